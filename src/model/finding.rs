@@ -1,0 +1,80 @@
+//! Findings: what a check found, where, and what to do. Data, so reports can be text,
+//! JSON, a sheet or a CSV.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A reviewer would question it.
+    Warning,
+    /// Broken arithmetic or missing required data.
+    Error,
+}
+
+impl Severity {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Severity::Warning => "警告",
+            Severity::Error => "错误",
+        }
+    }
+    pub fn en(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Where a finding is: file, sheet and cell (or range such as `D5:D12`), and the project.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Location {
+    pub file: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+    /// 0-based project index in the declaration, when the finding is about one project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<usize>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(s) = &self.sheet {
+            write!(f, " 工作表「{s}」")?;
+        }
+        if let Some(c) = &self.cell {
+            write!(f, " {c}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One thing found in a declaration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable code, e.g. `F001` (see docs/rules.md).
+    pub code: String,
+    pub severity: Severity,
+    pub location: Location,
+    /// Plain Chinese for finance staff: what is wrong, the numbers, what to do.
+    pub message: String,
+    /// The same in English (`--lang en`).
+    pub message_en: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+}
+
+impl Finding {
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}

@@ -4,3 +4,5 @@
 //! The [`model`] is the centre; reading, validation, writing and rollup each take or give it.
 
 pub mod model;
+pub mod validate;
+pub mod values;

@@ -1,0 +1,1 @@
+//! Validation rules: each small and named; they see the model plus a source map, never the layout.

@@ -1,4 +1,276 @@
 //! Validation rules: each small and named; they see the model plus a source map, never the layout.
+//!
+//! [`validate`] runs every rule and returns findings in a stable order: the cover first,
+//! then project by project, and within a project rule by rule in the order a reviewer
+//! reads the form (header, dates, funds, amounts, budget lines, goals, indicators).
+//! Every code is documented in `docs/rules.md`.
+//!
+//! Rules find cells through the [`SourceMap`] by [`FieldPath`]; when a path is not in the
+//! map (a model built from JSON), the finding's location names the file (and project) only.
 
 pub mod basis;
+mod budget;
+mod cover;
+mod dates;
+mod funds;
+mod goals;
+mod header;
+mod indicators;
+mod money;
 pub mod precision;
+mod years;
+
+#[cfg(test)]
+pub(crate) mod testkit;
+
+use crate::model::{
+    CellRef, Declaration, FieldPath, Finding, Location, Project, ProjectField, Severity, SourceMap,
+};
+
+/// Runs every rule over a declaration.
+///
+/// ```
+/// use jixiao::model::{Declaration, SourceMap};
+/// use jixiao::validate::validate;
+/// let decl: Declaration = serde_json::from_str(r#"{"year": 2024, "projects": []}"#).unwrap();
+/// let findings = validate(&decl, &SourceMap::new("单位.xlsx"));
+/// let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
+/// // No cover total, no project count, and no projects at all.
+/// assert_eq!(codes, ["C003", "C004", "C006"]);
+/// assert_eq!(findings[0].location.file, "单位.xlsx");
+/// ```
+pub fn validate(decl: &Declaration, sources: &SourceMap) -> Vec<Finding> {
+    let ctx = Ctx { decl, sources };
+    let mut out = Vec::new();
+    cover::check(&ctx, &mut out);
+    for (index, project) in decl.projects.iter().enumerate() {
+        let p = Proj {
+            ctx: &ctx,
+            index,
+            project,
+        };
+        header::check(&p, &mut out);
+        dates::check(&p, &mut out);
+        funds::check(&p, &mut out);
+        money::check(&p, &mut out);
+        budget::check(&p, &mut out);
+        goals::check(&p, &mut out);
+        indicators::check(&p, &mut out);
+    }
+    out
+}
+
+/// What every rule sees: the declaration and where its fields came from.
+pub(crate) struct Ctx<'a> {
+    pub decl: &'a Declaration,
+    pub sources: &'a SourceMap,
+}
+
+impl Ctx<'_> {
+    /// Location of a field, or of the file alone when the field was not read from a cell.
+    pub fn loc(&self, path: FieldPath) -> Location {
+        self.loc_any(&[path])
+    }
+
+    /// Location of the first of `paths` that is in the source map.
+    pub fn loc_any(&self, paths: &[FieldPath]) -> Location {
+        let project = match paths.first() {
+            Some(FieldPath::Project { project, .. }) => Some(*project),
+            _ => None,
+        };
+        let cell = paths.iter().find_map(|p| self.sources.cell(p));
+        Location {
+            file: self.sources.file.clone(),
+            sheet: cell.map(|c| c.sheet.clone()),
+            cell: cell.map(CellRef::a1),
+            project,
+        }
+    }
+
+    /// Location spanning the cells of `paths` (`F20:F32`); those on another sheet than the
+    /// first found are left out.
+    pub fn loc_range(&self, project: usize, paths: &[FieldPath]) -> Location {
+        let cells: Vec<&CellRef> = paths.iter().filter_map(|p| self.sources.cell(p)).collect();
+        let mut loc = Location {
+            file: self.sources.file.clone(),
+            project: Some(project),
+            ..Location::default()
+        };
+        if let Some(first) = cells.first() {
+            let same: Vec<&&CellRef> = cells.iter().filter(|c| c.sheet == first.sheet).collect();
+            let top = same.iter().map(|c| c.row).min().unwrap_or(first.row);
+            let bottom = same.iter().map(|c| c.row).max().unwrap_or(first.row);
+            let left = same.iter().map(|c| c.col).min().unwrap_or(first.col);
+            let right = same.iter().map(|c| c.col).max().unwrap_or(first.col);
+            let start = crate::model::a1(top, left);
+            let end = crate::model::a1(bottom, right);
+            loc.sheet = Some(first.sheet.clone());
+            loc.cell = Some(if start == end {
+                start
+            } else {
+                format!("{start}:{end}")
+            });
+        }
+        loc
+    }
+
+    /// `D21`, when the field was read from a cell.
+    pub fn cell_name(&self, path: FieldPath) -> Option<String> {
+        self.sources.cell(&path).map(CellRef::a1)
+    }
+}
+
+/// A rule's view of one project.
+pub(crate) struct Proj<'a> {
+    pub ctx: &'a Ctx<'a>,
+    pub index: usize,
+    pub project: &'a Project,
+}
+
+impl Proj<'_> {
+    pub fn path(&self, field: ProjectField) -> FieldPath {
+        FieldPath::project(self.index, field)
+    }
+
+    pub fn loc(&self, field: ProjectField) -> Location {
+        self.loc_any(&[field])
+    }
+
+    /// Location of the first of `fields` found in the source map.
+    pub fn loc_any(&self, fields: &[ProjectField]) -> Location {
+        let paths: Vec<FieldPath> = fields.iter().map(|f| self.path(*f)).collect();
+        let mut loc = self.ctx.loc_any(&paths);
+        loc.project = Some(self.index);
+        loc
+    }
+
+    pub fn cell_name(&self, field: ProjectField) -> Option<String> {
+        self.ctx.cell_name(self.path(field))
+    }
+
+    /// `项目「派驻干部费用」`, or `第 5 个项目` when the name is missing.
+    pub fn label_zh(&self) -> String {
+        match self.name() {
+            Some(n) => format!("项目「{n}」"),
+            None => format!("第 {} 个项目", self.index + 1),
+        }
+    }
+
+    /// `Project “派驻干部费用”`, or `Project 5`.
+    pub fn label_en(&self) -> String {
+        match self.name() {
+            Some(n) => format!("Project “{n}”"),
+            None => format!("Project {}", self.index + 1),
+        }
+    }
+
+    fn name(&self) -> Option<&str> {
+        present(&self.project.header.name)
+    }
+
+    /// The declared budget year, if any.
+    pub fn year(&self) -> Option<i32> {
+        self.ctx.decl.year
+    }
+
+    /// True when the project plainly runs over more than one year: its 项目性质 says
+    /// 阶段性 or 跨年度, or its planned dates span years.
+    pub fn is_multi_year(&self) -> bool {
+        let h = &self.project.header;
+        let nature = h.nature.as_deref().unwrap_or("");
+        let by_nature = nature.contains("阶段性") || nature.contains("跨年度");
+        let by_dates = matches!((h.start, h.end), (Some(s), Some(e)) if s.year() != e.year());
+        by_nature || by_dates
+    }
+
+    /// True when the project is planned within one year: both dates in the same year and
+    /// a 项目性质 that does not say otherwise. Unknown (dates missing) is neither.
+    pub fn is_single_year(&self) -> bool {
+        let h = &self.project.header;
+        matches!((h.start, h.end), (Some(s), Some(e)) if s.year() == e.year())
+            && !self.is_multi_year()
+    }
+
+    /// The years the project's planned dates cover, when both are given.
+    pub fn planned_years(&self) -> Option<(i32, i32)> {
+        let h = &self.project.header;
+        match (h.start, h.end) {
+            (Some(s), Some(e)) if s <= e => Some((s.year(), e.year())),
+            _ => None,
+        }
+    }
+}
+
+/// A text field that holds more than blanks.
+pub(crate) fn present(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// Builds a finding; `expected`/`actual` are set by the rule where there are figures.
+pub(crate) fn finding(
+    code: &str,
+    severity: Severity,
+    location: Location,
+    message: String,
+    message_en: String,
+) -> Finding {
+    Finding {
+        code: code.to_string(),
+        severity,
+        location,
+        message,
+        message_en,
+        expected: None,
+        actual: None,
+    }
+}
+
+/// Sets the plain expected and actual values of a finding.
+pub(crate) fn with_values(
+    mut f: Finding,
+    expected: impl Into<String>,
+    actual: impl Into<String>,
+) -> Finding {
+    f.expected = Some(expected.into());
+    f.actual = Some(actual.into());
+    f
+}
+
+/// `请核对 D21、D22。`, or a cell-less wording when no cell is known.
+pub(crate) fn check_cells_zh(cells: &[Option<String>]) -> String {
+    let known: Vec<&str> = cells.iter().flatten().map(String::as_str).collect();
+    if known.is_empty() {
+        "请核对以上各数。".to_string()
+    } else {
+        format!("请核对 {}。", known.join("、"))
+    }
+}
+
+/// `Check D21, D22.`, or a cell-less wording.
+pub(crate) fn check_cells_en(cells: &[Option<String>]) -> String {
+    let known: Vec<&str> = cells.iter().flatten().map(String::as_str).collect();
+    if known.is_empty() {
+        "Check these figures.".to_string()
+    } else {
+        format!("Check {}.", known.join(", "))
+    }
+}
+
+/// ` (D21)` after a field name, or nothing.
+pub(crate) fn at_cell(cell: &Option<String>) -> String {
+    cell.as_ref()
+        .map(|c| format!("（{c}）"))
+        .unwrap_or_default()
+}
+
+/// `（D21）` between a figure and the Chinese word after it, or a space.
+pub(crate) fn cell_then(cell: &Option<String>) -> String {
+    cell.as_ref()
+        .map(|c| format!("（{c}）"))
+        .unwrap_or_else(|| " ".to_string())
+}
+
+/// ` (D21)` in English text, or nothing.
+pub(crate) fn at_cell_en(cell: &Option<String>) -> String {
+    cell.as_ref().map(|c| format!(" ({c})")).unwrap_or_default()
+}

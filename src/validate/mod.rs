@@ -18,6 +18,7 @@ mod header;
 mod indicators;
 mod money;
 pub mod precision;
+pub mod report;
 mod years;
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 
 use super::basis::evaluate_basis;
 use super::precision::{compare, Interval};
-use super::{finding, present, with_values, Proj};
+use super::{finding, one_line, present, with_values, Proj};
 use crate::model::{BudgetColumn, BudgetLine, Finding, FundField, Money, ProjectField, Severity};
 
 /// Runs the budget rules.
@@ -30,14 +30,14 @@ fn is_used(l: &BudgetLine) -> bool {
 
 /// `第 13 行「其他办公室后勤保障」`
 fn line_zh(i: usize, l: &BudgetLine) -> String {
-    match present(&l.item) {
+    match present(&l.item).map(one_line) {
         Some(item) => format!("第 {} 行「{item}」", i + 1),
         None => format!("第 {} 行", i + 1),
     }
 }
 
 fn line_en(i: usize, l: &BudgetLine) -> String {
-    match present(&l.item) {
+    match present(&l.item).map(one_line) {
         Some(item) => format!("line {} “{item}”", i + 1),
         None => format!("line {}", i + 1),
     }
@@ -116,7 +116,11 @@ fn lines_add_up(p: &Proj, out: &mut Vec<Finding>) {
     let (unpriced_zh, unpriced_en) = if unpriced > 0 {
         (
             format!("；另有 {unpriced} 行金额为空，未计入合计"),
-            format!("; {unpriced} line(s) have no amount and are not counted"),
+            if unpriced == 1 {
+                "; 1 line has no amount and is not counted".to_string()
+            } else {
+                format!("; {unpriced} lines have no amount and are not counted")
+            },
         )
     } else {
         (String::new(), String::new())
@@ -149,10 +153,11 @@ fn lines_add_up(p: &Proj, out: &mut Vec<Finding>) {
 /// a basis that cannot be computed is reported so someone rewrites it.
 fn basis_gives_amount(p: &Proj, out: &mut Vec<Finding>) {
     for (i, l) in p.project.budget_lines.iter().enumerate() {
-        let Some(basis) = present(&l.basis) else {
+        let Some(basis_text) = present(&l.basis) else {
             continue;
         };
-        match evaluate_basis(basis) {
+        let basis = one_line(basis_text);
+        match evaluate_basis(basis_text) {
             Ok(None) => {}
             Ok(Some(value)) => {
                 let Some(amount) = l.amount else { continue };

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::years::{accepted, is_baseline, normalize, scan};
-use super::{finding, present, with_values, Proj};
+use super::{finding, one_line, present, with_values, Proj};
 use crate::model::{Finding, Indicator, IndicatorColumn, ProjectField, Severity, TargetKind};
 
 /// The indicator framework (DESIGN.md), 一级 → 二级, both without the trailing 指标.
@@ -120,14 +120,14 @@ fn col(index: usize, column: IndicatorColumn) -> ProjectField {
 
 /// `第 2 条指标「相关方满意度」`
 fn row_zh(k: usize, i: &Indicator) -> String {
-    match present(&i.name) {
+    match present(&i.name).map(one_line) {
         Some(n) => format!("第 {} 条指标「{n}」", k + 1),
         None => format!("第 {} 条指标", k + 1),
     }
 }
 
 fn row_en(k: usize, i: &Indicator) -> String {
-    match present(&i.name) {
+    match present(&i.name).map(one_line) {
         Some(n) => format!("indicator {} “{n}”", k + 1),
         None => format!("indicator {}", k + 1),
     }
@@ -228,7 +228,7 @@ fn level1_known(p: &Proj, out: &mut Vec<Finding>) {
         if framework_level2(&l1).is_some() {
             continue;
         }
-        let written = present(&i.level1).unwrap_or_default();
+        let written = one_line(present(&i.level1).unwrap_or_default());
         out.push(finding(
             "I004",
             Severity::Warning,
@@ -264,7 +264,7 @@ fn level2_fits(p: &Proj, out: &mut Vec<Finding>) {
             .map(|a| format!("{a}指标"))
             .collect::<Vec<_>>()
             .join("、");
-        let written = present(&i.level2).unwrap_or_default();
+        let written = one_line(present(&i.level2).unwrap_or_default());
         let f = finding(
             "I005",
             Severity::Warning,
@@ -293,6 +293,7 @@ fn name_present(p: &Proj, out: &mut Vec<Finding>) {
         let kind = [present(&i.level1), present(&i.level2)]
             .into_iter()
             .flatten()
+            .map(one_line)
             .collect::<Vec<_>>()
             .join(" / ");
         out.push(finding(
@@ -347,7 +348,7 @@ fn value_readable(p: &Proj, out: &mut Vec<Finding>) {
         if *t.kind() != TargetKind::Unparsed || t.text().trim().is_empty() {
             continue;
         }
-        let text = t.text();
+        let text = one_line(t.text());
         let f = finding(
             "I008",
             Severity::Warning,
@@ -472,7 +473,7 @@ fn unit_matches_name(p: &Proj, out: &mut Vec<Finding>) {
         if named.iter().any(|n| units_agree(n, &unit)) {
             continue;
         }
-        let text = t.text();
+        let text = one_line(t.text());
         let f = finding(
             "I010",
             Severity::Warning,
@@ -501,7 +502,7 @@ fn quantity_is_numeric(p: &Proj, out: &mut Vec<Finding>) {
         if level2(i).as_deref() != Some("数量") || *t.kind() != TargetKind::Qualitative {
             continue;
         }
-        let text = t.text();
+        let text = one_line(t.text());
         let f = finding(
             "I011",
             Severity::Warning,

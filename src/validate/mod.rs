@@ -165,8 +165,8 @@ impl Proj<'_> {
         }
     }
 
-    fn name(&self) -> Option<&str> {
-        present(&self.project.header.name)
+    fn name(&self) -> Option<String> {
+        present(&self.project.header.name).map(one_line)
     }
 
     /// The declared budget year, if any.
@@ -205,6 +205,35 @@ impl Proj<'_> {
 /// A text field that holds more than blanks.
 pub(crate) fn present(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// Form text as one line for quoting in a message: a line break inside a wrapped cell
+/// goes (between Chinese characters it was only wrapping) or becomes one space.
+pub(crate) fn one_line(text: &str) -> String {
+    let chars: Vec<char> = text.trim().chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace()
+            && chars[i..]
+                .iter()
+                .take_while(|c| c.is_whitespace())
+                .any(|c| *c == '\n' || *c == '\r')
+        {
+            let run = chars[i..].iter().take_while(|c| c.is_whitespace()).count();
+            let before = out.chars().last();
+            let after = chars.get(i + run).copied();
+            let cjk = |c: Option<char>| c.is_some_and(|c| !c.is_ascii());
+            if !(cjk(before) && cjk(after)) {
+                out.push(' ');
+            }
+            i += run;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Builds a finding; `expected`/`actual` are set by the rule where there are figures.
@@ -274,4 +303,17 @@ pub(crate) fn cell_then(cell: &Option<String>) -> String {
 /// ` (D21)` in English text, or nothing.
 pub(crate) fn at_cell_en(cell: &Option<String>) -> String {
     cell.as_ref().map(|c| format!(" ({c})")).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn wrapped_cell_text_reads_as_one_line() {
+        assert_eq!(one_line("各项\n任务目标"), "各项任务目标");
+        assert_eq!(one_line(" 经济成本\r\n指标 "), "经济成本指标");
+        assert_eq!(one_line("G60\nplatform"), "G60 platform");
+        assert_eq!(one_line("完成 2024年 G60"), "完成 2024年 G60");
+    }
 }

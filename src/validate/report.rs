@@ -191,6 +191,8 @@ fn finding_line(f: &Finding, lang: Lang) -> String {
         (Some(s), None) => format!(" {s}"),
         _ => String::new(),
     };
+    // One finding, one line, whatever a message holds.
+    let message = message.replace(['\n', '\r'], " ");
     format!("{severity} {}{place} {message}", f.code)
 }
 

@@ -3,6 +3,12 @@
 //!
 //! The [`model`] is the centre; reading, validation, writing and rollup each take or give it.
 
+pub mod layout;
 pub mod model;
+pub mod output;
 pub mod validate;
 pub mod values;
+pub mod write;
+
+mod error;
+pub use error::{Error, Result};

@@ -166,7 +166,10 @@ mod tests {
 
     #[test]
     fn parse_iso() {
-        assert_eq!("2024-01-01".parse::<Date>().unwrap(), Date::new(2024, 1, 1).unwrap());
+        assert_eq!(
+            "2024-01-01".parse::<Date>().unwrap(),
+            Date::new(2024, 1, 1).unwrap()
+        );
         assert!("2024-02-30".parse::<Date>().is_err());
         assert!("2023-02-29".parse::<Date>().is_err());
         assert!("2024-02-29".parse::<Date>().is_ok());

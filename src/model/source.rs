@@ -180,13 +180,19 @@ pub enum ProjectField {
     Fund(FundField),
     Narrative(Section),
     /// A cell of budget line `line` (0-based, in model order).
-    BudgetLine { line: usize, column: BudgetColumn },
+    BudgetLine {
+        line: usize,
+        column: BudgetColumn,
+    },
     /// The 合计 row of the budget table (its amount cell).
     BudgetTotal,
     GoalOverall,
     GoalAnnual,
     /// A cell of indicator `index` (0-based, in model order).
-    Indicator { index: usize, column: IndicatorColumn },
+    Indicator {
+        index: usize,
+        column: IndicatorColumn,
+    },
 }
 
 /// A path to one field of a [`Declaration`](super::Declaration).
@@ -194,7 +200,10 @@ pub enum ProjectField {
 pub enum FieldPath {
     Cover(CoverField),
     /// Field of project `project` (0-based index into `Declaration::projects`).
-    Project { project: usize, field: ProjectField },
+    Project {
+        project: usize,
+        field: ProjectField,
+    },
 }
 
 impl FieldPath {

@@ -1,1 +1,7 @@
 //! Reading values as people type them into forms: money text (万元, 大写, full-width digits), dates, numbers as Excel shows them, and label normalization.
+
+mod number;
+mod text;
+
+pub use number::decimal_from_f64;
+pub use text::{clean_text, normalize_label, to_halfwidth};

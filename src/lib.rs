@@ -12,3 +12,6 @@ pub mod write;
 
 mod error;
 pub use error::{Error, Result};
+pub mod cli;
+pub mod read;
+pub mod template;

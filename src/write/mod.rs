@@ -93,6 +93,15 @@ pub fn build_workbook(
     file_name: &str,
 ) -> Result<(Workbook, SourceMap), XlsxError> {
     let mut wb = Workbook::new();
+    // A fixed creation time makes the same model give the same bytes (the committed
+    // template and sample can be checked against what the tool writes today).
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2024, 1, 1)?;
+    wb.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_author("jixiao")
+            .set_title(layout::FORM_TITLE)
+            .set_creation_datetime(&created),
+    );
     let mut map = SourceMap::new(file_name);
     let names = project_sheet_names(decl);
 

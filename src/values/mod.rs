@@ -5,5 +5,3 @@ mod text;
 
 pub use number::decimal_from_f64;
 pub use text::{clean_text, normalize_label, to_halfwidth};
-mod stopgap;
-pub use stopgap::*;

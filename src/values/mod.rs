@@ -1,9 +1,11 @@
 //! Reading values as people type them into forms: money text (万元, 大写, full-width digits), dates, numbers as Excel shows them, and label normalization.
 
+mod date_text;
 mod money_text;
 mod number;
 mod text;
 
+pub use date_text::{date_from_serial, parse_date_text, DateTextError, DateTextErrorKind};
 pub use money_text::{
     format_daxie, parse_money_text, MoneyTextError, MoneyTextErrorKind, ParsedMoney,
 };

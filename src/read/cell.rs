@@ -41,10 +41,6 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn file(&self) -> &str {
-        &self.sources.file
-    }
-
     #[allow(clippy::too_many_arguments)]
     pub fn report(
         &mut self,

@@ -53,14 +53,6 @@ impl Grid {
         self.merges = merges;
     }
 
-    pub fn len(&self) -> usize {
-        self.cells.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.cells.is_empty()
-    }
-
     pub fn get(&self, row: u32, col: u16) -> Option<&Data> {
         self.cells.get(&(row, col))
     }

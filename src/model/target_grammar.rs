@@ -9,7 +9,7 @@
 //! - Deadline: a date followed by `前`/`之前`/`以前` (`2024年12月31日前`, `2024年底前`,
 //!   `12月31日前`, `年底前`, `2024-12-31前`) or `2024年内`, optionally then `完成`. With
 //!   an explicit year and month (or 年底) the `前` may be left out: `2024年12月31日`.
-//!   `2024年前` is refused: it may mean before 2024 or within it.
+//!   `2024年前` is refused: it may mean before 2024 or within it; so is a bare `2024年`.
 //! - Qualitative: text with no digits.
 //!
 //! Anything else with digits is `Unparsed`.
@@ -135,6 +135,13 @@ fn quantitative(t: &str) -> Option<TargetKind> {
     };
     let (value, rest) = number(rest)?;
     let unit = unit(rest)?;
+    // `2024年` is a calendar year (a deadline without 前/内), not 2024 years.
+    if unit.as_deref() == Some("年")
+        && value.fract().is_zero()
+        && (Decimal::from(1900)..Decimal::from(3000)).contains(&value)
+    {
+        return None;
+    }
     Some(TargetKind::Quantitative { op, value, unit })
 }
 
@@ -451,6 +458,10 @@ mod tests {
         // Without 前 a month alone is not a date.
         check("12月31日", TargetKind::Unparsed);
         check("12月", q(Op::Eq, "12", Some("月")));
+        check("2024年", TargetKind::Unparsed);
+        check("≤2024年", TargetKind::Unparsed);
+        check("3年", q(Op::Eq, "3", Some("年")));
+        check("≥50年", q(Op::Ge, "50", Some("年")));
     }
 
     #[test]

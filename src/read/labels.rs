@@ -80,16 +80,14 @@ pub fn value_right<'g>(
     known: &HashSet<String>,
 ) -> ((u32, u16), Option<&'g Data>) {
     let start = grid.merged_end(row, col).saturating_add(1);
-    for (c, d) in grid.row_from(row, start) {
-        if c >= stop_col {
-            break;
+    // Only the first cell to the right can be the value.
+    if let Some((c, d)) = grid.row_from(row, start).next() {
+        let is_label = grid
+            .label_at(row, c)
+            .is_some_and(|l| known.contains(&l));
+        if c < stop_col && !is_label {
+            return ((row, c), Some(d));
         }
-        if let Some(l) = grid.label_at(row, c) {
-            if known.contains(&l) {
-                break;
-            }
-        }
-        return ((row, c), Some(d));
     }
     ((row, start), None)
 }

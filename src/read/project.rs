@@ -338,7 +338,7 @@ impl RegionReader<'_> {
         for (section, _, bare) in layout::SECTIONS {
             let hit = self
                 .grid
-                .find_where(|k| strip_numbering(k) == bare && k != bare || k == bare)
+                .find_where(|k| strip_numbering(k) == bare)
                 .into_iter()
                 .filter(|p| self.in_region(p) && p.0 < self.anchor)
                 .find(|p| {

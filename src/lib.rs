@@ -14,4 +14,5 @@ mod error;
 pub use error::{Error, Result};
 pub mod cli;
 pub mod read;
+pub mod rollup;
 pub mod template;

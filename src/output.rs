@@ -34,6 +34,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Creates a new temporary file in the folder of `path`, for writing and renaming into place.
+pub fn temp_beside(path: &Path) -> Result<(PathBuf, fs::File), Error> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    tempfile_in(&dir, &name).map_err(|e| Error::Output {
+        file: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}
+
 fn tempfile_in(dir: &Path, name: &str) -> std::io::Result<(PathBuf, fs::File)> {
     let pid = std::process::id();
     for attempt in 0..100u32 {

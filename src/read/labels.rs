@@ -82,9 +82,7 @@ pub fn value_right<'g>(
     let start = grid.merged_end(row, col).saturating_add(1);
     // Only the first cell to the right can be the value.
     if let Some((c, d)) = grid.row_from(row, start).next() {
-        let is_label = grid
-            .label_at(row, c)
-            .is_some_and(|l| known.contains(&l));
+        let is_label = grid.label_at(row, c).is_some_and(|l| known.contains(&l));
         if c < stop_col && !is_label {
             return ((row, c), Some(d));
         }

@@ -26,6 +26,9 @@ pub struct WriteOptions {
     pub template: bool,
     /// Cells `fix` changed: filled in the mark colour, with a note.
     pub marks: Marks,
+    /// Text to keep in a cell whose value could not be read (`待定` in a money cell): the
+    /// model holds nothing there, but the user's words are not dropped.
+    pub keep_text: BTreeMap<FieldPath, String>,
 }
 
 /// A worksheet being written, with the map of what went where.
@@ -35,6 +38,7 @@ pub(crate) struct Sheet<'a> {
     pub project: usize,
     pub map: &'a mut SourceMap,
     pub marks: &'a Marks,
+    pub keep_text: &'a BTreeMap<FieldPath, String>,
 }
 
 /// Lengths of the dropdown lists on the hidden list sheet.
@@ -126,6 +130,7 @@ pub fn build_workbook(
             project: i,
             map: &mut map,
             marks: &options.marks,
+            keep_text: &options.keep_text,
         };
         let c = project::write_project(&mut sheet, project, decl.year, options.template, &lists)?;
         cells.push((names[i].clone(), c));
@@ -138,6 +143,7 @@ pub fn build_workbook(
             project: usize::MAX,
             map: &mut map,
             marks: &options.marks,
+            keep_text: &options.keep_text,
         };
         summary::write_summary(&mut sheet, decl, &cells)?;
     }

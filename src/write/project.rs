@@ -69,12 +69,19 @@ impl<'a> Sheet<'a> {
                 self.ws.write_datetime_with_format(row, at.col, &dt, &fmt)?;
                 (CellKind::Date, Some(d.to_string()))
             }
-            _ => {
-                if at.width == 1 {
-                    self.ws.write_blank(row, at.col, &fmt)?;
+            _ => match path.and_then(|p| self.keep_text.get(&p)) {
+                Some(kept) => {
+                    let fmt = format(Style::Text, true);
+                    self.ws.write_string_with_format(row, at.col, kept, &fmt)?;
+                    (CellKind::Text, Some(kept.clone()))
                 }
-                (CellKind::Empty, None)
-            }
+                None => {
+                    if at.width == 1 {
+                        self.ws.write_blank(row, at.col, &fmt)?;
+                    }
+                    (CellKind::Empty, None)
+                }
+            },
         };
         if let Some(p) = path {
             if let Some(note) = self.marks.get(&p) {
@@ -494,18 +501,27 @@ fn write_budget_table(
     let col = crate::model::column_name(amount_at.col);
     let formula = Formula::new(format!("=SUM({col}{}:{col}{})", first + 1, row))
         .set_result(sum.yuan().normalize().to_string());
-    let fmt = format(Style::MoneyFormula, false);
+    let total_path = FieldPath::project(sheet.project, ProjectField::BudgetTotal);
+    let total_note = sheet.marks.get(&total_path).cloned();
+    let fmt = format(Style::MoneyFormula, total_note.is_some());
     sheet
         .ws
         .merge_range(row, amount_at.col, row, amount_at.last(), "", &fmt)?;
     sheet
         .ws
         .write_formula_with_format(row, amount_at.col, formula, &fmt)?;
+    if let Some(note) = total_note {
+        sheet.ws.insert_note(
+            row,
+            amount_at.col,
+            &rust_xlsxwriter::Note::new(note).set_author("jixiao"),
+        )?;
+    }
+    let fmt = format(Style::MoneyFormula, false);
     let note_at = layout::BUDGET_COLUMNS[4].at;
     sheet
         .ws
         .merge_range(row, note_at.col, row, note_at.last(), "", &fmt)?;
-    let total_path = FieldPath::project(sheet.project, ProjectField::BudgetTotal);
     sheet.map.insert(
         total_path,
         CellSource {

@@ -91,9 +91,15 @@ pub(super) fn write_summary(
                 };
                 let fmt = format(style, marked);
                 let (r, c) = (f.row, f.value_at.col);
-                match number {
-                    Some(n) => sheet.ws.write_number_with_format(r, c, n, &fmt)?,
-                    None => sheet.ws.write_blank(r, c, &fmt)?,
+                let kept = sheet.keep_text.get(&FieldPath::Cover(f.key)).cloned();
+                match (number, &kept) {
+                    (Some(n), _) => sheet.ws.write_number_with_format(r, c, n, &fmt)?,
+                    (None, Some(text)) => {
+                        sheet
+                            .ws
+                            .write_string_with_format(r, c, text, &format(Style::Text, true))?
+                    }
+                    (None, None) => sheet.ws.write_blank(r, c, &fmt)?,
                 };
                 if let Some(note) = sheet.marks.get(&FieldPath::Cover(f.key)) {
                     sheet.ws.insert_note(
@@ -106,13 +112,16 @@ pub(super) fn write_summary(
                     CoverField::Year => decl.year.map(|y| y.to_string()),
                     CoverField::StatedCount => decl.stated_project_count.map(|n| n.to_string()),
                     _ => decl.stated_total.map(|s| s.value.to_string()),
-                };
+                }
+                .or(kept);
                 sheet.map.insert(
                     FieldPath::Cover(f.key),
                     CellSource {
                         cell: CellRef::new(sheet.name.clone(), r, c),
                         kind: if number.is_some() {
                             CellKind::Number
+                        } else if raw.is_some() {
+                            CellKind::Text
                         } else {
                             CellKind::Empty
                         },

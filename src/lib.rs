@@ -3,6 +3,16 @@
 //!
 //! The [`model`] is the centre; reading, validation, writing and rollup each take or give it.
 
+pub mod layout;
 pub mod model;
+pub mod output;
 pub mod validate;
 pub mod values;
+pub mod write;
+
+mod error;
+pub use error::{Error, Result};
+pub mod cli;
+pub mod read;
+pub mod rollup;
+pub mod template;

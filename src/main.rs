@@ -1,1 +1,78 @@
-fn main() {}
+//! The `jixiao` command: argument parsing and exit codes; the work is in the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use jixiao::cli;
+
+#[derive(Parser)]
+#[command(
+    name = "jixiao",
+    version,
+    about = "财政项目支出绩效目标申报表工具：模板、读取、校验、更正、汇总"
+)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 生成标准空白申报表（单位汇总 + 每个项目一张表）
+    Template {
+        /// 输出文件
+        #[arg(short, long, default_value = "绩效目标申报表模板.xlsx")]
+        output: PathBuf,
+        /// 项目个数
+        #[arg(long, default_value_t = 3)]
+        projects: usize,
+        /// 预算年度
+        #[arg(long)]
+        year: Option<i32>,
+        /// 单位名称
+        #[arg(long)]
+        unit: Option<String>,
+        /// 替换已存在的输出文件
+        #[arg(long)]
+        force: bool,
+    },
+    /// 读取工作簿，把模型以 JSON 输出到标准输出
+    Dump { file: PathBuf },
+    /// 由模型 JSON 生成工作簿
+    Build {
+        model: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// 替换已存在的输出文件
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.command {
+        Command::Template {
+            output,
+            projects,
+            year,
+            unit,
+            force,
+        } => cli::template(&output, projects, year, unit.as_deref(), force),
+        Command::Dump { file } => cli::dump(&file),
+        Command::Build {
+            model,
+            output,
+            force,
+        } => cli::build(&model, &output, force),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::from(cli::EXIT_UNREADABLE)
+        }
+    }
+}

@@ -4,6 +4,7 @@
 mod date;
 mod declaration;
 mod finding;
+pub mod framework;
 mod money;
 mod source;
 mod target;

@@ -1,0 +1,412 @@
+//! Turning cells into model values, recording where each came from and reporting what
+//! cannot be read (codes R0xx).
+
+use calamine::Data;
+use rust_decimal::Decimal;
+
+use crate::model::{
+    a1, CellKind, CellRef, CellSource, Date, FieldPath, Finding, Location, Money, MoneyUnit,
+    Severity, SourceMap,
+};
+use crate::values::{
+    clean_text, date_from_serial, decimal_from_f64, parse_date_text, parse_money_text,
+};
+
+/// Reader codes (documented in docs/rules.md).
+pub mod codes {
+    /// A money cell holds text that is not an amount, or a value of the wrong type.
+    pub const MONEY_UNREADABLE: &str = "R001";
+    /// A cell holds a formula error such as `#REF!`.
+    pub const CELL_ERROR: &str = "R002";
+    /// A date cell holds something that is not a real date.
+    pub const DATE_UNREADABLE: &str = "R003";
+    /// A sheet holds the form more than once.
+    pub const FORM_TWICE: &str = "R004";
+    /// An amount typed as text (read, but Excel cannot add it up).
+    pub const MONEY_AS_TEXT: &str = "R005";
+    /// A date typed as text.
+    pub const DATE_AS_TEXT: &str = "R006";
+    /// A project sheet is hidden.
+    pub const HIDDEN_SHEET: &str = "R007";
+    /// A part of the form (a label) was not found.
+    pub const LABEL_MISSING: &str = "R008";
+    /// A whole number (year, count) cannot be read.
+    pub const NUMBER_UNREADABLE: &str = "R009";
+}
+
+/// What the reader collects besides the model.
+pub struct Ctx {
+    pub sources: SourceMap,
+    pub findings: Vec<Finding>,
+}
+
+impl Ctx {
+    #[allow(clippy::too_many_arguments)]
+    pub fn report(
+        &mut self,
+        code: &str,
+        severity: Severity,
+        sheet: &str,
+        cell: Option<(u32, u16)>,
+        project: Option<usize>,
+        message: String,
+        message_en: String,
+        actual: Option<String>,
+    ) {
+        self.findings.push(Finding {
+            code: code.to_string(),
+            severity,
+            location: Location {
+                file: self.sources.file.clone(),
+                sheet: Some(sheet.to_string()),
+                cell: cell.map(|(r, c)| a1(r, c)),
+                project,
+            },
+            message,
+            message_en,
+            expected: None,
+            actual,
+        });
+    }
+
+    pub fn record(
+        &mut self,
+        path: FieldPath,
+        sheet: &str,
+        (row, col): (u32, u16),
+        data: Option<&Data>,
+    ) {
+        let (kind, raw) = describe(data);
+        self.sources.insert(
+            path,
+            CellSource {
+                cell: CellRef::new(sheet, row, col),
+                kind,
+                raw,
+            },
+        );
+    }
+}
+
+/// How a cell holds its value, and its content as text.
+pub fn describe(data: Option<&Data>) -> (CellKind, Option<String>) {
+    match data {
+        None | Some(Data::Empty) => (CellKind::Empty, None),
+        Some(Data::String(s)) => (CellKind::Text, Some(s.clone())),
+        Some(Data::Float(f)) => (
+            CellKind::Number,
+            Some(
+                decimal_from_f64(*f)
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| f.to_string()),
+            ),
+        ),
+        Some(Data::Int(i)) => (CellKind::Number, Some(i.to_string())),
+        Some(Data::Bool(b)) => (CellKind::Bool, Some(b.to_string())),
+        Some(Data::DateTime(dt)) => (
+            CellKind::Date,
+            Some(
+                date_from_serial(dt.as_f64())
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| dt.as_f64().to_string()),
+            ),
+        ),
+        Some(Data::DateTimeIso(s)) | Some(Data::DurationIso(s)) => {
+            (CellKind::Date, Some(s.clone()))
+        }
+        Some(Data::Error(e)) => (CellKind::Error, Some(error_text(e))),
+    }
+}
+
+pub fn error_text(e: &calamine::CellErrorType) -> String {
+    use calamine::CellErrorType as E;
+    match e {
+        E::Div0 => "#DIV/0!",
+        E::NA => "#N/A",
+        E::Name => "#NAME?",
+        E::Null => "#NULL!",
+        E::Num => "#NUM!",
+        E::Ref => "#REF!",
+        E::Value => "#VALUE!",
+        E::GettingData => "#DATA!",
+    }
+    .to_string()
+}
+
+/// A location for messages: `工作表「X」D21`.
+fn at(sheet: &str, (r, c): (u32, u16)) -> String {
+    format!("工作表「{sheet}」{}", a1(r, c))
+}
+
+/// A cell error (`#REF!` …) is reported the same way wherever it appears.
+fn report_cell_error(
+    ctx: &mut Ctx,
+    sheet: &str,
+    pos: (u32, u16),
+    project: Option<usize>,
+    what: &str,
+    e: &calamine::CellErrorType,
+) {
+    let t = error_text(e);
+    ctx.report(
+        codes::CELL_ERROR,
+        Severity::Error,
+        sheet,
+        Some(pos),
+        project,
+        format!(
+            "{}（{what}）是公式错误值 {t}，无法读取。请检查该单元格的公式或直接填写数值。",
+            at(sheet, pos)
+        ),
+        format!(
+            "{sheet}!{} ({what}) holds the formula error {t}; fix the formula or type the value.",
+            a1(pos.0, pos.1)
+        ),
+        Some(t),
+    );
+}
+
+/// Free text (names, narrative). Numbers and dates typed into text fields are kept as
+/// their text.
+pub fn text(
+    ctx: &mut Ctx,
+    sheet: &str,
+    pos: (u32, u16),
+    data: Option<&Data>,
+    project: Option<usize>,
+    what: &str,
+) -> Option<String> {
+    match data? {
+        Data::String(s) => clean_text(s),
+        Data::Error(e) => {
+            report_cell_error(ctx, sheet, pos, project, what, e);
+            None
+        }
+        other => describe(Some(other)).1,
+    }
+}
+
+/// An amount; `scale` is the unit the column or label states (元 or 万元).
+pub fn money(
+    ctx: &mut Ctx,
+    sheet: &str,
+    pos: (u32, u16),
+    data: Option<&Data>,
+    project: Option<usize>,
+    what: &str,
+    scale: MoneyUnit,
+) -> Option<Money> {
+    let in_unit = |d: Decimal, unit: MoneyUnit| match unit {
+        MoneyUnit::Yuan => Money::from_yuan(d),
+        MoneyUnit::Wan => Money::from_wan(d),
+    };
+    match data? {
+        Data::Empty => None,
+        Data::Float(f) => decimal_from_f64(*f).map(|d| in_unit(d, scale)),
+        Data::Int(i) => Some(in_unit(Decimal::from(*i), scale)),
+        Data::String(s) if s.trim().is_empty() => None,
+        Data::String(s) => match parse_money_text(s) {
+            Ok(p) => {
+                let m = if p.unit == MoneyUnit::Yuan && scale == MoneyUnit::Wan && !s.contains('元')
+                {
+                    in_unit(p.value, MoneyUnit::Wan)
+                } else {
+                    p.money
+                };
+                ctx.report(
+                    codes::MONEY_AS_TEXT,
+                    Severity::Warning,
+                    sheet,
+                    Some(pos),
+                    project,
+                    format!(
+                        "{}（{what}）的金额「{}」是以文本形式填写的，已按 {} 元读取。文本金额不参与 Excel 求和，建议改为数字（jixiao fix 会自动转换）。",
+                        at(sheet, pos),
+                        s.trim(),
+                        m
+                    ),
+                    format!(
+                        "{sheet}!{} ({what}) holds the amount {:?} as text; read as {m} yuan. Type it as a number (jixiao fix converts it).",
+                        a1(pos.0, pos.1),
+                        s.trim()
+                    ),
+                    Some(s.clone()),
+                );
+                Some(m)
+            }
+            Err(e) => {
+                ctx.report(
+                    codes::MONEY_UNREADABLE,
+                    Severity::Error,
+                    sheet,
+                    Some(pos),
+                    project,
+                    format!(
+                        "{}（{what}）填写的是「{}」，不是可识别的金额（{e}）。请填写数字金额（单位：{}），例如 1000000.00。",
+                        at(sheet, pos),
+                        s.trim(),
+                        if scale == MoneyUnit::Wan { "万元" } else { "元" }
+                    ),
+                    format!(
+                        "{sheet}!{} ({what}) holds {:?}, which is not an amount; type a number.",
+                        a1(pos.0, pos.1),
+                        s.trim()
+                    ),
+                    Some(s.clone()),
+                );
+                None
+            }
+        },
+        Data::Error(e) => {
+            report_cell_error(ctx, sheet, pos, project, what, e);
+            None
+        }
+        other => {
+            let shown = describe(Some(other)).1.unwrap_or_default();
+            ctx.report(
+                codes::MONEY_UNREADABLE,
+                Severity::Error,
+                sheet,
+                Some(pos),
+                project,
+                format!(
+                    "{}（{what}）填写的是「{shown}」，不是金额。请填写数字金额。",
+                    at(sheet, pos)
+                ),
+                format!(
+                    "{sheet}!{} ({what}) holds {shown:?}, not an amount.",
+                    a1(pos.0, pos.1)
+                ),
+                Some(shown),
+            );
+            None
+        }
+    }
+}
+
+/// A date: a real Excel date, a serial number, or text in a common form.
+pub fn date(
+    ctx: &mut Ctx,
+    sheet: &str,
+    pos: (u32, u16),
+    data: Option<&Data>,
+    project: Option<usize>,
+    what: &str,
+) -> Option<Date> {
+    let bad = |ctx: &mut Ctx, shown: String, why: String| {
+        ctx.report(
+            codes::DATE_UNREADABLE,
+            Severity::Error,
+            sheet,
+            Some(pos),
+            project,
+            format!(
+                "{}（{what}）填写的是「{shown}」，不是有效日期（{why}）。请填写日期，例如 2024-01-01。",
+                at(sheet, pos)
+            ),
+            format!("{sheet}!{} ({what}) holds {shown:?}, not a valid date.", a1(pos.0, pos.1)),
+            Some(shown),
+        );
+        None
+    };
+    match data? {
+        Data::Empty => None,
+        Data::DateTime(dt) => match date_from_serial(dt.as_f64()) {
+            Some(d) => Some(d),
+            None => bad(ctx, dt.as_f64().to_string(), "日期序号超出范围".into()),
+        },
+        Data::Float(f) => match date_from_serial(*f) {
+            Some(d) => Some(d),
+            None => bad(ctx, f.to_string(), "数字无法作为日期".into()),
+        },
+        Data::Int(i) => match date_from_serial(*i as f64) {
+            Some(d) => Some(d),
+            None => bad(ctx, i.to_string(), "数字无法作为日期".into()),
+        },
+        Data::DateTimeIso(s) => match parse_date_text(s) {
+            Ok(d) => Some(d),
+            Err(e) => bad(ctx, s.clone(), e.to_string()),
+        },
+        Data::String(s) if s.trim().is_empty() => None,
+        Data::String(s) => match parse_date_text(s) {
+            Ok(d) => {
+                ctx.report(
+                    codes::DATE_AS_TEXT,
+                    Severity::Warning,
+                    sheet,
+                    Some(pos),
+                    project,
+                    format!(
+                        "{}（{what}）的日期「{}」是以文本形式填写的，已按 {d} 读取。建议改为日期格式（jixiao fix 会自动转换）。",
+                        at(sheet, pos),
+                        s.trim()
+                    ),
+                    format!(
+                        "{sheet}!{} ({what}) holds the date {:?} as text; read as {d}.",
+                        a1(pos.0, pos.1),
+                        s.trim()
+                    ),
+                    Some(s.clone()),
+                );
+                Some(d)
+            }
+            Err(e) => bad(ctx, s.trim().to_string(), e.to_string()),
+        },
+        Data::Error(e) => {
+            report_cell_error(ctx, sheet, pos, project, what, e);
+            None
+        }
+        other => {
+            let shown = describe(Some(other)).1.unwrap_or_default();
+            bad(ctx, shown, "类型不对".into())
+        }
+    }
+}
+
+/// A whole number such as a year or a count; text like `2024年` or `10个` is accepted.
+pub fn whole_number(
+    ctx: &mut Ctx,
+    sheet: &str,
+    pos: (u32, u16),
+    data: Option<&Data>,
+    what: &str,
+) -> Option<i64> {
+    let parsed = match data? {
+        Data::Empty => return None,
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e12 => Some(*f as i64),
+        Data::Int(i) => Some(*i),
+        Data::String(s) => {
+            let t = crate::values::to_halfwidth(s);
+            let digits: String = t
+                .trim()
+                .trim_end_matches(['年', '个', '项', '度'])
+                .trim()
+                .to_string();
+            if digits.is_empty() {
+                return None;
+            }
+            digits.parse::<i64>().ok()
+        }
+        _ => None,
+    };
+    if parsed.is_none() {
+        let shown = describe(data).1.unwrap_or_default();
+        ctx.report(
+            codes::NUMBER_UNREADABLE,
+            Severity::Error,
+            sheet,
+            Some(pos),
+            None,
+            format!(
+                "{}（{what}）填写的是「{shown}」，不是整数。",
+                at(sheet, pos)
+            ),
+            format!(
+                "{sheet}!{} ({what}) holds {shown:?}, not a whole number.",
+                a1(pos.0, pos.1)
+            ),
+            Some(shown),
+        );
+    }
+    parsed
+}

@@ -1,0 +1,305 @@
+//! Opening a file as a workbook: recognising what it is, refusing what it is not, and
+//! loading its sheets as sparse grids within stated limits.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use calamine::{Data, Ods, Reader, SheetVisible, Xls, Xlsx};
+
+use super::grid::Grid;
+use crate::Error;
+
+/// What one workbook may make jixiao read. No real declaration comes near these: the
+/// seed's 10 projects fill about 1,500 cells.
+pub struct Limits {
+    /// Size of the file on disk.
+    pub max_file_bytes: u64,
+    /// Sheets in one workbook.
+    pub max_sheets: usize,
+    /// Non-empty cells considered per sheet.
+    pub max_cells_per_sheet: usize,
+    /// Rows × columns of a sheet's used range, for formats read as a dense grid (xls, ods).
+    pub max_dense_cells: u64,
+}
+
+pub const LIMITS: Limits = Limits {
+    max_file_bytes: 64 * 1024 * 1024,
+    max_sheets: 500,
+    max_cells_per_sheet: 200_000,
+    max_dense_cells: 5_000_000,
+};
+
+/// The container the bytes are.
+#[derive(Debug, PartialEq, Eq)]
+enum Kind {
+    Zip,
+    Cfb,
+    Other(&'static str),
+}
+
+fn sniff(bytes: &[u8]) -> Kind {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        Kind::Zip
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Kind::Cfb
+    } else if bytes.is_empty() {
+        Kind::Other("文件是空的（0 字节）")
+    } else if bytes.starts_with(b"%PDF") {
+        Kind::Other("这是一个 PDF 文件，不是 Excel 工作簿")
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G']) || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+    {
+        Kind::Other("这是一个图片文件，不是 Excel 工作簿")
+    } else if bytes.starts_with(b"<") || bytes.starts_with(b"\xEF\xBB\xBF<") {
+        Kind::Other("这是一个网页或 XML 文本文件，不是 Excel 工作簿（可在 Excel 中另存为 .xlsx）")
+    } else if std::str::from_utf8(&bytes[..bytes.len().min(512)]).is_ok() {
+        Kind::Other("这是一个文本文件，不是 Excel 工作簿")
+    } else {
+        Kind::Other("无法识别的文件格式，不是 Excel 或 WPS 表格文件")
+    }
+}
+
+/// Whether a CFB (OLE) container is an encrypted OOXML package rather than an .xls.
+fn is_encrypted_ooxml(bytes: &[u8]) -> bool {
+    // The stream names are stored in UTF-16LE in the CFB directory.
+    let needle: Vec<u8> = "EncryptionInfo"
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+}
+
+fn open_err(file: &str, reason: impl Into<String>) -> Error {
+    Error::Open {
+        file: file.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// Reads `path` and loads every sheet.
+pub fn load(path: &Path) -> Result<Vec<Grid>, Error> {
+    let file = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| open_err(&file, io_reason(&e)))?;
+    if meta.is_dir() {
+        return Err(open_err(&file, "这是一个文件夹，不是文件"));
+    }
+    if meta.len() > LIMITS.max_file_bytes {
+        return Err(Error::Limit {
+            file,
+            reason: format!(
+                "文件大小 {} MB 超过上限 {} MB",
+                meta.len() / 1_048_576,
+                LIMITS.max_file_bytes / 1_048_576
+            ),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|e| open_err(&file, io_reason(&e)))?;
+    load_bytes(&file, bytes)
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "找不到该文件".into(),
+        std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Loads a workbook from bytes; `file` names it in errors.
+pub fn load_bytes(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
+    match sniff(&bytes) {
+        Kind::Zip => {
+            let is_ods = bytes.windows(46).take(200).any(|w| {
+                w.starts_with(b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet")
+                    || w.starts_with(b"mimetypeapplication/vnd.oasis.opendocument")
+            });
+            if is_ods {
+                let wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
+                    |e: calamine::OdsError| {
+                        open_err(file, format!("ODS 文件已损坏或不完整（{e}）"))
+                    },
+                )?;
+                load_dense(file, wb)
+            } else {
+                let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                    .map_err(|e: calamine::XlsxError| open_err(file, zip_reason(&e.to_string())))?;
+                load_xlsx(file, wb)
+            }
+        }
+        Kind::Cfb => {
+            if is_encrypted_ooxml(&bytes) {
+                return Err(open_err(
+                    file,
+                    "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再提交",
+                ));
+            }
+            let wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
+                |e: calamine::XlsError| {
+                    let s = e.to_string();
+                    if s.to_lowercase().contains("password") || s.contains("encrypt") {
+                        open_err(file, "工作簿设置了密码（已加密），请取消密码后另存再提交")
+                    } else {
+                        open_err(file, format!(".xls 文件已损坏或不是 Excel 工作簿（{s}）"))
+                    }
+                },
+            )?;
+            let merges: Vec<Vec<(u32, u16, u32, u16)>> = wb
+                .sheet_names()
+                .iter()
+                .map(|n| {
+                    wb.merge_cells_by_sheet_name(n)
+                        .map(|v| v.iter().map(dims).collect())
+                        .unwrap_or_default()
+                })
+                .collect();
+            let mut grids = load_dense(file, wb)?;
+            for (g, m) in grids.iter_mut().zip(merges) {
+                g.set_merges(m);
+            }
+            Ok(grids)
+        }
+        Kind::Other(reason) => Err(open_err(file, reason)),
+    }
+}
+
+fn zip_reason(e: &str) -> String {
+    if e.contains("EOCD") || e.contains("end of central directory") || e.contains("Zip") {
+        format!("文件不完整或已损坏（可能没有下载完整），请重新获取原文件（{e}）")
+    } else if e.contains("not found") || e.contains("workbook") {
+        format!("这是一个压缩包，但不是 Excel 工作簿（{e}）")
+    } else {
+        format!("无法作为 Excel 工作簿打开（{e}）")
+    }
+}
+
+fn dims(d: &calamine::Dimensions) -> (u32, u16, u32, u16) {
+    (
+        d.start.0,
+        d.start.1.min(u16::MAX as u32) as u16,
+        d.end.0,
+        d.end.1.min(u16::MAX as u32) as u16,
+    )
+}
+
+fn hidden_names<R: std::io::Read + std::io::Seek, W: Reader<R>>(wb: &W) -> Vec<(String, bool)> {
+    wb.sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| (s.name.clone(), s.visible != SheetVisible::Visible))
+        .collect()
+}
+
+fn check_sheet_count(file: &str, n: usize) -> Result<(), Error> {
+    if n > LIMITS.max_sheets {
+        return Err(Error::Limit {
+            file: file.to_string(),
+            reason: format!("工作簿有 {n} 个工作表，超过上限 {}", LIMITS.max_sheets),
+        });
+    }
+    Ok(())
+}
+
+fn too_many_cells(file: &str, sheet: &str) -> Error {
+    Error::Limit {
+        file: file.to_string(),
+        reason: format!(
+            "工作表「{sheet}」的非空单元格超过 {} 个，远超一份申报表的规模",
+            LIMITS.max_cells_per_sheet
+        ),
+    }
+}
+
+/// xlsx/xlsm: stream each sheet's cells, so a huge declared range allocates nothing.
+fn load_xlsx<RS: std::io::Read + std::io::Seek>(
+    file: &str,
+    mut wb: Xlsx<RS>,
+) -> Result<Vec<Grid>, Error> {
+    let sheets = hidden_names(&wb);
+    check_sheet_count(file, sheets.len())?;
+    let mut grids = Vec::with_capacity(sheets.len());
+    for (name, hidden) in sheets {
+        let mut grid = Grid::new(name.clone(), hidden);
+        let sheet_err = |e: String| Error::Sheet {
+            file: file.to_string(),
+            sheet: name.clone(),
+            reason: e,
+        };
+        {
+            let mut reader = wb
+                .worksheet_cells_reader(&name)
+                .map_err(|e| sheet_err(e.to_string()))?;
+            let mut seen = 0usize;
+            while let Some(cell) = reader.next_cell().map_err(|e| sheet_err(e.to_string()))? {
+                seen += 1;
+                if seen > LIMITS.max_cells_per_sheet {
+                    return Err(too_many_cells(file, &name));
+                }
+                let (r, c) = cell.get_position();
+                if c > u16::MAX as u32 {
+                    continue;
+                }
+                grid.insert(r, c as u16, Data::from(cell.get_value().clone()));
+            }
+        }
+        if let Ok(m) = wb.merge_cells_by_sheet_name(&name) {
+            grid.set_merges(m.iter().map(dims).collect());
+        }
+        grids.push(grid);
+    }
+    Ok(grids)
+}
+
+/// xls and ods come back from calamine as dense ranges.
+fn load_dense<RS: std::io::Read + std::io::Seek, W: Reader<RS>>(
+    file: &str,
+    mut wb: W,
+) -> Result<Vec<Grid>, Error>
+where
+    W::Error: std::fmt::Display,
+{
+    let sheets = hidden_names(&wb);
+    check_sheet_count(file, sheets.len())?;
+    let mut grids = Vec::with_capacity(sheets.len());
+    for (name, hidden) in sheets {
+        let range = wb.worksheet_range(&name).map_err(|e| Error::Sheet {
+            file: file.to_string(),
+            sheet: name.clone(),
+            reason: e.to_string(),
+        })?;
+        let (h, w) = range.get_size();
+        if (h as u64) * (w as u64) > LIMITS.max_dense_cells {
+            return Err(Error::Limit {
+                file: file.to_string(),
+                reason: format!("工作表「{name}」的使用区域为 {h} 行 × {w} 列，超过读取上限"),
+            });
+        }
+        let mut grid = Grid::new(name.clone(), hidden);
+        let mut seen = 0usize;
+        for (r, c, v) in range.used_cells() {
+            seen += 1;
+            if seen > LIMITS.max_cells_per_sheet {
+                return Err(too_many_cells(file, &name));
+            }
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            grid.insert(
+                r0 + r as u32,
+                (c0 as usize + c).min(u16::MAX as usize) as u16,
+                v.clone(),
+            );
+        }
+        grids.push(grid);
+    }
+    Ok(grids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_what_files_are() {
+        assert_eq!(sniff(b"PK\x03\x04rest"), Kind::Zip);
+        assert!(matches!(sniff(b""), Kind::Other(r) if r.contains("空")));
+        assert!(matches!(sniff(b"%PDF-1.7"), Kind::Other(r) if r.contains("PDF")));
+        assert!(matches!(sniff(b"hello,world\n"), Kind::Other(r) if r.contains("文本")));
+    }
+}

@@ -1,0 +1,738 @@
+//! Reading project forms from a sheet, by their labels.
+
+use std::collections::HashSet;
+
+use calamine::Data;
+use rust_decimal::Decimal;
+
+use super::cell::{self, codes, Ctx};
+use super::grid::Grid;
+use super::labels::{self, column_keys, field_keys, keys, strip_numbering, value_right};
+use crate::layout;
+use crate::model::{
+    BudgetColumn, BudgetLine, FieldPath, FundField, Goals, HeaderField, Indicator, IndicatorColumn,
+    MoneyUnit, Project, ProjectField, Section, Severity, Target,
+};
+use crate::values::normalize_label;
+
+/// Whether a sheet holds a project form: the 项目名称 label together with the funds block
+/// or the indicator table (the summary sheet's project list has only the first).
+pub fn is_project_sheet(grid: &Grid) -> bool {
+    let name = field_keys(&layout::HEADER_FIELDS[0]);
+    let funds = field_keys(&layout::FUND_FIELDS[0]);
+    let l1 = column_keys(&layout::INDICATOR_COLUMNS[0]);
+    !grid.find_any(&name).is_empty()
+        && (!grid.find_any(&funds).is_empty() || !grid.find_any(&l1).is_empty())
+}
+
+/// A year stated in a form's subtitle, `（2024年度）`.
+pub fn subtitle_year(grid: &Grid) -> Option<i32> {
+    let hits = grid.find_where(|k| k.starts_with('(') && k.ends_with("年度)"));
+    let (r, c) = *hits.first()?;
+    let k = grid.label_at(r, c)?;
+    k.trim_start_matches('(')
+        .trim_end_matches("年度)")
+        .parse()
+        .ok()
+}
+
+/// Rows `[start, end)` of each form on the sheet.
+fn regions(grid: &Grid) -> Vec<(u32, u32, u32)> {
+    let name_keys = field_keys(&layout::HEADER_FIELDS[0]);
+    let mut anchors: Vec<u32> = grid.find_any(&name_keys).into_iter().map(|p| p.0).collect();
+    anchors.dedup();
+    let starts_of_narrative: Vec<u32> = grid
+        .find_where(|k| {
+            k == normalize_label(layout::NARRATIVE_TITLE)
+                || strip_numbering(k) == "项目概述"
+                || k.starts_with(&normalize_label(layout::NARRATIVE_TITLE))
+        })
+        .into_iter()
+        .map(|p| p.0)
+        .collect();
+    let mut out = Vec::new();
+    let mut prev_anchor: Option<u32> = None;
+    let mut starts = Vec::new();
+    for &a in &anchors {
+        let start = match prev_anchor {
+            None => 0,
+            Some(p) => starts_of_narrative
+                .iter()
+                .copied()
+                .find(|r| *r > p && *r < a)
+                .unwrap_or(a.saturating_sub(2)),
+        };
+        starts.push(start);
+        prev_anchor = Some(a);
+    }
+    for (i, &a) in anchors.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(u32::MAX);
+        out.push((starts[i], a, end));
+    }
+    out
+}
+
+/// Reads every form on the sheet; `first` is the model index of the first one.
+pub fn read_sheet(ctx: &mut Ctx, grid: &Grid, first: usize) -> Vec<Project> {
+    let known = labels::known_labels();
+    let regions = regions(grid);
+    if regions.len() > 1 {
+        ctx.report(
+            codes::FORM_TWICE,
+            Severity::Warning,
+            &grid.name,
+            Some((regions[1].1, 0)),
+            Some(first + 1),
+            format!(
+                "工作表「{}」中有 {} 份申报表，已分别读取为 {} 个项目。如果是重复粘贴，请删除多余的一份。",
+                grid.name,
+                regions.len(),
+                regions.len()
+            ),
+            format!(
+                "Sheet {} holds {} forms; each was read as a project. Delete any pasted twice.",
+                grid.name,
+                regions.len()
+            ),
+            None,
+        );
+    }
+    if grid.hidden {
+        ctx.report(
+            codes::HIDDEN_SHEET,
+            Severity::Warning,
+            &grid.name,
+            None,
+            Some(first),
+            format!(
+                "工作表「{}」是隐藏的，其中的项目也已读取并计入合计。如该项目不应申报，请删除该工作表。",
+                grid.name
+            ),
+            format!(
+                "Sheet {} is hidden; its project was read and counted.",
+                grid.name
+            ),
+            None,
+        );
+    }
+    regions
+        .into_iter()
+        .enumerate()
+        .map(|(k, (start, anchor, end))| {
+            let mut r = RegionReader {
+                ctx,
+                grid,
+                known: &known,
+                project: first + k,
+                start,
+                anchor,
+                end,
+            };
+            r.read()
+        })
+        .collect()
+}
+
+struct RegionReader<'a> {
+    ctx: &'a mut Ctx,
+    grid: &'a Grid,
+    known: &'a HashSet<String>,
+    project: usize,
+    start: u32,
+    /// Row of the 项目名称 label.
+    anchor: u32,
+    end: u32,
+}
+
+impl RegionReader<'_> {
+    fn in_region(&self, (r, _): &(u32, u16)) -> bool {
+        *r >= self.start && *r < self.end
+    }
+
+    fn find(&self, keys: &[String]) -> Vec<(u32, u16)> {
+        self.grid
+            .find_any(keys)
+            .into_iter()
+            .filter(|p| self.in_region(p))
+            .collect()
+    }
+
+    fn path(&self, field: ProjectField) -> FieldPath {
+        FieldPath::project(self.project, field)
+    }
+
+    fn sheet(&self) -> &str {
+        &self.grid.name
+    }
+
+    fn missing_label(&mut self, what: &str) {
+        let sheet = self.grid.name.clone();
+        self.ctx.report(
+            codes::LABEL_MISSING,
+            Severity::Error,
+            &sheet,
+            Some((self.anchor, 0)),
+            Some(self.project),
+            format!(
+                "工作表「{sheet}」第 {} 行起的申报表中找不到「{what}」，该项按空白处理。请按标准模板补上该栏目。",
+                self.anchor + 1
+            ),
+            format!(
+                "The form on sheet {sheet} from row {} has no \"{what}\" label; treated as blank.",
+                self.anchor + 1
+            ),
+            None,
+        );
+    }
+
+    fn read(&mut self) -> Project {
+        let mut project = Project::default();
+        let title = self
+            .find(&keys(layout::FORM_TITLE, &[]))
+            .into_iter()
+            .next()
+            .unwrap_or((self.anchor, 0));
+        let title_path = self.path(ProjectField::Title);
+        let title_data = self.grid.get(title.0, title.1);
+        let sheet = self.grid.name.clone();
+        self.ctx.record(title_path, &sheet, title, title_data);
+
+        self.read_header(&mut project);
+        self.read_funds(&mut project);
+        self.read_narrative(&mut project);
+        self.read_budget(&mut project);
+        self.read_goals(&mut project.goals);
+        self.read_indicators(&mut project);
+        project
+    }
+
+    /// The value of a labelled field: (position, data) or (inline text).
+    fn labelled(
+        &mut self,
+        keys: &[String],
+        restrict: impl Fn(&(u32, u16)) -> bool,
+        stop_col: u16,
+    ) -> Option<((u32, u16), Option<Data>)> {
+        let hits: Vec<(u32, u16)> = self
+            .find(keys)
+            .into_iter()
+            .filter(|p| restrict(p))
+            .collect();
+        if let Some(&pos) = hits.first() {
+            let (vpos, data) = value_right(self.grid, pos, stop_col, self.known);
+            return Some((vpos, data.cloned()));
+        }
+        let (pos, text) = labels::inline_value(self.grid, keys, (self.start, self.end))?;
+        Some((pos, Some(Data::String(text))))
+    }
+
+    fn read_header(&mut self, project: &mut Project) {
+        let sheet = self.sheet().to_string();
+        for f in &layout::HEADER_FIELDS {
+            let Some((pos, data)) = self.labelled(&field_keys(f), |_| true, u16::MAX) else {
+                self.missing_label(f.label);
+                continue;
+            };
+            let p = Some(self.project);
+            let path = self.path(ProjectField::Header(f.key));
+            self.ctx.record(path, &sheet, pos, data.as_ref());
+            let h = &mut project.header;
+            let d = data.as_ref();
+            match f.key {
+                HeaderField::Name => h.name = cell::text(self.ctx, &sheet, pos, d, p, f.label),
+                HeaderField::Nature => h.nature = cell::text(self.ctx, &sheet, pos, d, p, f.label),
+                HeaderField::Category => {
+                    h.category = cell::text(self.ctx, &sheet, pos, d, p, f.label)
+                }
+                HeaderField::Department => {
+                    h.department = cell::text(self.ctx, &sheet, pos, d, p, f.label)
+                }
+                HeaderField::Implementer => {
+                    h.implementer = cell::text(self.ctx, &sheet, pos, d, p, f.label)
+                }
+                HeaderField::Start => h.start = cell::date(self.ctx, &sheet, pos, d, p, f.label),
+                HeaderField::End => h.end = cell::date(self.ctx, &sheet, pos, d, p, f.label),
+            }
+        }
+    }
+
+    fn read_funds(&mut self, project: &mut Project) {
+        let sheet = self.sheet().to_string();
+        let total_keys = field_keys(&layout::FUND_FIELDS[0]);
+        let annual_keys = field_keys(&layout::FUND_FIELDS[3]);
+        let left = self.find(&total_keys).into_iter().next();
+        let right = self.find(&annual_keys).into_iter().next();
+        let boundary = match (left, right) {
+            (Some(l), Some(r)) if r.1 > l.1 => r.1,
+            (None, Some(r)) => r.1,
+            _ => u16::MAX,
+        };
+        let top = [left, right].iter().flatten().map(|p| p.0).min();
+        let Some(top) = top else {
+            self.missing_label(layout::FUND_FIELDS[0].label);
+            return;
+        };
+        let rows = (top, top + layout::FUNDS_ROWS + 4);
+        // The funds block states its unit in its side label: 项目资金（元） or （万元）.
+        let scale = if self
+            .grid
+            .find_where(|k| k.starts_with("项目资金(") && k.contains('万'))
+            .iter()
+            .any(|p| self.in_region(p))
+        {
+            MoneyUnit::Wan
+        } else {
+            MoneyUnit::Yuan
+        };
+        for f in &layout::FUND_FIELDS {
+            let right_side = f.label_at.col >= layout::FUND_FIELDS[3].label_at.col;
+            let restrict = |p: &(u32, u16)| {
+                p.0 >= rows.0
+                    && p.0 < rows.1
+                    && if right_side {
+                        p.1 >= boundary || boundary == u16::MAX
+                    } else {
+                        p.1 < boundary
+                    }
+            };
+            let stop = if right_side { u16::MAX } else { boundary };
+            let mut hits = self.labelled(&field_keys(f), restrict, stop);
+            // With no 年度 side found, a second 其他资金 belongs to nobody: take the
+            // first for the left side only.
+            if right_side && boundary == u16::MAX && f.key == FundField::AnnualOther {
+                hits = None;
+            }
+            let Some((pos, data)) = hits else {
+                if !matches!(f.key, FundField::Other | FundField::AnnualOther) {
+                    self.missing_label(f.label);
+                }
+                continue;
+            };
+            let path = self.path(ProjectField::Fund(f.key));
+            self.ctx.record(path, &sheet, pos, data.as_ref());
+            let m = cell::money(
+                self.ctx,
+                &sheet,
+                pos,
+                data.as_ref(),
+                Some(self.project),
+                f.label.trim_start_matches("其中："),
+                scale,
+            );
+            let fu = &mut project.funds;
+            match f.key {
+                FundField::Total => fu.total = m,
+                FundField::Fiscal => fu.fiscal = m,
+                FundField::Other => fu.other = m,
+                FundField::AnnualTotal => fu.annual_total = m,
+                FundField::AnnualAppropriation => fu.annual_appropriation = m,
+                FundField::AnnualCarryover => fu.annual_carryover = m,
+                FundField::AnnualOther => fu.annual_other = m,
+            }
+        }
+    }
+
+    /// Heading rows of the seven sections in this region.
+    fn section_rows(&self) -> Vec<(Section, (u32, u16))> {
+        let mut out = Vec::new();
+        for (section, _, bare) in layout::SECTIONS {
+            let hit = self
+                .grid
+                .find_where(|k| strip_numbering(k) == bare)
+                .into_iter()
+                .filter(|p| self.in_region(p) && p.0 < self.anchor)
+                .find(|p| {
+                    // A bare 绩效目标 elsewhere is not the heading; the heading is numbered
+                    // or sits in the first column.
+                    p.1 == 0 || self.grid.label_at(p.0, p.1).is_some_and(|k| k != bare)
+                });
+            if let Some(p) = hit {
+                out.push((section, p));
+            }
+        }
+        out
+    }
+
+    fn budget_header(&self) -> Option<(u32, u16)> {
+        let item = column_keys(&layout::BUDGET_COLUMNS[1]);
+        let amount = column_keys(&layout::BUDGET_COLUMNS[3]);
+        self.find(&item).into_iter().find(|(r, _)| {
+            *r < self.anchor
+                && self.grid.row_from(*r, 0).any(|(c, _)| {
+                    self.grid
+                        .label_at(*r, c)
+                        .is_some_and(|k| amount.contains(&k))
+                })
+        })
+    }
+
+    fn read_narrative(&mut self, project: &mut Project) {
+        let sheet = self.sheet().to_string();
+        let sections = self.section_rows();
+        let mut stops: Vec<u32> = sections.iter().map(|(_, p)| p.0).collect();
+        if let Some(h) = self.budget_header() {
+            stops.push(h.0);
+        }
+        stops.extend(
+            self.find(&keys(layout::FORM_TITLE, &[]))
+                .iter()
+                .map(|p| p.0),
+        );
+        stops.push(self.anchor);
+        stops.sort_unstable();
+        let title = keys(layout::NARRATIVE_TITLE, &[]);
+        for (section, pos) in &sections {
+            let stop = stops
+                .iter()
+                .copied()
+                .find(|r| *r > pos.0)
+                .unwrap_or(self.end);
+            let mut parts = Vec::new();
+            let mut first_cell = None;
+            for ((r, c), d) in self.grid.rows(pos.0 + 1, stop) {
+                if self.grid.label_at(r, c).is_some_and(|k| title.contains(&k)) {
+                    continue;
+                }
+                if let Some(t) = cell::text(
+                    self.ctx,
+                    &sheet,
+                    (r, c),
+                    Some(d),
+                    Some(self.project),
+                    "说明",
+                ) {
+                    first_cell.get_or_insert((r, c));
+                    parts.push(t);
+                }
+            }
+            let at = first_cell.unwrap_or((pos.0 + 1, 0));
+            let data = self.grid.get(at.0, at.1).cloned();
+            let path = self.path(ProjectField::Narrative(*section));
+            self.ctx.record(path, &sheet, at, data.as_ref());
+            let text = (!parts.is_empty()).then(|| parts.join("\n"));
+            let n = &mut project.narrative;
+            match section {
+                Section::Overview => n.overview = text,
+                Section::Rationale => n.rationale = text,
+                Section::ExecutingBody => n.executing_body = text,
+                Section::Plan => n.plan = text,
+                Section::Period => n.period = text,
+                Section::Budget => n.budget = text,
+                Section::Goals => n.goals = text,
+            }
+        }
+    }
+
+    fn read_budget(&mut self, project: &mut Project) {
+        let sheet = self.sheet().to_string();
+        let Some(header) = self.budget_header() else {
+            return;
+        };
+        let hr = header.0;
+        let mut cols: Vec<(BudgetColumn, u16)> = Vec::new();
+        let mut scale = MoneyUnit::Yuan;
+        let mut seq_col = None;
+        for (c, _) in self.grid.row_from(hr, 0) {
+            let Some(k) = self.grid.label_at(hr, c) else {
+                continue;
+            };
+            for col in &layout::BUDGET_COLUMNS {
+                if column_keys(col).contains(&k) {
+                    match col.key {
+                        Some(key) if !cols.iter().any(|(x, _)| *x == key) => {
+                            if key == BudgetColumn::Amount && k.contains('万') {
+                                scale = MoneyUnit::Wan;
+                            }
+                            cols.push((key, c));
+                        }
+                        None => seq_col = Some(c),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let amount_col = cols
+            .iter()
+            .find(|(k, _)| *k == BudgetColumn::Amount)
+            .map(|(_, c)| *c)
+            .unwrap_or(u16::MAX);
+        let total_keys = keys("合计", &["小计", "总计", "合计(元)", "合计金额"]);
+        let mut stops: Vec<u32> = self.section_rows().iter().map(|(_, p)| p.0).collect();
+        stops.extend(
+            self.find(&keys(layout::FORM_TITLE, &[]))
+                .iter()
+                .map(|p| p.0),
+        );
+        stops.push(self.anchor);
+        let stop = stops
+            .into_iter()
+            .filter(|r| *r > hr)
+            .min()
+            .unwrap_or(self.end);
+        for r in hr + 1..stop {
+            let is_total = self
+                .grid
+                .row_from(r, 0)
+                .take_while(|(c, _)| *c < amount_col)
+                .any(|(c, _)| {
+                    self.grid
+                        .label_at(r, c)
+                        .is_some_and(|k| total_keys.contains(&k))
+                });
+            if is_total {
+                let path = self.path(ProjectField::BudgetTotal);
+                let d = self.grid.get(r, amount_col).cloned();
+                self.ctx.record(path, &sheet, (r, amount_col), d.as_ref());
+                break;
+            }
+            let any = cols.iter().any(|(_, c)| self.grid.get(r, *c).is_some());
+            if !any {
+                continue;
+            }
+            let line_index = project.budget_lines.len();
+            let mut line = BudgetLine::default();
+            for (key, c) in &cols {
+                let d = self.grid.get(r, *c).cloned();
+                let path = self.path(ProjectField::BudgetLine {
+                    line: line_index,
+                    column: *key,
+                });
+                self.ctx.record(path, &sheet, (r, *c), d.as_ref());
+                let p = Some(self.project);
+                let d = d.as_ref();
+                match key {
+                    BudgetColumn::Item => {
+                        line.item = cell::text(self.ctx, &sheet, (r, *c), d, p, "明细项目")
+                    }
+                    BudgetColumn::Basis => {
+                        line.basis = cell::text(self.ctx, &sheet, (r, *c), d, p, "计算依据")
+                    }
+                    BudgetColumn::Amount => {
+                        line.amount =
+                            cell::money(self.ctx, &sheet, (r, *c), d, p, "预算金额", scale)
+                    }
+                    BudgetColumn::Note => {
+                        line.note = cell::text(self.ctx, &sheet, (r, *c), d, p, "备注")
+                    }
+                }
+            }
+            let _ = seq_col;
+            project.budget_lines.push(line);
+        }
+    }
+
+    fn indicator_header(&self) -> Option<(u32, u16)> {
+        let l1 = column_keys(&layout::INDICATOR_COLUMNS[0]);
+        self.find(&l1).into_iter().find(|(r, _)| *r > self.anchor)
+    }
+
+    fn read_goals(&mut self, goals: &mut Goals) {
+        let sheet = self.sheet().to_string();
+        let overall = self
+            .find(&column_keys(&layout::GOAL_OVERALL))
+            .into_iter()
+            .find(|p| p.0 > self.anchor);
+        let annual = self
+            .find(&column_keys(&layout::GOAL_ANNUAL))
+            .into_iter()
+            .find(|p| p.0 > self.anchor);
+        let stop = self
+            .indicator_header()
+            .map(|p| p.0)
+            .or_else(|| {
+                self.find(&keys(layout::INDICATORS_LABEL, &[]))
+                    .into_iter()
+                    .map(|p| p.0)
+                    .find(|r| *r > self.anchor)
+            })
+            .unwrap_or(self.end);
+        let split = annual.map(|p| p.1).unwrap_or(u16::MAX);
+        for (which, pos) in [(0, overall), (1, annual)] {
+            let Some(pos) = pos else {
+                self.missing_label(if which == 0 {
+                    layout::GOAL_OVERALL.header
+                } else {
+                    layout::GOAL_ANNUAL.header
+                });
+                continue;
+            };
+            let (lo, hi) = if which == 0 {
+                (pos.1, split)
+            } else {
+                (split, u16::MAX)
+            };
+            let mut parts = Vec::new();
+            let mut first_cell = None;
+            for ((r, c), d) in self.grid.rows(pos.0 + 1, stop) {
+                if c < lo || c >= hi {
+                    continue;
+                }
+                if self
+                    .grid
+                    .label_at(r, c)
+                    .is_some_and(|k| self.known.contains(&k))
+                {
+                    continue;
+                }
+                if let Some(t) = cell::text(
+                    self.ctx,
+                    &sheet,
+                    (r, c),
+                    Some(d),
+                    Some(self.project),
+                    "目标",
+                ) {
+                    first_cell.get_or_insert((r, c));
+                    parts.push(t);
+                }
+            }
+            let at = first_cell.unwrap_or((pos.0 + 1, pos.1));
+            let data = self.grid.get(at.0, at.1).cloned();
+            let field = if which == 0 {
+                ProjectField::GoalOverall
+            } else {
+                ProjectField::GoalAnnual
+            };
+            let path = self.path(field);
+            self.ctx.record(path, &sheet, at, data.as_ref());
+            let text = (!parts.is_empty()).then(|| parts.join("\n"));
+            if which == 0 {
+                goals.overall = text;
+            } else {
+                goals.annual = text;
+            }
+        }
+    }
+
+    fn read_indicators(&mut self, project: &mut Project) {
+        let sheet = self.sheet().to_string();
+        let Some(header) = self.indicator_header() else {
+            self.missing_label(layout::INDICATOR_COLUMNS[0].header);
+            return;
+        };
+        let hr = header.0;
+        let mut cols: Vec<(IndicatorColumn, u16)> = Vec::new();
+        for (c, _) in self.grid.row_from(hr, 0) {
+            let Some(k) = self.grid.label_at(hr, c) else {
+                continue;
+            };
+            let key = layout::INDICATOR_COLUMNS
+                .iter()
+                .find(|col| column_keys(col).contains(&k))
+                .map(|col| col.key)
+                .or_else(|| {
+                    layout::EXTRA_INDICATOR_COLUMNS
+                        .iter()
+                        .find(|(_, names)| keys(names[0], &names[1..]).contains(&k))
+                        .map(|(key, _)| *key)
+                });
+            if let Some(key) = key {
+                if !cols.iter().any(|(x, _)| *x == key) {
+                    cols.push((key, c));
+                }
+            }
+        }
+        let col_of = |key| cols.iter().find(|(k, _)| *k == key).map(|(_, c)| *c);
+        let (l1c, l2c) = (
+            col_of(IndicatorColumn::Level1),
+            col_of(IndicatorColumn::Level2),
+        );
+        let stop_keys: Vec<String> = keys(
+            layout::FORM_TITLE,
+            &[layout::NARRATIVE_TITLE, "填报说明", "填表说明"],
+        );
+        let mut level1: Option<String> = None;
+        let mut level2: Option<String> = None;
+        for r in hr + 1..self.end.min(self.grid.end_row()) {
+            let row_cells: Vec<u16> = self.grid.row_from(r, 0).map(|(c, _)| c).collect();
+            if row_cells.is_empty() {
+                continue;
+            }
+            if row_cells.iter().any(|c| {
+                self.grid
+                    .label_at(r, *c)
+                    .is_some_and(|k| stop_keys.contains(&k))
+            }) {
+                break;
+            }
+            let p = Some(self.project);
+            let own_l1 = l1c.and_then(|c| self.grid.get(r, c).cloned());
+            let own_l2 = l2c.and_then(|c| self.grid.get(r, c).cloned());
+            let t1 = own_l1.as_ref().and_then(|d| {
+                cell::text(
+                    self.ctx,
+                    &sheet,
+                    (r, l1c.unwrap_or(0)),
+                    Some(d),
+                    p,
+                    "一级指标",
+                )
+            });
+            let t2 = own_l2.as_ref().and_then(|d| {
+                cell::text(
+                    self.ctx,
+                    &sheet,
+                    (r, l2c.unwrap_or(0)),
+                    Some(d),
+                    p,
+                    "二级指标",
+                )
+            });
+            // 一级/二级 cells are merged down their group: a blank below a filled one means
+            // "same as above"; a new 一级 starts a new group.
+            if t1.is_some() {
+                level1 = t1;
+                level2 = t2;
+            } else if t2.is_some() {
+                level2 = t2;
+            }
+            let mut ind = Indicator {
+                level1: level1.clone(),
+                level2: level2.clone(),
+                ..Indicator::default()
+            };
+            let mut has_content = false;
+            let index = project.indicators.len();
+            let mut cells = Vec::new();
+            for (key, c) in &cols {
+                let d = self.grid.get(r, *c).cloned();
+                cells.push((*key, *c, d.clone()));
+                if matches!(key, IndicatorColumn::Level1 | IndicatorColumn::Level2) {
+                    continue;
+                }
+                let t = d
+                    .as_ref()
+                    .and_then(|d| cell::text(self.ctx, &sheet, (r, *c), Some(d), p, "指标"));
+                if t.is_some() {
+                    has_content = true;
+                }
+                match key {
+                    IndicatorColumn::Name => ind.name = t,
+                    IndicatorColumn::Target => ind.target = t.map(|t| Target::parse(&t)),
+                    IndicatorColumn::Content => ind.content = t,
+                    IndicatorColumn::Scoring => ind.scoring = t,
+                    IndicatorColumn::Weight => {
+                        ind.weight = t.and_then(|t| {
+                            Decimal::from_str_exact(
+                                crate::values::to_halfwidth(&t).trim().trim_end_matches('%'),
+                            )
+                            .ok()
+                        })
+                    }
+                    IndicatorColumn::TargetBasis => ind.target_basis = t,
+                    IndicatorColumn::PreviousValue => ind.previous_value = t,
+                    IndicatorColumn::Remark => ind.remark = t,
+                    IndicatorColumn::Level1 | IndicatorColumn::Level2 => {}
+                }
+            }
+            if !has_content {
+                continue;
+            }
+            for (key, c, d) in cells {
+                let path = self.path(ProjectField::Indicator { index, column: key });
+                self.ctx.record(path, &sheet, (r, c), d.as_ref());
+            }
+            project.indicators.push(ind);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Text cells: full-width characters, form labels and free text.
+
+/// Full-width ASCII (U+FF01–U+FF5E) to ASCII and the ideographic space U+3000 to a space.
+///
+/// So `（）：，．` become `():,.` and `１２３` become `123`; other CJK punctuation such as
+/// `、。「」` is kept as it is.
+///
+/// ```
+/// use jixiao::values::to_halfwidth;
+/// assert_eq!(to_halfwidth("项目资金（元）：１，０００．５０"), "项目资金(元):1,000.50");
+/// assert_eq!(to_halfwidth("甲、乙。"), "甲、乙。");
+/// assert_eq!(to_halfwidth("Ａ\u{3000}ｂ"), "A b");
+/// ```
+pub fn to_halfwidth(s: &str) -> String {
+    s.chars().map(halfwidth_char).collect()
+}
+
+pub(crate) fn halfwidth_char(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// Whitespace and invisible characters people leave in labels (zero-width space, BOM)
+/// that `char::is_whitespace` does not cover.
+fn is_blank(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        )
+}
+
+/// A form label reduced for matching: half-width, no whitespace at all (spaces used to
+/// stretch labels, line breaks, `\u{3000}`, no-break spaces), no trailing colon.
+///
+/// ```
+/// use jixiao::values::normalize_label;
+/// assert_eq!(normalize_label("项 目 名 称："), "项目名称");
+/// assert_eq!(normalize_label("项目资金（元）"), "项目资金(元)");
+/// assert_eq!(normalize_label("年度（/项目）\n指标值"), "年度(/项目)指标值");
+/// ```
+pub fn normalize_label(s: &str) -> String {
+    let t: String = s
+        .chars()
+        .map(halfwidth_char)
+        .filter(|c| !is_blank(*c))
+        .collect();
+    t.trim_end_matches(':').to_string()
+}
+
+/// Free text as written, minus surrounding whitespace; Windows (`\r\n`) and old Mac (`\r`)
+/// line breaks become `\n`. `None` when nothing is left. Inner text is not touched.
+///
+/// ```
+/// use jixiao::values::clean_text;
+/// assert_eq!(clean_text("  第一行\r\n第二行 \n"), Some("第一行\n第二行".to_string()));
+/// assert_eq!(clean_text(" \u{3000}\n"), None);
+/// ```
+pub fn clean_text(s: &str) -> Option<String> {
+    let t = s.replace("\r\n", "\n").replace('\r', "\n");
+    let t = t.trim_matches(is_blank);
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn halfwidth() {
+        assert_eq!(to_halfwidth("１２３４５６７８９０"), "1234567890");
+        assert_eq!(to_halfwidth("ＡＢＣａｂｃ"), "ABCabc");
+        assert_eq!(to_halfwidth("！～"), "!~");
+        assert_eq!(to_halfwidth("（）：，．％＋－＝＞＜"), "():,.%+-=><");
+        assert_eq!(to_halfwidth("\u{3000}"), " ");
+        // CJK punctuation outside the full-width ASCII block stays.
+        assert_eq!(to_halfwidth("、。「」《》【】￥"), "、。「」《》【】￥");
+        assert_eq!(to_halfwidth("≥85%"), "≥85%");
+        assert_eq!(to_halfwidth(""), "");
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(normalize_label("项 目 名 称："), "项目名称");
+        assert_eq!(normalize_label("项目名称:"), "项目名称");
+        assert_eq!(normalize_label("项目资金（元）"), "项目资金(元)");
+        assert_eq!(normalize_label("年度（/项目）指标值"), "年度(/项目)指标值");
+        assert_eq!(normalize_label("\u{3000}实施单位\u{a0}\r\n："), "实施单位");
+        assert_eq!(normalize_label("其中：财政资金"), "其中:财政资金");
+        assert_eq!(normalize_label("主管\u{200B}部门\u{FEFF}"), "主管部门");
+        assert_eq!(normalize_label("  "), "");
+    }
+
+    #[test]
+    fn free_text() {
+        assert_eq!(clean_text(""), None);
+        assert_eq!(clean_text(" \t\r\n\u{3000}\u{a0}"), None);
+        assert_eq!(clean_text(" 一、项目概述 "), Some("一、项目概述".into()));
+        assert_eq!(clean_text("a\r\nb\rc\nd"), Some("a\nb\nc\nd".into()));
+        // Inner spacing, full-width characters and punctuation are kept.
+        assert_eq!(clean_text("甲  乙（１）："), Some("甲  乙（１）：".into()));
+    }
+
+    proptest! {
+        #[test]
+        fn halfwidth_keeps_char_count(s in any::<String>()) {
+            prop_assert_eq!(to_halfwidth(&s).chars().count(), s.chars().count());
+        }
+
+        #[test]
+        fn labels_have_no_whitespace(s in any::<String>()) {
+            let l = normalize_label(&s);
+            prop_assert!(!l.chars().any(char::is_whitespace));
+            prop_assert!(!l.ends_with(':'));
+            prop_assert_eq!(normalize_label(&l), l.clone());
+        }
+
+        #[test]
+        fn clean_text_is_trimmed(s in any::<String>()) {
+            if let Some(t) = clean_text(&s) {
+                prop_assert!(!t.is_empty());
+                prop_assert!(!t.contains('\r'));
+                prop_assert_eq!(t.trim(), t.as_str());
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! Writing a declaration as a workbook: the unit summary sheet, one form sheet per project,
+//! and a hidden sheet of dropdown lists. The same code writes the blank template (a
+//! declaration of empty projects) and the corrected workbook of `fix` (with marks).
+
+mod formats;
+mod project;
+mod summary;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+
+use crate::layout;
+use crate::model::{framework, Declaration, FieldPath, SourceMap};
+
+pub use formats::{MARK_COLOR, MONEY_FORMAT};
+
+/// Cells to mark as changed, with the note that says what was there and why it changed.
+pub type Marks = BTreeMap<FieldPath, String>;
+
+/// How to write.
+#[derive(Clone, Debug, Default)]
+pub struct WriteOptions {
+    /// Leave room to fill in: empty budget and indicator rows beyond the model's.
+    pub template: bool,
+    /// Cells `fix` changed: filled in the mark colour, with a note.
+    pub marks: Marks,
+    /// Text to keep in a cell whose value could not be read (`待定` in a money cell): the
+    /// model holds nothing there, but the user's words are not dropped.
+    pub keep_text: BTreeMap<FieldPath, String>,
+}
+
+/// A worksheet being written, with the map of what went where.
+pub(crate) struct Sheet<'a> {
+    pub ws: &'a mut Worksheet,
+    pub name: String,
+    pub project: usize,
+    pub map: &'a mut SourceMap,
+    pub marks: &'a Marks,
+    pub keep_text: &'a BTreeMap<FieldPath, String>,
+}
+
+/// Lengths of the dropdown lists on the hidden list sheet.
+pub(crate) struct Lists {
+    pub natures: usize,
+    pub categories: usize,
+    pub level1: usize,
+    pub level2: usize,
+}
+
+/// Names for the project sheets: `1.项目名称`, cut to Excel's 31 characters, without the
+/// characters Excel forbids, and unique.
+pub fn project_sheet_names(decl: &Declaration) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (i, p) in decl.projects.iter().enumerate() {
+        let base: String = p
+            .header
+            .name
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| {
+                !matches!(
+                    c,
+                    '[' | ']' | ':' | '*' | '?' | '/' | '\\' | '\'' | '\n' | '\r' | '\t'
+                )
+            })
+            .collect();
+        let base = base.trim();
+        let stem = if base.is_empty() {
+            format!("项目{}", i + 1)
+        } else {
+            format!("{}.{}", i + 1, base)
+        };
+        let mut name: String = stem.chars().take(31).collect();
+        let mut k = 2;
+        while names.contains(&name) || name == layout::SUMMARY_SHEET || name == layout::LIST_SHEET {
+            let suffix = format!("({k})");
+            name = stem
+                .chars()
+                .take(31 - suffix.chars().count())
+                .collect::<String>()
+                + &suffix;
+            k += 1;
+        }
+        names.push(name);
+    }
+    names
+}
+
+/// Builds the workbook for `decl` in memory; returns it with the map of where each field
+/// was written (used to link findings to cells).
+pub fn build_workbook(
+    decl: &Declaration,
+    options: &WriteOptions,
+    file_name: &str,
+) -> Result<(Workbook, SourceMap), XlsxError> {
+    let mut wb = Workbook::new();
+    // A fixed creation time makes the same model give the same bytes (the committed
+    // template and sample can be checked against what the tool writes today).
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2024, 1, 1)?;
+    wb.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_author("jixiao")
+            .set_title(layout::FORM_TITLE)
+            .set_creation_datetime(&created),
+    );
+    let mut map = SourceMap::new(file_name);
+    let names = project_sheet_names(decl);
+
+    // Summary first so it is the sheet that opens; it needs the project cells, so the
+    // project sheets are written into the workbook's order after it.
+    let mut summary_ws = Worksheet::new();
+    summary_ws.set_name(layout::SUMMARY_SHEET)?;
+    let mut project_ws = Vec::new();
+    let lists = Lists {
+        natures: layout::NATURES.len(),
+        categories: layout::CATEGORIES.len(),
+        level1: framework::FRAMEWORK.len(),
+        level2: framework::level2_names().len(),
+    };
+    let mut cells = Vec::new();
+    for (i, project) in decl.projects.iter().enumerate() {
+        let mut ws = Worksheet::new();
+        ws.set_name(&names[i])?;
+        let mut sheet = Sheet {
+            ws: &mut ws,
+            name: names[i].clone(),
+            project: i,
+            map: &mut map,
+            marks: &options.marks,
+            keep_text: &options.keep_text,
+        };
+        let c = project::write_project(&mut sheet, project, decl.year, options.template, &lists)?;
+        cells.push((names[i].clone(), c));
+        project_ws.push(ws);
+    }
+    {
+        let mut sheet = Sheet {
+            ws: &mut summary_ws,
+            name: layout::SUMMARY_SHEET.to_string(),
+            project: usize::MAX,
+            map: &mut map,
+            marks: &options.marks,
+            keep_text: &options.keep_text,
+        };
+        summary::write_summary(&mut sheet, decl, &cells)?;
+    }
+    wb.push_worksheet(summary_ws);
+    for ws in project_ws {
+        wb.push_worksheet(ws);
+    }
+    wb.push_worksheet(list_sheet()?);
+    Ok((wb, map))
+}
+
+/// The hidden sheet with the dropdown lists (a list longer than 255 characters cannot be
+/// written inline in a validation, so all of them live here).
+fn list_sheet() -> Result<Worksheet, XlsxError> {
+    let mut ws = Worksheet::new();
+    ws.set_name(layout::LIST_SHEET)?;
+    let head = formats::format(formats::Style::Label, false);
+    let cols: [(&str, Vec<&str>); 4] = [
+        ("项目性质", layout::NATURES.to_vec()),
+        ("项目类别", layout::CATEGORIES.to_vec()),
+        ("一级指标", framework::level1_names().collect()),
+        ("二级指标", framework::level2_names()),
+    ];
+    for (c, (title, items)) in cols.iter().enumerate() {
+        ws.set_column_width(c as u16, 22)?;
+        ws.write_string_with_format(0, c as u16, *title, &head)?;
+        for (r, item) in items.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, *item)?;
+        }
+    }
+    ws.set_hidden(true);
+    Ok(ws)
+}
+
+/// Writes `decl` to `path` (atomically, see [`crate::output`]); returns where each field went.
+///
+/// ```
+/// use jixiao::model::Declaration;
+/// use jixiao::write::{write_workbook, WriteOptions};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("out.xlsx");
+/// write_workbook(&Declaration::default(), &path, &WriteOptions::default()).unwrap();
+/// assert!(path.exists());
+/// ```
+pub fn write_workbook(
+    decl: &Declaration,
+    path: &Path,
+    options: &WriteOptions,
+) -> Result<SourceMap, crate::Error> {
+    let name = path.display().to_string();
+    let (mut wb, map) = build_workbook(decl, options, &name).map_err(|e| crate::Error::Write {
+        file: name.clone(),
+        reason: e.to_string(),
+    })?;
+    save(&mut wb, path)?;
+    Ok(map)
+}
+
+/// Saves a built workbook atomically.
+pub fn save(wb: &mut Workbook, path: &Path) -> Result<(), crate::Error> {
+    let name = path.display().to_string();
+    let bytes = wb.save_to_buffer().map_err(|e| crate::Error::Write {
+        file: name.clone(),
+        reason: e.to_string(),
+    })?;
+    crate::output::write_atomic(path, &bytes)
+}

@@ -43,9 +43,14 @@ fn line_en(i: usize, l: &BudgetLine) -> String {
     }
 }
 
-/// `项目1!F7`, for naming a cell on another sheet than the finding's.
-fn full_cell(p: &Proj, field: ProjectField) -> Option<String> {
-    p.ctx.sources.cell(&p.path(field)).map(ToString::to_string)
+/// `F7` when the cell is on `sheet`, `项目1!F7` when it is on another sheet.
+fn cell_from(p: &Proj, field: ProjectField, sheet: Option<&str>) -> Option<String> {
+    let c = p.ctx.sources.cell(&p.path(field))?;
+    Some(if Some(c.sheet.as_str()) == sheet {
+        c.a1()
+    } else {
+        c.to_string()
+    })
 }
 
 /// B005: a project lists its budget lines.
@@ -125,16 +130,21 @@ fn lines_add_up(p: &Proj, out: &mut Vec<Finding>) {
     } else {
         (String::new(), String::new())
     };
-    let target_cell = full_cell(p, ProjectField::Fund(target_field))
-        .map(|c| format!("（{c}）"))
-        .unwrap_or_default();
-    let target_cell_en = full_cell(p, ProjectField::Fund(target_field))
+    let location = p.ctx.loc_range(p.index, &amount_cells);
+    let target_cell = cell_from(
+        p,
+        ProjectField::Fund(target_field),
+        location.sheet.as_deref(),
+    );
+    let target_cell_en = target_cell
+        .as_ref()
         .map(|c| format!(" ({c})"))
         .unwrap_or_default();
+    let target_cell = target_cell.map(|c| format!("（{c}）")).unwrap_or_default();
     let f = finding(
         "B001",
         Severity::Error,
-        p.ctx.loc_range(p.index, &amount_cells),
+        location,
         format!(
             "{}年度预算安排明细合计 {sum} 元 ≠ {target_zh} {target} 元{note_zh}，{dir_zh} {} 元{unpriced_zh}。请补全或核对各行金额，并核对{target_zh}{target_cell}。",
             p.label_zh(),

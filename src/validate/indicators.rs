@@ -5,16 +5,8 @@ use std::collections::HashMap;
 
 use super::years::{accepted, is_baseline, normalize, scan};
 use super::{finding, one_line, present, with_values, Proj};
+use crate::model::framework::FRAMEWORK;
 use crate::model::{Finding, Indicator, IndicatorColumn, ProjectField, Severity, TargetKind};
-
-/// The indicator framework (DESIGN.md), 一级 → 二级, both without the trailing 指标.
-/// 产出/成本 is the older forms' place for cost.
-const FRAMEWORK: [(&str, &[&str]); 4] = [
-    ("成本", &["经济成本", "社会成本", "生态环境成本"]),
-    ("产出", &["数量", "质量", "时效", "成本"]),
-    ("效益", &["经济效益", "社会效益", "生态效益", "可持续影响"]),
-    ("满意度", &["服务对象满意度"]),
-];
 
 /// Units of count and money that a 三级指标 may name with a figure (`100场`, `5次`).
 /// Time words (年, 月, 日, 天) are left out: they name dates as often as quantities.
@@ -217,8 +209,13 @@ fn levels_present(p: &Proj, out: &mut Vec<Finding>) {
     }
 }
 
-fn framework_level2(l1: &str) -> Option<&'static [&'static str]> {
-    FRAMEWORK.iter().find(|(k, _)| *k == l1).map(|(_, v)| *v)
+/// The 二级指标 allowed under a 一级指标, both compared without the trailing 指标
+/// (`model::framework`; 产出/成本 is the older forms' place for cost).
+fn framework_level2(l1: &str) -> Option<Vec<String>> {
+    FRAMEWORK
+        .iter()
+        .find(|(k, _)| norm(k) == l1)
+        .map(|(_, v)| v.iter().map(|l2| norm(l2)).collect())
 }
 
 /// I004: the 一级指标 is one of the framework's four.
@@ -256,7 +253,7 @@ fn level2_fits(p: &Proj, out: &mut Vec<Finding>) {
         let Some(allowed) = framework_level2(&l1) else {
             continue;
         };
-        if allowed.contains(&l2.as_str()) {
+        if allowed.contains(&l2) {
             continue;
         }
         let choices = allowed

@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use thiserror::Error;
 
 use crate::model::Money;
+use crate::values::to_halfwidth;
 
 /// Longest basis text evaluated (characters); longer text is refused, not truncated.
 pub const MAX_BASIS_CHARS: usize = 2000;
@@ -69,10 +70,12 @@ impl BasisError {
 /// assert!(evaluate_basis("9999999999999999999999×9999999999999999999999").is_err());
 /// ```
 pub fn evaluate_basis(text: &str) -> Result<Option<Money>, BasisError> {
-    let chars: Vec<char> = text.chars().map(half_width).collect();
-    if chars.len() > MAX_BASIS_CHARS {
-        return Err(BasisError::TooLong(chars.len()));
+    let count = text.chars().count();
+    if count > MAX_BASIS_CHARS {
+        return Err(BasisError::TooLong(count));
     }
+    // Full-width digits and signs (`１２`, `．`, `＋`, `（`) read as their ASCII forms.
+    let chars: Vec<char> = to_halfwidth(text).chars().collect();
     let tokens = lex(&chars)?;
     let tokens = mark_notes(tokens)?;
     if !tokens.iter().any(|t| matches!(t, Tok::Mul | Tok::Add)) {
@@ -102,21 +105,12 @@ enum Tok {
     Text,
 }
 
-/// Full-width digits and punctuation to ASCII, so `１２` and `．` read as numbers.
-fn half_width(c: char) -> char {
-    match c {
-        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-        '．' => '.',
-        _ => c,
-    }
-}
-
 fn is_mul(c: char) -> bool {
-    matches!(c, '×' | '*' | '✕' | '✖' | '＊' | '⨯')
+    matches!(c, '×' | '*' | '✕' | '✖' | '⨯')
 }
 
 fn is_letter_x(c: char) -> bool {
-    matches!(c, 'x' | 'X' | 'ｘ' | 'Ｘ')
+    matches!(c, 'x' | 'X')
 }
 
 fn prev_non_space(chars: &[char], i: usize) -> Option<char> {
@@ -166,21 +160,21 @@ fn lex(chars: &[char]) -> Result<Vec<Tok>, BasisError> {
         } else if is_letter_x(c) {
             // `12x3` multiplies; the x of a word (`box3`, `Excel`) does not.
             let after_word = prev_non_space(chars, i).is_some_and(|p| p.is_ascii_alphabetic());
-            let before_figure = next_non_space(chars, i + 1)
-                .is_some_and(|(_, n)| n.is_ascii_digit() || matches!(n, '(' | '（'));
+            let before_figure =
+                next_non_space(chars, i + 1).is_some_and(|(_, n)| n.is_ascii_digit() || n == '(');
             if !after_word && before_figure {
                 toks.push(Tok::Mul);
             } else {
                 push_text(&mut toks);
             }
             i += 1;
-        } else if matches!(c, '+' | '＋') {
+        } else if c == '+' {
             toks.push(Tok::Add);
             i += 1;
-        } else if matches!(c, '(' | '（') {
+        } else if c == '(' {
             toks.push(Tok::Open);
             i += 1;
-        } else if matches!(c, ')' | '）') {
+        } else if c == ')' {
             toks.push(Tok::Close);
             i += 1;
         } else {
@@ -202,7 +196,7 @@ fn read_number(chars: &[char], start: usize) -> Result<(Decimal, usize), BasisEr
         if c.is_ascii_digit() {
             digits.push(c);
             i += 1;
-        } else if matches!(c, ',' | '，') && !seen_point && is_group(chars, i) {
+        } else if c == ',' && !seen_point && is_group(chars, i) {
             i += 1;
         } else if c == '.' && !seen_point && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()) {
             seen_point = true;
@@ -224,7 +218,7 @@ fn read_number(chars: &[char], start: usize) -> Result<(Decimal, usize), BasisEr
         let factor = match c {
             '万' => Decimal::from(10_000),
             '亿' => Decimal::from(100_000_000),
-            '%' | '％' => Decimal::new(1, 2),
+            '%' => Decimal::new(1, 2),
             _ => break,
         };
         value = value.checked_mul(factor).ok_or(BasisError::Overflow)?;

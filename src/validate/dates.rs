@@ -149,16 +149,9 @@ fn dates_match_period(p: &Proj, out: &mut Vec<Finding>) {
 /// `2024年1月至2024年12月` (a month alone means its first day at the start and its last
 /// day at the end), `2024-01-01至2024-12-31`, `2024.1.1-2024.12.31`.
 pub(crate) fn parse_period(text: &str) -> Option<(Date, Date)> {
-    let chars: Vec<char> = text
+    let chars: Vec<char> = crate::values::to_halfwidth(text)
         .chars()
         .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '－' => '-',
-            '．' => '.',
-            '／' => '/',
-            _ => c,
-        })
         .collect();
     let mut found = Vec::new();
     let mut i = 0;

@@ -7,6 +7,7 @@ use super::years::{accepted, is_baseline, normalize, scan};
 use super::{finding, one_line, present, with_values, Proj};
 use crate::model::framework::FRAMEWORK;
 use crate::model::{Finding, Indicator, IndicatorColumn, ProjectField, Severity, TargetKind};
+use crate::values::normalize_label;
 
 /// Units of count and money that a 三级指标 may name with a figure (`100场`, `5次`).
 /// Time words (年, 月, 日, 天) are left out: they name dates as often as quantities.
@@ -76,7 +77,7 @@ pub(crate) fn check(p: &Proj, out: &mut Vec<Finding>) {
 
 /// Label text without blanks and without the trailing 指标: `经济成本\n指标` → `经济成本`.
 fn norm(s: &str) -> String {
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = normalize_label(s);
     t.strip_suffix("指标").map(str::to_string).unwrap_or(t)
 }
 
@@ -165,7 +166,7 @@ fn required_kinds(p: &Proj, out: &mut Vec<Finding>) {
             Severity::Warning,
             loc,
             format!(
-                "{}没有成本指标。原则上每个项目都应设置成本指标（如 经济成本指标），请补充。",
+                "{}没有成本指标。原则上每个项目都应设置成本指标（如经济成本指标），请补充。",
                 p.label_zh()
             ),
             format!(

@@ -46,12 +46,9 @@ pub(crate) struct Mention {
 
 /// Full-width digits to ASCII and blanks removed, so `完成 ２０２４ 年` reads `完成2024年`.
 pub(crate) fn normalize(text: &str) -> Vec<char> {
-    text.chars()
+    crate::values::to_halfwidth(text)
+        .chars()
         .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            _ => c,
-        })
         .collect()
 }
 
@@ -72,7 +69,7 @@ fn year_at(chars: &[char], i: usize) -> Option<(i32, usize)> {
 }
 
 fn is_range_sep(c: char) -> bool {
-    matches!(c, '-' | '－' | '–' | '—' | '~' | '～' | '至' | '到')
+    matches!(c, '-' | '–' | '—' | '~' | '至' | '到')
 }
 
 /// Every year mention in `chars`, in order.

@@ -8,8 +8,8 @@
 
 use super::basis::evaluate_basis;
 use super::precision::{compare, Interval};
-use super::{finding, one_line, present, with_values, Proj};
-use crate::model::{BudgetColumn, BudgetLine, Finding, FundField, Money, ProjectField, Severity};
+use super::{checked_total, finding, one_line, present, with_values, Proj};
+use crate::model::{BudgetColumn, BudgetLine, Finding, FundField, ProjectField, Severity};
 
 /// Runs the budget rules.
 pub(crate) fn check(p: &Proj, out: &mut Vec<Finding>) {
@@ -102,7 +102,9 @@ fn lines_add_up(p: &Proj, out: &mut Vec<Finding>) {
             ),
             (None, None) => return,
         };
-    let sum: Money = lines.iter().filter_map(|l| l.amount).sum();
+    let Some(sum) = checked_total(lines.iter().filter_map(|l| l.amount)) else {
+        return;
+    };
     let unpriced = lines
         .iter()
         .filter(|l| l.amount.is_none() && is_used(l))

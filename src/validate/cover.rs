@@ -1,12 +1,13 @@
 //! The unit's cover: stated total and project count agree with the projects.
 
 use super::precision::{compare, Interval};
-use super::{finding, with_values, Ctx};
-use crate::model::{CoverField, FieldPath, Finding, Money, MoneyUnit, Severity};
+use super::{checked_total, finding, max_amount, with_values, Ctx};
+use crate::model::{CoverField, FieldPath, Finding, Money, MoneyUnit, Severity, StatedAmount};
 
 /// Runs the cover rules.
 pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     stated_total_matches(ctx, out);
+    stated_total_in_range(ctx, out);
     stated_count_matches(ctx, out);
     cover_fields_present(ctx, out);
     has_projects(ctx, out);
@@ -18,10 +19,18 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
 fn stated_total_matches(ctx: &Ctx, out: &mut Vec<Finding>) {
     let d = ctx.decl;
     let Some(stated) = d.stated_total else { return };
-    if d.projects.is_empty() || d.projects.iter().any(|p| p.funds.total.is_none()) {
+    if d.projects.is_empty() || !stated_in_range(stated) {
         return;
     }
-    let sum = d.projects_total();
+    let Some(sum) = d
+        .projects
+        .iter()
+        .map(|p| p.funds.total)
+        .collect::<Option<Vec<Money>>>()
+        .and_then(checked_total)
+    else {
+        return;
+    };
     let Some(gap) = compare(Interval::stated(stated), sum) else {
         return;
     };
@@ -61,6 +70,38 @@ fn stated_total_matches(ctx: &Ctx, out: &mut Vec<Finding>) {
     out.push(with_values(f, sum.plain(), stated.money().plain()));
 }
 
+/// A stated total small enough to turn into 元 and compare; larger is M003's.
+fn stated_in_range(s: StatedAmount) -> bool {
+    let limit = match s.unit {
+        MoneyUnit::Yuan => max_amount().yuan(),
+        MoneyUnit::Wan => max_amount().wan(),
+    };
+    s.value.abs() <= limit
+}
+
+/// M003 (cover): a stated total beyond any budget is a typing slip.
+fn stated_total_in_range(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let Some(stated) = ctx.decl.stated_total else {
+        return;
+    };
+    if stated_in_range(stated) {
+        return;
+    }
+    out.push(finding(
+        "M003",
+        Severity::Error,
+        ctx.loc(FieldPath::Cover(CoverField::StatedTotal)),
+        format!(
+            "封面所写项目预算资金 {} 超出合理范围（超过 1,000万亿元），应是录入错误。请核对。",
+            stated.display()
+        ),
+        format!(
+            "Cover: the stated project budget {} is beyond any budget (over 10^15 yuan); probably a typing slip.",
+            stated.display()
+        ),
+    ));
+}
+
 /// C002: the stated number of projects equals the number of project forms.
 fn stated_count_matches(ctx: &Ctx, out: &mut Vec<Finding>) {
     let d = ctx.decl;
@@ -85,19 +126,20 @@ fn stated_count_matches(ctx: &Ctx, out: &mut Vec<Finding>) {
 /// the cover cannot be checked, which a reviewer would ask about.
 fn cover_fields_present(ctx: &Ctx, out: &mut Vec<Finding>) {
     let d = ctx.decl;
-    let sum: Money = d.projects_total();
+    let known = checked_total(d.projects.iter().filter_map(|p| p.funds.total));
+    let sum = known
+        .map(|s| format!("各项目资金总额之和为 {}", s.wan_string()))
+        .unwrap_or_else(|| "按各项目资金总额之和".to_string());
+    let sum_en = known
+        .map(|s| format!(" (the projects add up to {s})"))
+        .unwrap_or_default();
     let missing = [
         (
             "C003",
             CoverField::StatedTotal,
             d.stated_total.is_none(),
-            format!(
-                "封面未写明项目预算资金合计。请填写（各项目资金总额之和为 {}）。",
-                sum.wan_string()
-            ),
-            format!(
-                "Cover: the total project budget is not stated (the projects add up to {sum})."
-            ),
+            format!("封面未写明项目预算资金合计。请填写（{sum}）。"),
+            format!("Cover: the total project budget is not stated{sum_en}."),
         ),
         (
             "C004",

@@ -1,7 +1,7 @@
 //! 项目资金（元）: the two sides add up, and agree with each other for one-year projects.
 
 use super::precision::{compare, Interval};
-use super::{check_cells_en, check_cells_zh, finding, with_values, Proj};
+use super::{check_cells_en, check_cells_zh, checked_total, finding, with_values, Proj};
 use crate::model::{Finding, FundField, Money, ProjectField, Severity};
 
 /// Runs the fund rules.
@@ -27,7 +27,10 @@ fn total_identity(p: &Proj, out: &mut Vec<Finding>) {
     let f = &p.project.funds;
     let Some(total) = f.total else { return };
     let (fiscal, other) = (part(f.fiscal), part(f.other));
-    let Some(gap) = compare(Interval::exact(total), fiscal + other) else {
+    let Some(parts) = checked_total([fiscal, other]) else {
+        return;
+    };
+    let Some(gap) = compare(Interval::exact(total), parts) else {
         return;
     };
     let cells =
@@ -65,7 +68,9 @@ fn annual_identity(p: &Proj, out: &mut Vec<Finding>) {
         part(f.annual_carryover),
         part(f.annual_other),
     );
-    let parts = approp + carry + other;
+    let Some(parts) = checked_total([approp, carry, other]) else {
+        return;
+    };
     let Some(gap) = compare(Interval::exact(annual), parts) else {
         return;
     };
@@ -143,21 +148,22 @@ fn annual_within_total(p: &Proj, out: &mut Vec<Finding>) {
     if annual <= total {
         return;
     }
+    let Some(excess) = compare(Interval::exact(total), annual).map(|g| g.magnitude()) else {
+        return;
+    };
     let cells = [FundField::AnnualTotal, FundField::Total].map(|x| p.cell_name(field(x)));
     let finding = finding(
         "F004",
         Severity::Error,
         p.loc(field(FundField::AnnualTotal)),
         format!(
-            "{}年度资金申请总额 {annual} 元大于项目资金总额 {total} 元，多 {} 元。当年申请不能超过项目总额。{}",
+            "{}年度资金申请总额 {annual} 元大于项目资金总额 {total} 元，多 {excess} 元。当年申请不能超过项目总额。{}",
             p.label_zh(),
-            annual - total,
             check_cells_zh(&cells)
         ),
         format!(
-            "{}: 年度资金申请总额 (annual request) {annual} exceeds 项目资金总额 (total funds) {total} by {} yuan; a year cannot ask for more than the whole project. {}",
+            "{}: 年度资金申请总额 (annual request) {annual} exceeds 项目资金总额 (total funds) {total} by {excess} yuan; a year cannot ask for more than the whole project. {}",
             p.label_en(),
-            annual - total,
             check_cells_en(&cells)
         ),
     );
@@ -202,8 +208,8 @@ fn totals_present(p: &Proj, out: &mut Vec<Finding>) {
             .as_ref()
             .map(|c| format!(" in {c}"))
             .unwrap_or_default();
-        let (hint, hint_en) = if parts.iter().any(Option::is_some) {
-            let sum: Money = parts.iter().flatten().copied().sum();
+        let sum = checked_total(parts.iter().flatten().copied());
+        let (hint, hint_en) = if let (true, Some(sum)) = (parts.iter().any(Option::is_some), sum) {
             (
                 format!("其下各项合计 {sum} 元。"),
                 format!(" Its parts add up to {sum}."),

@@ -25,7 +25,8 @@ mod years;
 pub(crate) mod testkit;
 
 use crate::model::{
-    CellRef, Declaration, FieldPath, Finding, Location, Project, ProjectField, Severity, SourceMap,
+    CellRef, Declaration, FieldPath, Finding, Location, Money, Project, ProjectField, Severity,
+    SourceMap,
 };
 
 /// Runs every rule over a declaration.
@@ -214,26 +215,48 @@ pub(crate) fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
-        if chars[i].is_whitespace()
-            && chars[i..]
-                .iter()
-                .take_while(|c| c.is_whitespace())
-                .any(|c| *c == '\n' || *c == '\r')
-        {
-            let run = chars[i..].iter().take_while(|c| c.is_whitespace()).count();
-            let before = out.chars().last();
-            let after = chars.get(i + run).copied();
-            let cjk = |c: Option<char>| c.is_some_and(|c| !c.is_ascii());
-            if !(cjk(before) && cjk(after)) {
-                out.push(' ');
-            }
-            i += run;
-        } else {
+        if !chars[i].is_whitespace() {
             out.push(chars[i]);
             i += 1;
+            continue;
         }
+        // Each run of blanks is looked at once, so long runs stay linear.
+        let run = &chars[i..i + chars[i..].iter().take_while(|c| c.is_whitespace()).count()];
+        if run.iter().any(|c| matches!(c, '\n' | '\r')) {
+            let cjk = |c: Option<char>| c.is_some_and(|c| !c.is_ascii());
+            if !(cjk(out.chars().last()) && cjk(chars.get(i + run.len()).copied())) {
+                out.push(' ');
+            }
+        } else {
+            out.extend(run);
+        }
+        i += run.len();
     }
     out
+}
+
+/// The largest amount the rules compute with: 10^15 元 (1,000万亿元), far beyond any
+/// budget. Larger figures are typing slips (M003) and are left out of the arithmetic, so
+/// no sum can overflow.
+pub(crate) fn max_amount() -> Money {
+    Money::from_yuan(rust_decimal::Decimal::from(1_000_000_000_000_000_i64))
+}
+
+/// True when an amount is within the range the rules compute with.
+pub(crate) fn in_range(m: Money) -> bool {
+    m.yuan().abs() <= max_amount().yuan()
+}
+
+/// The sum of amounts, or `None` when one is out of range (M003 reports it).
+pub(crate) fn checked_total(amounts: impl IntoIterator<Item = Money>) -> Option<Money> {
+    let mut sum = rust_decimal::Decimal::ZERO;
+    for m in amounts {
+        if !in_range(m) {
+            return None;
+        }
+        sum = sum.checked_add(m.yuan())?;
+    }
+    Some(Money::from_yuan(sum))
 }
 
 /// Builds a finding; `expected`/`actual` are set by the rule where there are figures.
@@ -315,5 +338,60 @@ mod tests {
         assert_eq!(one_line(" 经济成本\r\n指标 "), "经济成本指标");
         assert_eq!(one_line("G60\nplatform"), "G60 platform");
         assert_eq!(one_line("完成 2024年 G60"), "完成 2024年 G60");
+        assert_eq!(one_line(&" ".repeat(100_000)), "");
+        assert_eq!(
+            one_line(&format!("a{}b", " ".repeat(100_000))).len(),
+            100_002
+        );
+    }
+
+    proptest::proptest! {
+        /// Whatever text and figures a model holds, validation finishes without panicking.
+        #[test]
+        fn never_panics(
+            texts in proptest::collection::vec("\\PC{0,40}", 12),
+            cents in proptest::collection::vec(proptest::option::of(-10_000_000_000i64..10_000_000_000), 9),
+            year in proptest::option::of(1900i32..2100),
+        ) {
+            use crate::model::*;
+            let m = |i: usize| cents[i].map(Money::from_cents);
+            let t = |i: usize| Some(texts[i].clone());
+            let project = Project {
+                header: ProjectHeader {
+                    name: t(0),
+                    nature: t(1),
+                    start: Date::new(year.unwrap_or(2024), 1, 1),
+                    end: Date::new(year.unwrap_or(2024) + 1, 6, 30),
+                    ..ProjectHeader::default()
+                },
+                funds: Funds {
+                    total: m(0),
+                    fiscal: m(1),
+                    other: m(2),
+                    annual_total: m(3),
+                    annual_appropriation: m(4),
+                    annual_carryover: m(5),
+                    annual_other: m(6),
+                },
+                narrative: Narrative { period: t(2), ..Narrative::default() },
+                budget_lines: vec![BudgetLine { item: t(3), basis: t(4), amount: m(7), note: None }],
+                goals: Goals { overall: t(5), annual: t(6) },
+                indicators: vec![Indicator {
+                    level1: t(7),
+                    level2: t(8),
+                    name: t(9),
+                    target: Some(Target::parse(&texts[10])),
+                    ..Indicator::default()
+                }],
+            };
+            let decl = Declaration {
+                year,
+                stated_total: m(8).map(|x| StatedAmount::new(x.yuan(), MoneyUnit::Wan)),
+                stated_project_count: Some(texts[11].len() as u32),
+                projects: vec![project.clone(), project],
+                ..Declaration::default()
+            };
+            let _ = super::validate(&decl, &SourceMap::new("p.json"));
+        }
     }
 }

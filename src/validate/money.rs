@@ -12,6 +12,37 @@ pub(crate) fn check(p: &Proj, out: &mut Vec<Finding>) {
     for (field, name_zh, name_en, m) in &amounts {
         negative(p, *field, name_zh, name_en, *m, out);
     }
+    for (field, name_zh, name_en, m) in &amounts {
+        in_range(p, *field, name_zh, name_en, *m, out);
+    }
+}
+
+/// M003: an amount beyond 10^15 元 is a typing slip (digits typed twice, a pasted ID);
+/// the other rules leave it out of their sums.
+fn in_range(p: &Proj, field: ProjectField, zh: &str, en: &str, m: Money, out: &mut Vec<Finding>) {
+    if super::in_range(m) {
+        return;
+    }
+    let cell = p.cell_name(field);
+    let f = finding(
+        "M003",
+        Severity::Error,
+        p.loc(field),
+        format!(
+            "{}{zh} {m} 元{}超出合理范围（超过 1,000万亿元），应是录入错误，未参与其他核对。请核对。",
+            p.label_zh(),
+            super::at_cell(&cell)
+        ),
+        format!(
+            "{}: {zh} ({en}) {m} is beyond any budget (over 10^15 yuan), probably a typing slip; it is left out of the other checks.",
+            p.label_en()
+        ),
+    );
+    out.push(with_values(
+        f,
+        format!("≤ {}", super::max_amount().plain()),
+        m.plain(),
+    ));
 }
 
 /// Every money figure of the project with its field and name.
@@ -146,6 +177,32 @@ mod tests {
             "项目「甲」年度预算安排第 1 行金额 102000.005（F20）有两位以上小数（不足一分）。金额应精确到分，请改为 102,000.01 元或核对公式。"
         );
         assert_eq!(f[1].expected.as_deref(), Some("898000.00"));
+    }
+
+    #[test]
+    fn absurd_amount_is_an_error_and_breaks_no_sum() {
+        let mut p = clean_project("甲");
+        let huge = yuan("79228162514264337593543950335");
+        p.funds.fiscal = Some(huge);
+        p.funds.other = Some(huge);
+        p.budget_lines[1].amount = Some(huge);
+        p.budget_lines[1].basis = None;
+        let f = run(p);
+        assert_eq!(codes(&f), ["M003", "M003", "M003"]);
+        assert_eq!(cell(&f[0]), "项目1!C8");
+        assert_eq!(
+            f[0].message,
+            "项目「甲」财政资金 79,228,162,514,264,337,593,543,950,335 元（C8）超出合理范围（超过 1,000万亿元），应是录入错误，未参与其他核对。请核对。"
+        );
+        // A stated cover total that large cannot be turned into 元: reported, not compared.
+        let mut d = decl_with(vec![clean_project("甲")]);
+        d.stated_total = Some(crate::model::StatedAmount::new(
+            "79228162514264337593543950335".parse().unwrap(),
+            crate::model::MoneyUnit::Wan,
+        ));
+        let f = crate::validate::validate(&d, &sources_for(&d));
+        assert_eq!(codes(&f), ["M003"]);
+        assert_eq!(cell(&f[0]), "封面!B5");
     }
 
     #[test]

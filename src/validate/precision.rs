@@ -22,10 +22,11 @@ impl Interval {
 
     /// A figure as written (`1,743.86万元` → 17,438,600 ± 50 元).
     pub fn stated(amount: StatedAmount) -> Interval {
-        // Figures in 元 are exact (DESIGN.md); only 万元 carries a rounding interval.
+        // Figures in 元 are exact (DESIGN.md); only 万元 carries a rounding interval. Past
+        // 26 decimals the interval is nil (and StatedAmount::tolerance could not build it).
         let tolerance = match amount.unit {
-            crate::model::MoneyUnit::Yuan => Money::ZERO,
-            crate::model::MoneyUnit::Wan => amount.tolerance(),
+            crate::model::MoneyUnit::Wan if amount.value.scale() < 27 => amount.tolerance(),
+            _ => Money::ZERO,
         };
         Interval {
             value: amount.money(),
@@ -55,7 +56,8 @@ impl Gap {
     }
 }
 
-/// `None` when `exact` lies within the stated interval, otherwise the gap.
+/// `None` when `exact` lies within the stated interval, otherwise the gap. Figures too
+/// large to subtract are not compared (the amount rules report them).
 ///
 /// ```
 /// use jixiao::model::{Money, MoneyUnit, StatedAmount};
@@ -67,7 +69,7 @@ impl Gap {
 /// assert_eq!(gap.tolerance.to_string(), "50.00");
 /// ```
 pub fn compare(stated: Interval, exact: Money) -> Option<Gap> {
-    let difference = exact - stated.value;
+    let difference = Money::from_yuan(exact.yuan().checked_sub(stated.value.yuan())?);
     if difference.yuan().abs() <= stated.tolerance.yuan() {
         None
     } else {

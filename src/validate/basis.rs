@@ -43,6 +43,13 @@ pub enum BasisError {
 
 impl BasisError {
     /// The reason in plain Chinese, for finance staff.
+    ///
+    /// ```
+    /// use jixiao::validate::basis::evaluate_basis;
+    /// let e = evaluate_basis("8500元/月×").unwrap_err();
+    /// assert_eq!(e.zh(), "运算符旁缺少数字");
+    /// assert_eq!(e.to_string(), "a number is missing next to an operator");
+    /// ```
     pub fn zh(&self) -> String {
         match self {
             BasisError::TooLong(n) => format!("文字过长（{n} 个字，最多 {MAX_BASIS_CHARS} 个）"),

@@ -5,6 +5,15 @@
 use crate::model::{Money, StatedAmount};
 
 /// A figure as stated, and the half-width of the interval it stands for, both in 元.
+///
+/// ```
+/// use jixiao::model::{Money, MoneyUnit, StatedAmount};
+/// use jixiao::validate::precision::Interval;
+/// let i = Interval::stated(StatedAmount::new("66.04".parse().unwrap(), MoneyUnit::Wan));
+/// assert_eq!(i.value.to_string(), "660,400.00");
+/// assert_eq!(i.tolerance.to_string(), "50.00");
+/// assert_eq!(Interval::exact(Money::from_cents(100)).tolerance, Money::ZERO);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Interval {
     pub value: Money,
@@ -36,6 +45,14 @@ impl Interval {
 }
 
 /// How far an exact figure is from a stated one that it does not agree with.
+///
+/// ```
+/// use jixiao::model::Money;
+/// use jixiao::validate::precision::{compare, Interval};
+/// let gap = compare(Interval::exact(Money::from_cents(100_000_000)), Money::from_cents(74_080_000)).unwrap();
+/// assert!(gap.is_short());
+/// assert_eq!(gap.magnitude().to_string(), "259,200.00");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Gap {
     /// `exact − stated`, signed: negative when the exact figure is smaller.

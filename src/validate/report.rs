@@ -71,6 +71,13 @@ pub struct Summary {
 }
 
 /// Counts files, projects, errors and warnings.
+///
+/// ```
+/// use jixiao::validate::report::{summarize, FileReport};
+/// let r = FileReport { file: "a.xlsx".into(), project_names: vec!["甲".into(), "乙".into()], findings: vec![] };
+/// let s = summarize(&[r]);
+/// assert_eq!((s.files, s.projects, s.errors, s.warnings), (1, 2, 0, 0));
+/// ```
 pub fn summarize(reports: &[FileReport]) -> Summary {
     Summary {
         files: reports.len(),

@@ -1,0 +1,758 @@
+//! 绩效指标: the framework's 一级/二级 pairs, the required kinds, complete rows, and
+//! values that say what they mean for the declared year.
+
+use std::collections::HashMap;
+
+use super::years::{accepted, is_baseline, normalize, scan};
+use super::{finding, one_line, present, with_values, Proj};
+use crate::model::framework::FRAMEWORK;
+use crate::model::{Finding, Indicator, IndicatorColumn, ProjectField, Severity, TargetKind};
+use crate::values::normalize_label;
+
+/// Units of count and money that a 三级指标 may name with a figure (`100场`, `5次`).
+/// Time words (年, 月, 日, 天) are left out: they name dates as often as quantities.
+const UNITS: [&str; 46] = [
+    "平方米",
+    "人次",
+    "场次",
+    "家次",
+    "户次",
+    "批次",
+    "课时",
+    "学时",
+    "万元",
+    "亿元",
+    "公里",
+    "元",
+    "万",
+    "场",
+    "次",
+    "家",
+    "个",
+    "人",
+    "名",
+    "位",
+    "项",
+    "件",
+    "篇",
+    "期",
+    "批",
+    "户",
+    "所",
+    "台",
+    "套",
+    "份",
+    "条",
+    "本",
+    "册",
+    "部",
+    "座",
+    "处",
+    "辆",
+    "亩",
+    "吨",
+    "门",
+    "类",
+    "张",
+    "支",
+    "组",
+    "队",
+    "间",
+];
+
+/// Runs the indicator rules.
+pub(crate) fn check(p: &Proj, out: &mut Vec<Finding>) {
+    required_kinds(p, out);
+    levels_present(p, out);
+    level1_known(p, out);
+    level2_fits(p, out);
+    name_present(p, out);
+    value_present(p, out);
+    value_readable(p, out);
+    year_matches(p, out);
+    unit_matches_name(p, out);
+    quantity_is_numeric(p, out);
+    no_duplicates(p, out);
+}
+
+/// Label text without blanks and without the trailing 指标: `经济成本\n指标` → `经济成本`.
+fn norm(s: &str) -> String {
+    let t = normalize_label(s);
+    t.strip_suffix("指标").map(str::to_string).unwrap_or(t)
+}
+
+fn level1(i: &Indicator) -> Option<String> {
+    present(&i.level1).map(norm)
+}
+
+fn level2(i: &Indicator) -> Option<String> {
+    present(&i.level2).map(norm)
+}
+
+fn is_used(i: &Indicator) -> bool {
+    present(&i.level1).is_some()
+        || present(&i.level2).is_some()
+        || present(&i.name).is_some()
+        || i.target
+            .as_ref()
+            .is_some_and(|t| !t.text().trim().is_empty())
+}
+
+/// The rows someone filled in, with their model index.
+fn rows<'a>(p: &'a Proj) -> impl Iterator<Item = (usize, &'a Indicator)> + 'a {
+    p.project
+        .indicators
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| is_used(i))
+}
+
+fn col(index: usize, column: IndicatorColumn) -> ProjectField {
+    ProjectField::Indicator { index, column }
+}
+
+/// `第 2 条指标「相关方满意度」`
+fn row_zh(k: usize, i: &Indicator) -> String {
+    match present(&i.name).map(one_line) {
+        Some(n) => format!("第 {} 条指标「{n}」", k + 1),
+        None => format!("第 {} 条指标", k + 1),
+    }
+}
+
+fn row_en(k: usize, i: &Indicator) -> String {
+    match present(&i.name).map(one_line) {
+        Some(n) => format!("indicator {} “{n}”", k + 1),
+        None => format!("indicator {}", k + 1),
+    }
+}
+
+/// I001 / I002: every project has 产出, 效益 and 满意度 indicators (error when missing);
+/// a 成本指标 is asked for in principle (warning). An older form's 产出指标/成本指标
+/// counts as a cost indicator.
+fn required_kinds(p: &Proj, out: &mut Vec<Finding>) {
+    let kinds: Vec<(Option<String>, Option<String>)> =
+        rows(p).map(|(_, i)| (level1(i), level2(i))).collect();
+    let has = |k: &str| kinds.iter().any(|(l1, _)| l1.as_deref() == Some(k));
+    let loc = p.loc_any(&[col(0, IndicatorColumn::Level1), ProjectField::Title]);
+    for (kind, en) in [
+        ("产出", "output"),
+        ("效益", "outcome"),
+        ("满意度", "satisfaction"),
+    ] {
+        if has(kind) {
+            continue;
+        }
+        out.push(finding(
+            "I001",
+            Severity::Error,
+            loc.clone(),
+            format!(
+                "{}缺少{kind}指标。每个项目都须设置产出指标、效益指标和满意度指标，请补充。",
+                p.label_zh()
+            ),
+            format!(
+                "{}: no {kind}指标 ({en} indicator). Every project needs output, outcome and satisfaction indicators.",
+                p.label_en()
+            ),
+        ));
+    }
+    let has_cost = has("成本")
+        || kinds
+            .iter()
+            .any(|(l1, l2)| l1.as_deref() == Some("产出") && l2.as_deref() == Some("成本"));
+    if !has_cost {
+        out.push(finding(
+            "I002",
+            Severity::Warning,
+            loc,
+            format!(
+                "{}没有成本指标。原则上每个项目都应设置成本指标（如经济成本指标），请补充。",
+                p.label_zh()
+            ),
+            format!(
+                "{}: no 成本指标 (cost indicator); one is expected in principle (e.g. 经济成本指标).",
+                p.label_en()
+            ),
+        ));
+    }
+}
+
+/// I003: every row names its 一级 and 二级指标.
+fn levels_present(p: &Proj, out: &mut Vec<Finding>) {
+    for (k, i) in rows(p) {
+        let missing: Vec<(&str, IndicatorColumn)> = [
+            ("一级指标", IndicatorColumn::Level1, level1(i).is_none()),
+            ("二级指标", IndicatorColumn::Level2, level2(i).is_none()),
+        ]
+        .into_iter()
+        .filter(|m| m.2)
+        .map(|m| (m.0, m.1))
+        .collect();
+        let Some((_, column)) = missing.first() else {
+            continue;
+        };
+        let names = missing.iter().map(|m| m.0).collect::<Vec<_>>().join("和");
+        out.push(finding(
+            "I003",
+            Severity::Error,
+            p.loc(col(k, *column)),
+            format!(
+                "{}{}未填{names}。请按指标体系填写。",
+                p.label_zh(),
+                row_zh(k, i)
+            ),
+            format!(
+                "{}: {} has no {names} (indicator level). Fill it in from the framework.",
+                p.label_en(),
+                row_en(k, i)
+            ),
+        ));
+    }
+}
+
+/// The 二级指标 allowed under a 一级指标, both compared without the trailing 指标
+/// (`model::framework`; 产出/成本 is the older forms' place for cost).
+fn framework_level2(l1: &str) -> Option<Vec<String>> {
+    FRAMEWORK
+        .iter()
+        .find(|(k, _)| norm(k) == l1)
+        .map(|(_, v)| v.iter().map(|l2| norm(l2)).collect())
+}
+
+/// I004: the 一级指标 is one of the framework's four.
+fn level1_known(p: &Proj, out: &mut Vec<Finding>) {
+    for (k, i) in rows(p) {
+        let Some(l1) = level1(i) else { continue };
+        if framework_level2(&l1).is_some() {
+            continue;
+        }
+        let written = one_line(present(&i.level1).unwrap_or_default());
+        out.push(finding(
+            "I004",
+            Severity::Warning,
+            p.loc(col(k, IndicatorColumn::Level1)),
+            format!(
+                "{}{}的一级指标「{written}」不在指标体系中，应为成本指标、产出指标、效益指标、满意度指标之一。请改正。",
+                p.label_zh(),
+                row_zh(k, i)
+            ),
+            format!(
+                "{}: {} has 一级指标 “{written}”, which is not in the framework (成本/产出/效益/满意度指标).",
+                p.label_en(),
+                row_en(k, i)
+            ),
+        ));
+    }
+}
+
+/// I005: the 二级指标 belongs to its 一级指标 (with or without the trailing 指标).
+fn level2_fits(p: &Proj, out: &mut Vec<Finding>) {
+    for (k, i) in rows(p) {
+        let (Some(l1), Some(l2)) = (level1(i), level2(i)) else {
+            continue;
+        };
+        let Some(allowed) = framework_level2(&l1) else {
+            continue;
+        };
+        if allowed.contains(&l2) {
+            continue;
+        }
+        let choices = allowed
+            .iter()
+            .map(|a| format!("{a}指标"))
+            .collect::<Vec<_>>()
+            .join("、");
+        let written = one_line(present(&i.level2).unwrap_or_default());
+        let f = finding(
+            "I005",
+            Severity::Warning,
+            p.loc(col(k, IndicatorColumn::Level2)),
+            format!(
+                "{}{}的二级指标「{written}」不属于{l1}指标（可选：{choices}）。请改正。",
+                p.label_zh(),
+                row_zh(k, i)
+            ),
+            format!(
+                "{}: {} has 二级指标 “{written}”, which does not belong under {l1}指标 (choose from {choices}).",
+                p.label_en(),
+                row_en(k, i)
+            ),
+        );
+        out.push(with_values(f, choices, written));
+    }
+}
+
+/// I006: every row names its 三级指标.
+fn name_present(p: &Proj, out: &mut Vec<Finding>) {
+    for (k, i) in rows(p) {
+        if present(&i.name).is_some() {
+            continue;
+        }
+        let kind = [present(&i.level1), present(&i.level2)]
+            .into_iter()
+            .flatten()
+            .map(one_line)
+            .collect::<Vec<_>>()
+            .join(" / ");
+        out.push(finding(
+            "I006",
+            Severity::Error,
+            p.loc(col(k, IndicatorColumn::Name)),
+            format!(
+                "{}第 {} 条指标（{kind}）未填三级指标。请写明具体指标。",
+                p.label_zh(),
+                k + 1
+            ),
+            format!(
+                "{}: indicator {} ({kind}) has no 三级指标 (indicator name).",
+                p.label_en(),
+                k + 1
+            ),
+        ));
+    }
+}
+
+/// I007: every row has a 指标值.
+fn value_present(p: &Proj, out: &mut Vec<Finding>) {
+    for (k, i) in rows(p) {
+        if i.target
+            .as_ref()
+            .is_some_and(|t| !t.text().trim().is_empty())
+        {
+            continue;
+        }
+        out.push(finding(
+            "I007",
+            Severity::Error,
+            p.loc(col(k, IndicatorColumn::Target)),
+            format!(
+                "{}{}未填指标值。请填写，如 ≥85.00(%)、2024年12月31日前 或 完成。",
+                p.label_zh(),
+                row_zh(k, i)
+            ),
+            format!(
+                "{}: {} has no 指标值 (target value), e.g. ≥85.00(%), 2024年12月31日前 or 完成.",
+                p.label_en(),
+                row_en(k, i)
+            ),
+        ));
+    }
+}
+
+/// I008: a 指标值 that looks numeric but follows no known pattern.
+fn value_readable(p: &Proj, out: &mut Vec<Finding>) {
+    for (k, i) in rows(p) {
+        let Some(t) = &i.target else { continue };
+        if *t.kind() != TargetKind::Unparsed || t.text().trim().is_empty() {
+            continue;
+        }
+        let text = one_line(t.text());
+        let f = finding(
+            "I008",
+            Severity::Warning,
+            p.loc(col(k, IndicatorColumn::Target)),
+            format!(
+                "{}{}的指标值「{text}」无法识别。请写成 ≥85.00(%)、2024年12月31日前、完成 等规范写法。",
+                p.label_zh(),
+                row_zh(k, i)
+            ),
+            format!(
+                "{}: {} has a 指标值 “{text}” that follows no known pattern; write e.g. ≥85.00(%), 2024年12月31日前 or 完成.",
+                p.label_en(),
+                row_en(k, i)
+            ),
+        );
+        out.push(with_values(f, "≥85.00(%)", text));
+    }
+}
+
+/// I009: a year named in an indicator (name or value) is the declared year, lies in a
+/// range containing it, is a comparison base (`较2023年`), or, for a multi-year project,
+/// lies within its planned years. A stale year usually means last year's form was copied.
+fn year_matches(p: &Proj, out: &mut Vec<Finding>) {
+    let Some(year) = p.year() else { return };
+    let planned = p.is_multi_year().then(|| p.planned_years()).flatten();
+    for (k, i) in rows(p) {
+        let name = present(&i.name).map(str::to_string);
+        let value = i.target.as_ref().map(|t| t.text().to_string());
+        let found = [
+            (IndicatorColumn::Name, name),
+            (IndicatorColumn::Target, value),
+        ]
+        .into_iter()
+        .find_map(|(column, text)| {
+            let chars = normalize(text.as_deref()?);
+            scan(&chars)
+                .into_iter()
+                .find(|m| !accepted(m.span, year, planned) && !is_baseline(&chars, m))
+                .map(|m| (column, m.span))
+        });
+        let Some((column, span)) = found else {
+            continue;
+        };
+        let named = span.text();
+        let where_zh = if column == IndicatorColumn::Name {
+            ""
+        } else {
+            "的指标值"
+        };
+        let f = finding(
+            "I009",
+            Severity::Warning,
+            p.loc(col(k, column)),
+            format!(
+                "{}{}{where_zh}写的是 {named} 年，而申报年度是 {year} 年。请核对是否沿用了往年的指标。",
+                p.label_zh(),
+                row_zh(k, i)
+            ),
+            format!(
+                "{}: {} names {named}, but the form is for {year}. Check for an indicator carried over from an earlier year.",
+                p.label_en(),
+                row_en(k, i)
+            ),
+        );
+        out.push(with_values(f, year.to_string(), named));
+    }
+}
+
+/// The units a 三级指标 names after a figure: `完成100场以上的接待` → `场`.
+fn units_in_name(name: &str) -> Vec<&'static str> {
+    let chars = normalize(name);
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() || (i > 0 && chars[i - 1].is_ascii_digit()) {
+            i += 1;
+            continue;
+        }
+        // Digits glued to a Latin letter are a name (`G60`), not a figure.
+        let named = i > 0 && chars[i - 1].is_ascii_alphabetic();
+        while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+            i += 1;
+        }
+        if named {
+            continue;
+        }
+        while matches!(chars.get(i), Some('余' | '多')) {
+            i += 1;
+        }
+        let rest: String = chars[i..].iter().take(3).collect();
+        if let Some(u) = UNITS.iter().find(|u| rest.starts_with(**u)) {
+            found.push(*u);
+        }
+    }
+    found
+}
+
+/// `人次` and `次`, `万元` and `元` are the same kind of unit.
+fn units_agree(a: &str, b: &str) -> bool {
+    a.contains(b) || b.contains(a)
+}
+
+/// I010: the unit of a quantitative value agrees with the unit the 三级指标 names
+/// (`完成100场以上的接待` with `≥100.00(家)` counts the wrong thing).
+fn unit_matches_name(p: &Proj, out: &mut Vec<Finding>) {
+    for (k, i) in rows(p) {
+        let (Some(name), Some(t)) = (present(&i.name), &i.target) else {
+            continue;
+        };
+        let TargetKind::Quantitative {
+            unit: Some(unit), ..
+        } = t.kind()
+        else {
+            continue;
+        };
+        let unit: String = unit.chars().filter(|c| !c.is_whitespace()).collect();
+        if !UNITS.contains(&unit.as_str()) {
+            continue;
+        }
+        let named = units_in_name(name);
+        let Some(first) = named.first() else { continue };
+        if named.iter().any(|n| units_agree(n, &unit)) {
+            continue;
+        }
+        let text = one_line(t.text());
+        let f = finding(
+            "I010",
+            Severity::Warning,
+            p.loc(col(k, IndicatorColumn::Target)),
+            format!(
+                "{}{}按“{first}”计，指标值「{text}」却以“{unit}”为单位。请统一计量单位。",
+                p.label_zh(),
+                row_zh(k, i)
+            ),
+            format!(
+                "{}: {} counts in “{first}”, but its value “{text}” is in “{unit}”. Use one unit.",
+                p.label_en(),
+                row_en(k, i)
+            ),
+        );
+        out.push(with_values(f, *first, unit));
+    }
+}
+
+/// I011: a 数量指标 states a number. Qualitative 成本指标 values (`有效`, `完成`) are not
+/// flagged: Shanghai forms commonly state cost control that way (nine of the seed's ten
+/// projects do), and the amounts themselves are checked in the funds and budget rules.
+fn quantity_is_numeric(p: &Proj, out: &mut Vec<Finding>) {
+    for (k, i) in rows(p) {
+        let Some(t) = &i.target else { continue };
+        if level2(i).as_deref() != Some("数量") || *t.kind() != TargetKind::Qualitative {
+            continue;
+        }
+        let text = one_line(t.text());
+        let f = finding(
+            "I011",
+            Severity::Warning,
+            p.loc(col(k, IndicatorColumn::Target)),
+            format!(
+                "{}{}是数量指标，指标值「{text}」却不是数量。请写成如 ≥10.00(次) 的形式。",
+                p.label_zh(),
+                row_zh(k, i)
+            ),
+            format!(
+                "{}: {} is a 数量指标 (quantity indicator), but its value “{text}” is not a number; write e.g. ≥10.00(次).",
+                p.label_en(),
+                row_en(k, i)
+            ),
+        );
+        out.push(with_values(f, "≥10.00(次)", text));
+    }
+}
+
+/// I012: the same 一级 + 二级 + 三级指标 appears once.
+fn no_duplicates(p: &Proj, out: &mut Vec<Finding>) {
+    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    for (k, i) in rows(p) {
+        let (Some(l1), Some(name)) = (level1(i), present(&i.name)) else {
+            continue;
+        };
+        let l2 = level2(i).unwrap_or_default();
+        let key = (
+            l1,
+            l2,
+            name.chars().filter(|c| !c.is_whitespace()).collect(),
+        );
+        let Some(first) = seen.get(&key).copied() else {
+            seen.insert(key, k);
+            continue;
+        };
+        let first_cell = p
+            .cell_name(col(first, IndicatorColumn::Name))
+            .map(|c| format!("（{c}）"))
+            .unwrap_or_default();
+        out.push(finding(
+            "I012",
+            Severity::Warning,
+            p.loc(col(k, IndicatorColumn::Name)),
+            format!(
+                "{}{}与第 {} 条{first_cell}重复（一级、二级、三级指标都相同）。请删去重复行或改写。",
+                p.label_zh(),
+                row_zh(k, i),
+                first + 1
+            ),
+            format!(
+                "{}: {} repeats indicator {} (same levels and name). Remove or reword it.",
+                p.label_en(),
+                row_en(k, i),
+                first + 1
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::units_in_name;
+    use crate::validate::testkit::*;
+
+    #[test]
+    fn clean_and_multi_year_pass() {
+        assert!(run(clean_project("甲")).is_empty());
+        assert!(run(multi_year_project()).is_empty());
+    }
+
+    #[test]
+    fn older_and_spaced_level_names_pass() {
+        let mut p = clean_project("甲");
+        p.indicators[0] = ind("产出指标", "成本指标", "控制相关成本", "有效");
+        p.indicators[2].level2 = Some("质量".into());
+        p.indicators[4] = ind("效益指标", "可持续影\n响指标", "提升影响力", "完成");
+        p.indicators[5] = ind(
+            "满意度\n指标",
+            "服务对象满\n意度指标",
+            "相关方满意度",
+            "≥85.00(%)",
+        );
+        assert!(run(p).is_empty());
+    }
+
+    #[test]
+    fn missing_kinds() {
+        let mut p = clean_project("甲");
+        p.indicators
+            .retain(|i| i.level1.as_deref() == Some("产出指标"));
+        let f = run(p);
+        assert_eq!(codes(&f), ["I001", "I001", "I002"]);
+        assert_eq!(cell(&f[0]), "项目1!A16");
+        assert_eq!(
+            f[0].message,
+            "项目「甲」缺少效益指标。每个项目都须设置产出指标、效益指标和满意度指标，请补充。"
+        );
+        assert!(f[1].message.contains("缺少满意度指标"));
+        assert_eq!(f[2].severity, crate::model::Severity::Warning);
+        // No indicators at all: still located at the form's title.
+        let mut p = clean_project("甲");
+        p.indicators.clear();
+        let f = run(p);
+        assert_eq!(codes(&f), ["I001", "I001", "I001", "I002"]);
+        assert_eq!(cell(&f[0]), "项目1!A1");
+    }
+
+    #[test]
+    fn levels_outside_the_framework() {
+        let mut p = clean_project("甲");
+        p.indicators[2].level2 = Some("社会效益指标".into());
+        p.indicators.push(ind("影响指标", "其他", "某指标", "完成"));
+        p.indicators.push(ind("", "", "无级别", "完成"));
+        let f = run(p);
+        assert_eq!(codes(&f), ["I003", "I004", "I005"]);
+        assert_eq!(cell(&f[0]), "项目1!A23");
+        assert_eq!(
+            f[0].message,
+            "项目「甲」第 8 条指标「无级别」未填一级指标和二级指标。请按指标体系填写。"
+        );
+        assert_eq!(cell(&f[1]), "项目1!A22");
+        assert_eq!(cell(&f[2]), "项目1!B18");
+        assert_eq!(
+            f[2].message,
+            "项目「甲」第 3 条指标「推进各项工作高质量完成」的二级指标「社会效益指标」不属于产出指标（可选：数量指标、质量指标、时效指标、成本指标）。请改正。"
+        );
+    }
+
+    #[test]
+    fn missing_name_and_value_and_unreadable_value() {
+        let mut p = clean_project("甲");
+        p.indicators[2].name = None;
+        p.indicators[4].target = None;
+        p.indicators[5].target = Some(crate::model::Target::parse("约85%"));
+        let f = run(p);
+        assert_eq!(codes(&f), ["I006", "I007", "I008"]);
+        assert_eq!(cell(&f[0]), "项目1!C18");
+        assert_eq!(
+            f[0].message,
+            "项目「甲」第 3 条指标（产出指标 / 质量指标）未填三级指标。请写明具体指标。"
+        );
+        assert_eq!(cell(&f[1]), "项目1!D20");
+        assert_eq!(cell(&f[2]), "项目1!D21");
+        assert_eq!(
+            f[2].message,
+            "项目「甲」第 6 条指标「相关方满意度」的指标值「约85%」无法识别。请写成 ≥85.00(%)、2024年12月31日前、完成 等规范写法。"
+        );
+        assert_eq!(f[2].actual.as_deref(), Some("约85%"));
+    }
+
+    #[test]
+    fn seed_project_5_stale_year() {
+        let mut p = clean_project("派驻干部费用");
+        p.indicators[1] = ind(
+            "产出指标",
+            "数量指标",
+            "完成2023年G60科创走廊年度工作计划和各项任务目标",
+            "=100.00(%)",
+        );
+        let f = run(p);
+        assert_eq!(codes(&f), ["I009"]);
+        assert_eq!(cell(&f[0]), "项目1!C17");
+        assert_eq!(
+            f[0].message,
+            "项目「派驻干部费用」第 2 条指标「完成2023年G60科创走廊年度工作计划和各项任务目标」写的是 2023 年，而申报年度是 2024 年。请核对是否沿用了往年的指标。"
+        );
+        assert_eq!(f[0].expected.as_deref(), Some("2024"));
+        assert_eq!(f[0].actual.as_deref(), Some("2023"));
+    }
+
+    #[test]
+    fn years_that_are_fine() {
+        let mut p = clean_project("甲");
+        p.indicators[2].name = Some("落实行动方案（2023-2025年）".into());
+        p.indicators[4].name = Some("较2023年增长10%".into());
+        p.indicators[3].target = Some(crate::model::Target::parse("2024年 12月 31日前"));
+        assert!(run(p).is_empty());
+        // A stale deadline in the value is reported at the value cell.
+        let mut p = clean_project("甲");
+        p.indicators[3].target = Some(crate::model::Target::parse("2023年12月31日前"));
+        let f = run(p);
+        assert_eq!(codes(&f), ["I009"]);
+        assert_eq!(cell(&f[0]), "项目1!D19");
+        assert!(f[0]
+            .message
+            .contains("「项目完成时间」的指标值写的是 2023 年"));
+    }
+
+    #[test]
+    fn seed_project_7_unit_mismatch() {
+        let mut p = clean_project("展示馆运维费");
+        p.indicators[1] = ind(
+            "产出指标",
+            "数量指标",
+            "完成 100场以上的接待",
+            "≥100.00(家)",
+        );
+        let f = run(p);
+        assert_eq!(codes(&f), ["I010"]);
+        assert_eq!(cell(&f[0]), "项目1!D17");
+        assert_eq!(
+            f[0].message,
+            "项目「展示馆运维费」第 2 条指标「完成 100场以上的接待」按“场”计，指标值「≥100.00(家)」却以“家”为单位。请统一计量单位。"
+        );
+        assert_eq!(f[0].expected.as_deref(), Some("场"));
+        assert_eq!(f[0].actual.as_deref(), Some("家"));
+        // The seed's project 6 writes the same row with (场): fine.
+        let mut p = clean_project("展示馆物业管理、能源费、水电费");
+        p.indicators[1] = ind(
+            "产出指标",
+            "数量指标",
+            "完成 100场以上的接待",
+            "≥100.00(场)",
+        );
+        assert!(run(p).is_empty());
+    }
+
+    #[test]
+    fn unit_words() {
+        assert_eq!(units_in_name("完成100场以上的接待"), ["场"]);
+        assert_eq!(
+            units_in_name("线上宣传推广长三角G60科创走廊10次以上"),
+            ["次"]
+        );
+        assert_eq!(units_in_name("不少于 5次"), ["次"]);
+        assert_eq!(units_in_name("路演中心联合体路演场数"), Vec::<&str>::new());
+        assert_eq!(units_in_name("G60八城市 2024年12月"), Vec::<&str>::new());
+        assert_eq!(units_in_name("服务2000余人次"), ["人次"]);
+    }
+
+    #[test]
+    fn qualitative_quantity_warns_but_qualitative_cost_does_not() {
+        let mut p = clean_project("甲");
+        p.indicators[1].target = Some(crate::model::Target::parse("完成"));
+        let f = run(p);
+        assert_eq!(codes(&f), ["I011"]);
+        assert_eq!(cell(&f[0]), "项目1!D17");
+        // The clean project's 成本指标 is `有效` and raises nothing (see clean_and_multi_year_pass).
+    }
+
+    #[test]
+    fn duplicates_warn_at_the_repeat() {
+        let mut p = clean_project("甲");
+        p.indicators
+            .push(ind("产出指标", "质量", "推进各项工作 高质量完成", "优"));
+        let f = run(p);
+        assert_eq!(codes(&f), ["I012"]);
+        assert_eq!(cell(&f[0]), "项目1!C22");
+        assert_eq!(
+            f[0].message,
+            "项目「甲」第 7 条指标「推进各项工作 高质量完成」与第 3 条（C18）重复（一级、二级、三级指标都相同）。请删去重复行或改写。"
+        );
+    }
+}

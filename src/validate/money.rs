@@ -1,0 +1,221 @@
+//! Amounts as typed: to the cent, and not negative.
+
+use super::{cell_then, finding, with_values, Proj};
+use crate::model::{BudgetColumn, Finding, FundField, Money, ProjectField, Severity};
+
+/// Runs the amount-format rules over the fund figures and the budget line amounts.
+pub(crate) fn check(p: &Proj, out: &mut Vec<Finding>) {
+    let amounts = amounts(p);
+    for (field, name_zh, name_en, m) in &amounts {
+        sub_cent(p, *field, name_zh, name_en, *m, out);
+    }
+    for (field, name_zh, name_en, m) in &amounts {
+        negative(p, *field, name_zh, name_en, *m, out);
+    }
+    for (field, name_zh, name_en, m) in &amounts {
+        in_range(p, *field, name_zh, name_en, *m, out);
+    }
+}
+
+/// M003: an amount beyond 10^15 元 is a typing slip (digits typed twice, a pasted ID);
+/// the other rules leave it out of their sums.
+fn in_range(p: &Proj, field: ProjectField, zh: &str, en: &str, m: Money, out: &mut Vec<Finding>) {
+    if super::in_range(m) {
+        return;
+    }
+    let cell = p.cell_name(field);
+    let f = finding(
+        "M003",
+        Severity::Error,
+        p.loc(field),
+        format!(
+            "{}{zh} {m} 元{}超出合理范围（超过 1,000万亿元），应是录入错误，未参与其他核对。请核对。",
+            p.label_zh(),
+            super::at_cell(&cell)
+        ),
+        format!(
+            "{}: {zh} ({en}) {m} is beyond any budget (over 10^15 yuan), probably a typing slip; it is left out of the other checks.",
+            p.label_en()
+        ),
+    );
+    out.push(with_values(
+        f,
+        format!("≤ {}", super::max_amount().plain()),
+        m.plain(),
+    ));
+}
+
+/// Every money figure of the project with its field and name.
+fn amounts(p: &Proj) -> Vec<(ProjectField, String, String, Money)> {
+    let f = &p.project.funds;
+    let funds = [
+        (FundField::Total, f.total, "项目资金总额", "total funds"),
+        (FundField::Fiscal, f.fiscal, "财政资金", "fiscal funds"),
+        (FundField::Other, f.other, "其他资金", "other funds"),
+        (
+            FundField::AnnualTotal,
+            f.annual_total,
+            "年度资金申请总额",
+            "annual request",
+        ),
+        (
+            FundField::AnnualAppropriation,
+            f.annual_appropriation,
+            "当年财政拨款",
+            "appropriation",
+        ),
+        (
+            FundField::AnnualCarryover,
+            f.annual_carryover,
+            "上年结转资金",
+            "carry-over",
+        ),
+        (
+            FundField::AnnualOther,
+            f.annual_other,
+            "其他资金（年度）",
+            "other funds (annual)",
+        ),
+    ];
+    let mut out: Vec<_> = funds
+        .into_iter()
+        .filter_map(|(ff, m, zh, en)| m.map(|m| (ProjectField::Fund(ff), zh.into(), en.into(), m)))
+        .collect();
+    for (i, l) in p.project.budget_lines.iter().enumerate() {
+        if let Some(m) = l.amount {
+            let field = ProjectField::BudgetLine {
+                line: i,
+                column: BudgetColumn::Amount,
+            };
+            out.push((
+                field,
+                format!("年度预算安排第 {} 行金额", i + 1),
+                format!("budget line {} amount", i + 1),
+                m,
+            ));
+        }
+    }
+    out
+}
+
+/// M001: money is kept to the cent; a third decimal is a typing or formula slip.
+fn sub_cent(p: &Proj, field: ProjectField, zh: &str, en: &str, m: Money, out: &mut Vec<Finding>) {
+    if !m.has_sub_cent() {
+        return;
+    }
+    let cell = p.cell_name(field);
+    let rounded = Money::from_yuan(
+        m.yuan()
+            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+    );
+    let f = finding(
+        "M001",
+        Severity::Warning,
+        p.loc(field),
+        format!(
+            "{}{zh} {}{}有两位以上小数（不足一分）。金额应精确到分，请改为 {rounded} 元或核对公式。",
+            p.label_zh(),
+            m.plain(),
+            cell_then(&cell)
+        ),
+        format!(
+            "{}: {zh} ({en}) {} has more than two decimals (fractions of a cent). Round it to {rounded} or check the formula.",
+            p.label_en(),
+            m.plain()
+        ),
+    );
+    out.push(with_values(f, rounded.plain(), m.plain()));
+}
+
+/// M002: no amount on the form can be negative.
+fn negative(p: &Proj, field: ProjectField, zh: &str, en: &str, m: Money, out: &mut Vec<Finding>) {
+    if !m.is_negative() {
+        return;
+    }
+    let cell = p.cell_name(field);
+    let f = finding(
+        "M002",
+        Severity::Error,
+        p.loc(field),
+        format!(
+            "{}{zh} {m} 元{}为负数。金额不能为负，请核对。",
+            p.label_zh(),
+            super::at_cell(&cell)
+        ),
+        format!(
+            "{}: {zh} ({en}) {m} is negative; amounts cannot be negative.",
+            p.label_en()
+        ),
+    );
+    out.push(with_values(f, "≥ 0", m.plain()));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::validate::testkit::*;
+
+    #[test]
+    fn cents_pass() {
+        let mut p = clean_project("甲");
+        p.budget_lines[0].basis = None;
+        p.budget_lines[0].amount = Some(yuan("102000.50"));
+        p.budget_lines[1].amount = Some(yuan("897999.50"));
+        assert!(run(p).is_empty());
+    }
+
+    #[test]
+    fn sub_cent_amount_warns() {
+        let mut p = clean_project("甲");
+        p.budget_lines[0].basis = None;
+        p.budget_lines[0].amount = Some(yuan("102000.005"));
+        p.budget_lines[1].amount = Some(yuan("897999.995"));
+        let f = run(p);
+        assert_eq!(codes(&f), ["M001", "M001"]);
+        assert_eq!(cell(&f[0]), "说明1!F20");
+        assert_eq!(
+            f[0].message,
+            "项目「甲」年度预算安排第 1 行金额 102000.005（F20）有两位以上小数（不足一分）。金额应精确到分，请改为 102,000.01 元或核对公式。"
+        );
+        assert_eq!(f[1].expected.as_deref(), Some("898000.00"));
+    }
+
+    #[test]
+    fn absurd_amount_is_an_error_and_breaks_no_sum() {
+        let mut p = clean_project("甲");
+        let huge = yuan("79228162514264337593543950335");
+        p.funds.fiscal = Some(huge);
+        p.funds.other = Some(huge);
+        p.budget_lines[1].amount = Some(huge);
+        p.budget_lines[1].basis = None;
+        let f = run(p);
+        assert_eq!(codes(&f), ["M003", "M003", "M003"]);
+        assert_eq!(cell(&f[0]), "项目1!C8");
+        assert_eq!(
+            f[0].message,
+            "项目「甲」财政资金 79,228,162,514,264,337,593,543,950,335 元（C8）超出合理范围（超过 1,000万亿元），应是录入错误，未参与其他核对。请核对。"
+        );
+        // A stated cover total that large cannot be turned into 元: reported, not compared.
+        let mut d = decl_with(vec![clean_project("甲")]);
+        d.stated_total = Some(crate::model::StatedAmount::new(
+            "79228162514264337593543950335".parse().unwrap(),
+            crate::model::MoneyUnit::Wan,
+        ));
+        let f = crate::validate::validate(&d, &sources_for(&d));
+        assert_eq!(codes(&f), ["M003"]);
+        assert_eq!(cell(&f[0]), "封面!B5");
+    }
+
+    #[test]
+    fn negative_amount_is_an_error() {
+        let mut p = clean_project("甲");
+        p.funds.annual_carryover = Some(yuan("-5"));
+        p.funds.annual_other = Some(yuan("5"));
+        let f = run(p);
+        assert_eq!(codes(&f), ["M002"]);
+        assert_eq!(cell(&f[0]), "项目1!F9");
+        assert_eq!(
+            f[0].message,
+            "项目「甲」上年结转资金 -5.00 元（F9）为负数。金额不能为负，请核对。"
+        );
+    }
+}

@@ -68,3 +68,90 @@ pub fn build(model: &Path, output: &Path, force: bool) -> Result<u8, Error> {
     );
     Ok(EXIT_OK)
 }
+
+/// How `check` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Reads and validates one file: its report, or the error that kept it from being read.
+pub fn check_one(file: &Path) -> Result<crate::validate::report::FileReport, Error> {
+    let read = crate::read::read_workbook(file)?;
+    let mut findings = read.findings;
+    findings.extend(crate::validate::validate(&read.declaration, &read.sources));
+    Ok(crate::validate::report::FileReport::new(
+        file.display().to_string(),
+        &read.declaration,
+        findings,
+    ))
+}
+
+/// `jixiao check`: findings for each file; exit 0 no error, 1 errors, 2 a file unreadable.
+pub fn check(
+    files: &[std::path::PathBuf],
+    format: Format,
+    lang: crate::validate::report::Lang,
+) -> Result<u8, Error> {
+    let mut reports = Vec::new();
+    let mut unreadable = Vec::new();
+    for f in files {
+        match check_one(f) {
+            Ok(r) => reports.push(r),
+            Err(e) => unreadable.push(e),
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    match format {
+        Format::Text => {
+            let _ = write!(stdout, "{}", crate::validate::report::render_text(&reports, lang));
+        }
+        Format::Json => {
+            let _ = writeln!(stdout, "{}", crate::validate::report::render_json(&reports));
+        }
+    }
+    for e in &unreadable {
+        eprintln!("无法读取：{e}");
+    }
+    Ok(if !unreadable.is_empty() {
+        EXIT_UNREADABLE
+    } else if crate::validate::report::exit_code(&reports) != 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
+/// `jixiao fix`: the corrected workbook, and optionally the CSV rollup.
+pub fn fix(
+    input: &Path,
+    output: &Path,
+    csv: Option<&Path>,
+    encoding: crate::rollup::CsvEncoding,
+    force: bool,
+) -> Result<u8, Error> {
+    if let Some(csv) = csv {
+        check_output(csv, &[input, output], force)?;
+    }
+    let report = crate::fix::fix_file(input, output, force)?;
+    if let Some(csv) = csv {
+        let mut sink =
+            crate::rollup::CsvSink::create(csv, encoding, &crate::rollup::PROJECT_COLUMNS)?;
+        crate::rollup::write_projects(
+            &mut sink,
+            &report.declaration,
+            &report.findings,
+            &input.display().to_string(),
+        )?;
+        sink.finish()?;
+    }
+    let errors = report.findings.iter().filter(|f| f.is_error()).count();
+    let warnings = report.findings.len() - errors;
+    eprintln!(
+        "已写出更正后的工作簿：{}（更正 {} 处，仍有错误 {errors} 条、警告 {warnings} 条，详见「校验结果」工作表）",
+        output.display(),
+        report.changes.len()
+    );
+    Ok(if errors > 0 { EXIT_FINDINGS } else { EXIT_OK })
+}

@@ -16,3 +16,4 @@ pub mod cli;
 pub mod read;
 pub mod rollup;
 pub mod template;
+pub mod fix;

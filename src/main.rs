@@ -38,6 +38,32 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// 校验申报表：重算每个合计，检查指标，逐条指出单元格
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// 输出格式
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+        /// 语言
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: Language,
+    },
+    /// 写出更正后的工作簿（标出每处更改）及可选的 CSV 汇总
+    Fix {
+        file: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// 项目汇总 CSV
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// CSV 编码：utf-8（默认，带 BOM）、utf-8-nobom、gb18030、gbk
+        #[arg(long, default_value = "utf-8")]
+        encoding: jixiao::rollup::CsvEncoding,
+        /// 替换已存在的输出文件
+        #[arg(long)]
+        force: bool,
+    },
     /// 读取工作簿，把模型以 JSON 输出到标准输出
     Dump { file: PathBuf },
     /// 由模型 JSON 生成工作簿
@@ -51,7 +77,20 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Language {
+    Zh,
+    En,
+}
+
 fn main() -> ExitCode {
+    // Usage errors exit 2, like unreadable input (clap's default is 2 as well).
     let args = Args::parse();
     let result = match args.command {
         Command::Template {
@@ -61,6 +100,28 @@ fn main() -> ExitCode {
             unit,
             force,
         } => cli::template(&output, projects, year, unit.as_deref(), force),
+        Command::Check {
+            files,
+            format,
+            lang,
+        } => cli::check(
+            &files,
+            match format {
+                OutputFormat::Text => cli::Format::Text,
+                OutputFormat::Json => cli::Format::Json,
+            },
+            match lang {
+                Language::Zh => jixiao::validate::report::Lang::Zh,
+                Language::En => jixiao::validate::report::Lang::En,
+            },
+        ),
+        Command::Fix {
+            file,
+            output,
+            csv,
+            encoding,
+            force,
+        } => cli::fix(&file, &output, csv.as_deref(), encoding, force),
         Command::Dump { file } => cli::dump(&file),
         Command::Build {
             model,

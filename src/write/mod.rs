@@ -4,6 +4,7 @@
 
 mod formats;
 mod project;
+mod report_sheet;
 mod summary;
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use crate::layout;
 use crate::model::{framework, Declaration, FieldPath, SourceMap};
 
 pub use formats::{MARK_COLOR, MONEY_FORMAT};
+pub use report_sheet::{report_sheet, ReportRow, REPORT_SHEET};
 
 /// Cells to mark as changed, with the note that says what was there and why it changed.
 pub type Marks = BTreeMap<FieldPath, String>;

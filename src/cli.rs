@@ -105,7 +105,11 @@ pub fn check(
     let mut stdout = std::io::stdout().lock();
     match format {
         Format::Text => {
-            let _ = write!(stdout, "{}", crate::validate::report::render_text(&reports, lang));
+            let _ = write!(
+                stdout,
+                "{}",
+                crate::validate::report::render_text(&reports, lang)
+            );
         }
         Format::Json => {
             let _ = writeln!(stdout, "{}", crate::validate::report::render_json(&reports));

@@ -51,3 +51,39 @@ fn ods_date_cells_with_a_time_of_day_read_as_their_day() {
         assert_eq!(jixiao::values::parse_date_text(raw), Ok(day), "{raw}");
     }
 }
+
+/// The cached results of the summary list, as a reader that does not recalculate sees them.
+fn summary_list_cache(path: &std::path::Path) -> Vec<Vec<calamine::Data>> {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    let range = wb.worksheet_range("单位汇总").unwrap();
+    (9..range.end().unwrap().0 + 1)
+        .map(|r| {
+            (1..5)
+                .map(|c| range.get_value((r, c)).cloned().unwrap_or_default())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn template_summary_caches_empty_names_not_zero() {
+    // LibreOffice does not recalculate an xlsx on load by default: it shows these caches.
+    use calamine::Data;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.xlsx");
+    jixiao::template::write_template(&path, 3, None, None).unwrap();
+    let rows = summary_list_cache(&path);
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    for row in &rows[..3] {
+        assert!(
+            matches!(&row[0], Data::Empty) || row[0] == Data::String(String::new()),
+            "项目名称 caches {:?}",
+            row[0]
+        );
+        assert_eq!(
+            row[1..],
+            [Data::Float(0.0), Data::Float(0.0), Data::Float(0.0)]
+        );
+    }
+}

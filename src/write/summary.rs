@@ -144,6 +144,10 @@ pub(super) fn write_summary(
             h,
         )?;
     }
+    // An empty cached result would otherwise be written as the number 0, which readers that
+    // do not recalculate (LibreOffice by default, previews) show as 项目名称 "0". Every
+    // numeric formula here sets its result explicitly.
+    sheet.ws.set_formula_result_default("");
     let text_fmt = format(Style::TextFormula, false);
     let money_fmt = format(Style::MoneyFormula, false);
     let link_fmt = format(Style::Link, false);

@@ -15,6 +15,10 @@
 #       workbook (see tests/fixtures/README.md).
 #
 # Needs: soffice (Debian: apt-get install -y --no-install-recommends libreoffice-calc), python3.
+# For looking at PDFs (soffice --convert-to pdf) also install fonts-noto-cjk and
+# fonts-crosextra-carlito: without Carlito (metric-compatible with the workbook's default
+# Calibri) column widths come out about a third wider than in Excel/WPS and hide wrapping
+# problems.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -8,6 +8,7 @@
 
 mod cell;
 mod grid;
+mod guard;
 mod labels;
 mod open;
 mod project;

@@ -7,10 +7,12 @@ use std::path::Path;
 use calamine::{Data, Ods, Reader, SheetVisible, Xls, Xlsx};
 
 use super::grid::Grid;
+use super::guard;
 use crate::Error;
 
 /// What one workbook may make jixiao read. No real declaration comes near these: the
-/// seed's 10 projects fill about 1,500 cells.
+/// seed's 10 projects fill about 1,500 cells in 11 sheets, and its xlsx inflates to about
+/// 400 KB. Past any of them the file is refused with an [`Error::Limit`] naming it.
 pub struct Limits {
     /// Size of the file on disk.
     pub max_file_bytes: u64,
@@ -18,15 +20,34 @@ pub struct Limits {
     pub max_sheets: usize,
     /// Non-empty cells considered per sheet.
     pub max_cells_per_sheet: usize,
+    /// Merged ranges per sheet.
+    pub max_merges_per_sheet: usize,
     /// Rows × columns of a sheet's used range, for formats read as a dense grid (xls, ods).
     pub max_dense_cells: u64,
+    /// The same, summed over the sheets of one xls or ods (calamine builds them all at once).
+    pub max_dense_cells_total: u64,
+    /// Parts (files) inside a zip container (xlsx, ods).
+    pub max_zip_parts: usize,
+    /// Inflated size of one part of a zip container, as its central directory declares it.
+    pub max_part_bytes: u64,
+    /// Inflated size of all parts together.
+    pub max_inflated_bytes: u64,
+    /// Inflated ÷ compressed size of a part above 1 MiB. Deflate cannot exceed about
+    /// 1032:1; real sheets compress 5–200:1.
+    pub max_compression_ratio: u64,
 }
 
 pub const LIMITS: Limits = Limits {
     max_file_bytes: 64 * 1024 * 1024,
     max_sheets: 500,
     max_cells_per_sheet: 200_000,
+    max_merges_per_sheet: 20_000,
     max_dense_cells: 5_000_000,
+    max_dense_cells_total: 10_000_000,
+    max_zip_parts: 10_000,
+    max_part_bytes: 100 * 1024 * 1024,
+    max_inflated_bytes: 300 * 1024 * 1024,
+    max_compression_ratio: 1_000,
 };
 
 /// The container the bytes are.
@@ -105,60 +126,114 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// Loads a workbook from bytes; `file` names it in errors.
+///
+/// Never panics: what calamine cannot read is an [`Error`], and a panic inside a parser is
+/// caught and reported as a damaged file. The pre-scans in [`super::guard`] keep calamine
+/// from allocating past the [`LIMITS`] before it is called.
 pub fn load_bytes(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
-    match sniff(&bytes) {
-        Kind::Zip => {
-            let is_ods = bytes.windows(46).take(200).any(|w| {
-                w.starts_with(b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet")
-                    || w.starts_with(b"mimetypeapplication/vnd.oasis.opendocument")
-            });
-            if is_ods {
-                let wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
-                    |e: calamine::OdsError| {
-                        open_err(file, format!("ODS 文件已损坏或不完整（{e}）"))
-                    },
-                )?;
-                load_dense(file, wb)
-            } else {
-                let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                    .map_err(|e: calamine::XlsxError| open_err(file, zip_reason(&e.to_string())))?;
-                load_xlsx(file, wb)
-            }
+    if bytes.len() as u64 > LIMITS.max_file_bytes {
+        return Err(Error::Limit {
+            file: file.to_string(),
+            reason: format!(
+                "文件大小 {} MB 超过上限 {} MB",
+                bytes.len() / 1_048_576,
+                LIMITS.max_file_bytes / 1_048_576
+            ),
+        });
+    }
+    let kind = sniff(&bytes);
+    if let Kind::Other(reason) = kind {
+        return Err(open_err(file, reason));
+    }
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match kind {
+        Kind::Zip => load_zip(file, bytes),
+        Kind::Cfb => load_cfb(file, bytes),
+        Kind::Other(reason) => Err(open_err(file, reason)),
+    }));
+    match caught {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(open_err(
+                file,
+                format!("文件已损坏，无法解析（读取时出错：{what}）"),
+            ))
         }
-        Kind::Cfb => {
-            if is_encrypted_ooxml(&bytes) {
-                return Err(open_err(
-                    file,
-                    "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再提交",
-                ));
-            }
-            let wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
-                |e: calamine::XlsError| {
-                    let s = e.to_string();
-                    if s.to_lowercase().contains("password") || s.contains("encrypt") {
-                        open_err(file, "工作簿设置了密码（已加密），请取消密码后另存再提交")
-                    } else {
-                        open_err(file, format!(".xls 文件已损坏或不是 Excel 工作簿（{s}）"))
-                    }
+    }
+}
+
+fn load_zip(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
+    match guard::check_zip(file, &bytes)? {
+        guard::ZipKind::Ods => {
+            guard::scan_ods(file, &bytes)?;
+            let wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
+                |e: calamine::OdsError| match e {
+                    calamine::OdsError::Password => open_err(
+                        file,
+                        "工作簿设置了打开密码（已加密），请取消密码后另存再提交",
+                    ),
+                    e => open_err(file, format!("ODS 文件已损坏或不完整（{e}）")),
                 },
             )?;
-            let merges: Vec<Vec<(u32, u16, u32, u16)>> = wb
-                .sheet_names()
-                .iter()
-                .map(|n| {
-                    wb.merge_cells_by_sheet_name(n)
-                        .map(|v| v.iter().map(dims).collect())
-                        .unwrap_or_default()
-                })
-                .collect();
-            let mut grids = load_dense(file, wb)?;
-            for (g, m) in grids.iter_mut().zip(merges) {
-                g.set_merges(m);
-            }
-            Ok(grids)
+            load_dense(file, wb)
         }
-        Kind::Other(reason) => Err(open_err(file, reason)),
+        guard::ZipKind::Ooxml => {
+            let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e: calamine::XlsxError| open_err(file, zip_reason(&e.to_string())))?;
+            load_xlsx(file, wb)
+        }
     }
+}
+
+fn load_cfb(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
+    if is_encrypted_ooxml(&bytes) {
+        return Err(open_err(
+            file,
+            "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再提交",
+        ));
+    }
+    guard::scan_xls(file, &bytes)?;
+    let wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
+        |e: calamine::XlsError| match e {
+            calamine::XlsError::Password => open_err(
+                file,
+                "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再提交",
+            ),
+            e => open_err(file, format!(".xls 文件已损坏或不是 Excel 工作簿（{e}）")),
+        },
+    )?;
+    let merges: Vec<Vec<(u32, u16, u32, u16)>> = wb
+        .sheet_names()
+        .iter()
+        .map(|n| {
+            wb.merge_cells_by_sheet_name(n)
+                .map(|v| v.iter().map(dims).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut grids = load_dense(file, wb)?;
+    for (g, m) in grids.iter_mut().zip(merges) {
+        check_merges(file, &g.name, m.len())?;
+        g.set_merges(m);
+    }
+    Ok(grids)
+}
+
+fn check_merges(file: &str, sheet: &str, n: usize) -> Result<(), Error> {
+    if n > LIMITS.max_merges_per_sheet {
+        return Err(Error::Limit {
+            file: file.to_string(),
+            reason: format!(
+                "工作表「{sheet}」有 {n} 个合并单元格区域，超过上限 {}",
+                LIMITS.max_merges_per_sheet
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn zip_reason(e: &str) -> String {
@@ -241,6 +316,7 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
             }
         }
         if let Ok(m) = wb.merge_cells_by_sheet_name(&name) {
+            check_merges(file, &name, m.len())?;
             grid.set_merges(m.iter().map(dims).collect());
         }
         grids.push(grid);

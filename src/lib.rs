@@ -14,6 +14,8 @@ mod error;
 pub use error::{Error, Result};
 pub mod cli;
 pub mod fix;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod read;
 pub mod rollup;
 pub mod template;

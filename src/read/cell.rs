@@ -342,6 +342,32 @@ pub fn date(
         );
         None
     };
+    let d = date_any(ctx, sheet, pos, data, project, what, &bad)?;
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&d.year()) {
+        let why = if d.year() < FIRST_YEAR {
+            "早于 1900 年，Excel 无法表示，应是录入错误".to_string()
+        } else {
+            format!("年份 {} 远在将来，应是录入错误", d.year())
+        };
+        return bad(ctx, d.to_string(), why);
+    }
+    Some(d)
+}
+
+/// Plan dates outside these years are typing slips (`1024`, `2924`); Excel itself holds
+/// none before 1900.
+pub const FIRST_YEAR: i32 = 1900;
+pub const LAST_YEAR: i32 = 2099;
+
+fn date_any(
+    ctx: &mut Ctx,
+    sheet: &str,
+    pos: (u32, u16),
+    data: Option<&Data>,
+    project: Option<usize>,
+    what: &str,
+    bad: &dyn Fn(&mut Ctx, String, String) -> Option<Date>,
+) -> Option<Date> {
     match data? {
         Data::Empty => None,
         Data::DateTime(dt) => match date_from_serial(dt.as_f64()) {
@@ -362,6 +388,8 @@ pub fn date(
         },
         Data::String(s) if s.trim().is_empty() => None,
         Data::String(s) => match parse_date_text(s) {
+            // Out of range: reported once, as R003, by the caller.
+            Ok(d) if !(FIRST_YEAR..=LAST_YEAR).contains(&d.year()) => Some(d),
             Ok(d) => {
                 ctx.report(
                     codes::DATE_AS_TEXT,

@@ -236,11 +236,26 @@ fn check_merges(file: &str, sheet: &str, n: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// A reason from calamine or the zip reader, in Chinese where it is a known one.
+fn explain(e: &str) -> String {
+    if e.contains("larger than its declared uncompressed size") {
+        format!("数据比其声明的大小更大，文件已损坏或被篡改（可能是“压缩炸弹”）（{e}）")
+    } else if e.contains("Invalid checksum") {
+        format!("数据校验失败，文件已损坏（{e}）")
+    } else if e.contains("unexpected end of file") || e.contains("UnexpectedEof") {
+        format!("数据不完整，文件已损坏（{e}）")
+    } else {
+        format!("文件内容已损坏（{e}）")
+    }
+}
+
 fn zip_reason(e: &str) -> String {
     if e.contains("EOCD") || e.contains("end of central directory") || e.contains("Zip") {
         format!("文件不完整或已损坏（可能没有下载完整），请重新获取原文件（{e}）")
     } else if e.contains("not found") || e.contains("workbook") {
         format!("这是一个压缩包，但不是 Excel 工作簿（{e}）")
+    } else if e.contains("declared uncompressed size") || e.contains("checksum") {
+        explain(e)
     } else {
         format!("无法作为 Excel 工作簿打开（{e}）")
     }
@@ -296,7 +311,7 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
         let sheet_err = |e: String| Error::Sheet {
             file: file.to_string(),
             sheet: name.clone(),
-            reason: e,
+            reason: explain(&e),
         };
         {
             let mut reader = wb

@@ -56,15 +56,16 @@ pub fn read_bytes(file: &str, bytes: Vec<u8>) -> Result<ReadOutcome, Error> {
 }
 
 fn is_cover_sheet(grid: &Grid) -> bool {
-    layout::COVER_FIELDS
-        .iter()
-        .filter(|f| {
-            matches!(
-                f.key,
-                CoverField::Unit | CoverField::StatedCount | CoverField::StatedTotal
-            )
-        })
-        .any(|f| !grid.find_any(&field_keys(f)).is_empty())
+    cover_sentence(grid).is_some()
+        || layout::COVER_FIELDS
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.key,
+                    CoverField::Unit | CoverField::StatedCount | CoverField::StatedTotal
+                )
+            })
+            .any(|f| !grid.find_any(&field_keys(f)).is_empty())
 }
 
 fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
@@ -93,6 +94,41 @@ fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
     if let Some(cover) = cover {
         read_cover(&mut ctx, cover, &mut decl);
     }
+    // A cover written as the published sentence (`编报绩效目标的项目 10 个，涉及项目预算资金
+    // 1,743.86万元`) rather than in labelled cells.
+    if decl.stated_total.is_none() || decl.stated_project_count.is_none() {
+        if let Some((pos, grid, count, total)) = grids
+            .iter()
+            .filter(|g| !project::is_project_sheet(g))
+            .find_map(|g| cover_sentence(g).map(|(p, c, t)| (p, g, c, t)))
+        {
+            if decl.stated_project_count.is_none() && count.is_some() {
+                decl.stated_project_count = count;
+                let d = grid.get(pos.0, pos.1);
+                ctx.record(
+                    FieldPath::Cover(CoverField::StatedCount),
+                    &grid.name,
+                    pos,
+                    d,
+                );
+            }
+            if decl.stated_total.is_none() && total.is_some() {
+                decl.stated_total = total;
+                let d = grid.get(pos.0, pos.1);
+                ctx.record(
+                    FieldPath::Cover(CoverField::StatedTotal),
+                    &grid.name,
+                    pos,
+                    d,
+                );
+            }
+            if decl.summary_text.is_none() {
+                if let Some(calamine::Data::String(s)) = grid.get(pos.0, pos.1) {
+                    decl.summary_text = crate::values::clean_text(s);
+                }
+            }
+        }
+    }
     for g in &project_sheets {
         let first = decl.projects.len();
         let projects = project::read_sheet(&mut ctx, g, first);
@@ -108,6 +144,61 @@ fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
         sources: ctx.sources,
         findings: ctx.findings,
     })
+}
+
+/// The first text cell stating the number of projects or the total the way the published
+/// cover does, with what it states.
+fn cover_sentence(grid: &Grid) -> Option<((u32, u16), Option<u32>, Option<StatedAmount>)> {
+    grid.rows(0, u32::MAX).find_map(|(pos, d)| match d {
+        calamine::Data::String(s) => {
+            let (count, total) = parse_cover_sentence(s);
+            (count.is_some() || total.is_some()).then_some((pos, count, total))
+        }
+        _ => None,
+    })
+}
+
+/// Reads `编报绩效目标的项目 10 个` and `涉及项目预算资金 1,743.86万元` out of a sentence.
+///
+/// ```
+/// use jixiao::read::parse_cover_sentence;
+/// let (n, total) = parse_cover_sentence(
+///     "本单位开展了 2024 年项目预算绩效目标编报工作，编报绩效目标的项目 10 个，涉及项目预算资金 1,743.86万元。",
+/// );
+/// assert_eq!(n, Some(10));
+/// assert_eq!(total.unwrap().display(), "1,743.86万元");
+/// ```
+pub fn parse_cover_sentence(text: &str) -> (Option<u32>, Option<StatedAmount>) {
+    let t: String = crate::values::to_halfwidth(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let after = |key: &str| t.find(key).map(|i| &t[i + key.len()..]);
+    let count = after("绩效目标的项目").and_then(|rest| {
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let tail = &rest[digits.len()..];
+        (tail.starts_with('个') || tail.starts_with('项'))
+            .then(|| digits.parse().ok())
+            .flatten()
+    });
+    let total = after("项目预算资金").and_then(|rest| {
+        let end = rest
+            .char_indices()
+            .find(|(_, c)| !(c.is_ascii_digit() || *c == ',' || *c == '.'))
+            .map(|(i, _)| i)
+            .unwrap_or(rest.len());
+        let tail = &rest[end..];
+        let unit = if tail.starts_with("万元") || tail.starts_with('万') {
+            MoneyUnit::Wan
+        } else if tail.starts_with('元') {
+            MoneyUnit::Yuan
+        } else {
+            return None;
+        };
+        let p = crate::values::parse_money_text(&rest[..end]).ok()?;
+        Some(StatedAmount::new(p.value, unit))
+    });
+    (count, total)
 }
 
 fn read_cover(ctx: &mut Ctx, grid: &Grid, decl: &mut Declaration) {

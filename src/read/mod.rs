@@ -148,7 +148,10 @@ fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
 
 /// The first text cell stating the number of projects or the total the way the published
 /// cover does, with what it states.
-fn cover_sentence(grid: &Grid) -> Option<((u32, u16), Option<u32>, Option<StatedAmount>)> {
+/// What a cover sentence states: its cell, the project count and the total.
+type CoverSentence = ((u32, u16), Option<u32>, Option<StatedAmount>);
+
+fn cover_sentence(grid: &Grid) -> Option<CoverSentence> {
     grid.rows(0, u32::MAX).find_map(|(pos, d)| match d {
         calamine::Data::String(s) => {
             let (count, total) = parse_cover_sentence(s);

@@ -4,7 +4,7 @@
 //! inserted above or inside blocks, extra indicator rows, resized merges, labels typed with
 //! spaces or full-width brackets, renamed or reordered sheets all still read. What cannot
 //! be read as a value becomes a finding (code `R0xx`) with its cell; what is not a
-//! workbook, or not this form, is an [`Error`](crate::Error) naming the file.
+//! workbook, or not this form, is an [`Error`] naming the file.
 
 mod cell;
 mod grid;

@@ -380,7 +380,6 @@ fn label_and_value_typed_in_one_cell() {
 // ------------------------------------------------------------------ values as typed
 
 #[test]
-#[ignore = "reader: cover total typed as text is not reported"]
 fn amounts_typed_as_text_are_read_and_reported_at_their_cells() {
     let mut book = sample();
     let s = book.sheet_mut(P1);
@@ -416,7 +415,6 @@ fn amounts_typed_as_text_are_read_and_reported_at_their_cells() {
 }
 
 #[test]
-#[ignore = "reader: cover total typed as text is not reported"]
 fn cover_total_typed_with_its_unit() {
     let mut book = sample();
     book.sheet_mut(SUMMARY).set_text("B6", "1743.86万元");

@@ -250,21 +250,18 @@ fn stated_amount(
 ) -> Option<StatedAmount> {
     use calamine::Data;
     match data? {
-        Data::String(s) => match crate::values::parse_money_text(s) {
-            Ok(p) => {
-                // Text without a unit is in the label's unit.
-                let has_unit = s.contains('元') || s.contains('万');
-                Some(if has_unit {
-                    StatedAmount::new(p.value, p.unit)
-                } else {
-                    StatedAmount::new(p.value, unit)
-                })
-            }
-            Err(_) => {
-                cell::money(ctx, sheet, pos, data, None, "项目预算资金合计", unit);
-                None
-            }
-        },
+        Data::String(s) => {
+            // Reported like any amount typed as text (R005), or as unreadable (R001).
+            cell::money(ctx, sheet, pos, data, None, "项目预算资金合计", unit)?;
+            let p = crate::values::parse_money_text(s).ok()?;
+            // Text without a unit is in the label's unit.
+            let has_unit = s.contains('元') || s.contains('万');
+            Some(if has_unit {
+                StatedAmount::new(p.value, p.unit)
+            } else {
+                StatedAmount::new(p.value, unit)
+            })
+        }
         Data::Float(f) => crate::values::decimal_from_f64(*f).map(|v| StatedAmount::new(v, unit)),
         Data::Int(i) => Some(StatedAmount::new((*i).into(), unit)),
         _ => {

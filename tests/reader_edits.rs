@@ -176,7 +176,6 @@ fn rows_inserted_inside_every_block() {
 }
 
 #[test]
-#[ignore = "reader: the funds block is searched in a fixed window of rows"]
 fn many_rows_inserted_inside_the_funds_block() {
     let mut book = sample();
     each_project(&mut book, |s| {

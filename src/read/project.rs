@@ -272,7 +272,23 @@ impl RegionReader<'_> {
             self.missing_label(layout::FUND_FIELDS[0].label);
             return;
         };
-        let rows = (top, top + layout::FUNDS_ROWS + 4);
+        // The block runs down to the next block's label (rows inserted inside it move
+        // that label down); without one, allow a few inserted rows.
+        let next_block: Vec<String> = [
+            keys(layout::GOALS_LABEL, &[]),
+            column_keys(&layout::GOAL_OVERALL),
+            column_keys(&layout::GOAL_ANNUAL),
+            keys(layout::INDICATORS_LABEL, &[]),
+            column_keys(&layout::INDICATOR_COLUMNS[0]),
+        ]
+        .concat();
+        let bottom = self
+            .find(&next_block)
+            .into_iter()
+            .map(|p| p.0)
+            .find(|r| *r > top)
+            .unwrap_or(top + layout::FUNDS_ROWS + 4);
+        let rows = (top, bottom);
         // The funds block states its unit in its side label: 项目资金（元） or （万元）.
         let scale = if self
             .grid

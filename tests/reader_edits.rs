@@ -365,15 +365,29 @@ fn labels_typed_with_spaces_brackets_and_colons() {
 }
 
 #[test]
-#[ignore = "reader: an inline 项目名称：… label does not anchor a form"]
 fn label_and_value_typed_in_one_cell() {
-    // `项目名称：G60日常办公经费` in A34, the value cell left empty.
+    // `项目名称：G60日常办公经费` in A34, the value cells left empty; the same for a
+    // date and an amount (text, so reported at the cell that holds them).
     let mut book = sample();
     let s = book.sheet_mut(P1);
     s.set_text("A34", "项目名称：G60日常办公经费");
     s.set("B34", Data::Empty);
+    s.set_text("A36", "计划开始日期： 2024年1月1日");
+    s.set("B36", Data::Empty);
+    s.set_text("B37", "项目资金总额：1,000,000.00");
+    s.set("D37", Data::Empty);
+    s.set_text("E38", "其中：当年财政拨款：100万元");
+    s.set("H38", Data::Empty);
     let out = read(&book);
-    assert_clean(&out);
+    assert_same(&out.declaration, clean());
+    assert_eq!(
+        found(&out),
+        expect(&[
+            (codes::DATE_AS_TEXT, P1, "A36"),
+            (codes::MONEY_AS_TEXT, P1, "B37"),
+            (codes::MONEY_AS_TEXT, P1, "E38"),
+        ])
+    );
 }
 
 // ------------------------------------------------------------------ values as typed

@@ -90,29 +90,56 @@ pub fn value_right<'g>(
     ((row, start), None)
 }
 
-/// A label written together with its value in one cell (`项目名称：XXX`): the text after
-/// the colon.
-pub fn inline_value(
-    grid: &Grid,
-    keys: &[String],
-    rows: (u32, u32),
-) -> Option<((u32, u16), String)> {
-    let hits = grid.find_where(|k| {
-        keys.iter().any(|key| {
-            k.len() > key.len() + 1
-                && k.starts_with(key.as_str())
-                && k[key.len()..].starts_with(':')
-        })
-    });
-    let pos = hits
-        .into_iter()
-        .find(|(r, _)| *r >= rows.0 && *r < rows.1)?;
-    match grid.get(pos.0, pos.1) {
-        Some(Data::String(s)) => {
-            let i = s.find(['：', ':'])?;
-            let rest = s[i..].trim_start_matches(['：', ':']).trim();
-            (!rest.is_empty()).then(|| (pos, rest.to_string()))
+/// Whether normalized cell text `k` is label `key` followed by a colon and a value.
+fn is_inline(k: &str, key: &str) -> bool {
+    k.len() > key.len() + 1 && k.starts_with(key) && k[key.len()..].starts_with(':')
+}
+
+/// Cells holding one of `keys` (normalized) as their label: alone (`项目名称`), or followed
+/// by a colon and the value in the same cell (`项目名称：XXX`). Row-major.
+pub fn find_label(grid: &Grid, keys: &[String]) -> Vec<(u32, u16)> {
+    let mut out = grid.find_any(keys);
+    out.extend(grid.find_where(|k| keys.iter().any(|key| is_inline(k, key))));
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The text after `key` and its colon in `raw`, matching the way labels are normalized
+/// (`项 目 名 称：XXX` → `XXX`); `None` when `raw` is not that label followed by a value.
+fn after_label<'s>(raw: &'s str, key: &str) -> Option<&'s str> {
+    let mut want = key.chars();
+    let mut next = want.next();
+    for (i, c) in raw.char_indices() {
+        let h = normalize_label(&c.to_string());
+        let h = if c == ':' || c == '：' {
+            ":".to_string()
+        } else {
+            h
+        };
+        let Some(h) = h.chars().next() else {
+            continue; // whitespace
+        };
+        match next {
+            Some(k) if k == h => next = want.next(),
+            Some(_) => return None,
+            None if h == ':' => {
+                let rest = raw[i + c.len_utf8()..].trim();
+                return (!rest.is_empty()).then_some(rest);
+            }
+            None => return None,
         }
+    }
+    None
+}
+
+/// For a cell [`find_label`] found: the value typed after the label in the same cell.
+pub fn inline_text(grid: &Grid, (row, col): (u32, u16), keys: &[String]) -> Option<String> {
+    match grid.get(row, col) {
+        Some(Data::String(s)) => keys
+            .iter()
+            .find_map(|k| after_label(s, k))
+            .map(str::to_string),
         _ => None,
     }
 }
@@ -128,5 +155,23 @@ mod tests {
         assert_eq!(strip_numbering("1.项目概述"), "项目概述");
         assert_eq!(strip_numbering("项目概述"), "项目概述");
         assert_eq!(strip_numbering("十二五规划"), "十二五规划");
+    }
+
+    #[test]
+    fn label_and_value_in_one_cell() {
+        let key = normalize_label("其中：财政资金");
+        assert_eq!(
+            after_label("其中：财政资金：100万元", &key),
+            Some("100万元")
+        );
+        assert_eq!(after_label("其 中:财政资金 ： 100 ", &key), Some("100"));
+        assert_eq!(after_label("其中：财政资金：", &key), None);
+        assert_eq!(after_label("其中：财政资金", &key), None);
+        assert_eq!(after_label("其中：财政资金合计：5", &key), None);
+        let key = normalize_label("项目名称");
+        assert_eq!(
+            after_label("项 目 名 称：Ｇ60 经费", &key),
+            Some("Ｇ60 经费")
+        );
     }
 }

@@ -21,7 +21,7 @@ pub fn is_project_sheet(grid: &Grid) -> bool {
     let name = field_keys(&layout::HEADER_FIELDS[0]);
     let funds = field_keys(&layout::FUND_FIELDS[0]);
     let l1 = column_keys(&layout::INDICATOR_COLUMNS[0]);
-    !grid.find_any(&name).is_empty()
+    !labels::find_label(grid, &name).is_empty()
         && (!grid.find_any(&funds).is_empty() || !grid.find_any(&l1).is_empty())
 }
 
@@ -39,7 +39,10 @@ pub fn subtitle_year(grid: &Grid) -> Option<i32> {
 /// Rows `[start, end)` of each form on the sheet.
 fn regions(grid: &Grid) -> Vec<(u32, u32, u32)> {
     let name_keys = field_keys(&layout::HEADER_FIELDS[0]);
-    let mut anchors: Vec<u32> = grid.find_any(&name_keys).into_iter().map(|p| p.0).collect();
+    let mut anchors: Vec<u32> = labels::find_label(grid, &name_keys)
+        .into_iter()
+        .map(|p| p.0)
+        .collect();
     anchors.dedup();
     let starts_of_narrative: Vec<u32> = grid
         .find_where(|k| {
@@ -213,17 +216,14 @@ impl RegionReader<'_> {
         restrict: impl Fn(&(u32, u16)) -> bool,
         stop_col: u16,
     ) -> Option<((u32, u16), Option<Data>)> {
-        let hits: Vec<(u32, u16)> = self
-            .find(keys)
+        let pos = labels::find_label(self.grid, keys)
             .into_iter()
-            .filter(|p| restrict(p))
-            .collect();
-        if let Some(&pos) = hits.first() {
-            let (vpos, data) = value_right(self.grid, pos, stop_col, self.known);
-            return Some((vpos, data.cloned()));
+            .find(|p| self.in_region(p) && restrict(p))?;
+        if let Some(text) = labels::inline_text(self.grid, pos, keys) {
+            return Some((pos, Some(Data::String(text))));
         }
-        let (pos, text) = labels::inline_value(self.grid, keys, (self.start, self.end))?;
-        Some((pos, Some(Data::String(text))))
+        let (vpos, data) = value_right(self.grid, pos, stop_col, self.known);
+        Some((vpos, data.cloned()))
     }
 
     fn read_header(&mut self, project: &mut Project) {
@@ -260,8 +260,12 @@ impl RegionReader<'_> {
         let sheet = self.sheet().to_string();
         let total_keys = field_keys(&layout::FUND_FIELDS[0]);
         let annual_keys = field_keys(&layout::FUND_FIELDS[3]);
-        let left = self.find(&total_keys).into_iter().next();
-        let right = self.find(&annual_keys).into_iter().next();
+        let left = labels::find_label(self.grid, &total_keys)
+            .into_iter()
+            .find(|p| self.in_region(p));
+        let right = labels::find_label(self.grid, &annual_keys)
+            .into_iter()
+            .find(|p| self.in_region(p));
         let boundary = match (left, right) {
             (Some(l), Some(r)) if r.1 > l.1 => r.1,
             (None, Some(r)) => r.1,

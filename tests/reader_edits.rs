@@ -531,7 +531,6 @@ fn merged_cells_resized() {
 }
 
 #[test]
-#[ignore = "reader: table values are read from the header's first column only"]
 fn values_typed_into_another_cell_of_their_columns_span() {
     // After unmerging, people type into whichever cell of the column they click: the
     // 三级指标 header spans D:F and 指标值 G:H, 明细项目 B:C and 备注 G:H, so a value in

@@ -90,6 +90,25 @@ pub fn value_right<'g>(
     ((row, start), None)
 }
 
+/// The columns each table header covers: from its header cell to the cell before the next
+/// non-empty cell of the header row; the last one to the end of its merged header cell.
+/// After a person unmerges cells, a value typed anywhere under a header's span belongs to
+/// that column.
+pub fn header_spans(grid: &Grid, row: u32, cols: &[u16]) -> Vec<(u16, u16)> {
+    let header: Vec<u16> = grid.row_from(row, 0).map(|(c, _)| c).collect();
+    cols.iter()
+        .map(|&c| {
+            let end = header
+                .iter()
+                .copied()
+                .find(|x| *x > c)
+                .map(|next| next - 1)
+                .unwrap_or_else(|| grid.merged_end(row, c));
+            (c, end.max(c))
+        })
+        .collect()
+}
+
 /// Whether normalized cell text `k` is label `key` followed by a colon and a value.
 fn is_inline(k: &str, key: &str) -> bool {
     k.len() > key.len() + 1 && k.starts_with(key) && k[key.len()..].starts_with(':')

@@ -160,6 +160,15 @@ impl RegionReader<'_> {
             .collect()
     }
 
+    /// The value of a table column on row `r`: the first filled cell under the column's
+    /// span, or the span's first cell (empty) when there is none.
+    fn under(&self, r: u32, (from, to): (u16, u16)) -> ((u32, u16), Option<Data>) {
+        match self.grid.first_in(r, from, to) {
+            Some((c, d)) => ((r, c), Some(d.clone())),
+            None => ((r, from), None),
+        }
+    }
+
     fn path(&self, field: ProjectField) -> FieldPath {
         FieldPath::project(self.project, field)
     }
@@ -476,6 +485,8 @@ impl RegionReader<'_> {
             .find(|(k, _)| *k == BudgetColumn::Amount)
             .map(|(_, c)| *c)
             .unwrap_or(u16::MAX);
+        let starts: Vec<u16> = cols.iter().map(|(_, c)| *c).collect();
+        let spans = labels::header_spans(self.grid, hr, &starts);
         let total_keys = keys("合计", &["小计", "总计", "合计(元)", "合计金额"]);
         let mut stops: Vec<u32> = self.section_rows().iter().map(|(_, p)| p.0).collect();
         stops.extend(
@@ -501,38 +512,43 @@ impl RegionReader<'_> {
                 });
             if is_total {
                 let path = self.path(ProjectField::BudgetTotal);
-                let d = self.grid.get(r, amount_col).cloned();
-                self.ctx.record(path, &sheet, (r, amount_col), d.as_ref());
+                let amount_span = cols
+                    .iter()
+                    .zip(&spans)
+                    .find(|((k, _), _)| *k == BudgetColumn::Amount)
+                    .map(|(_, s)| *s)
+                    .unwrap_or((amount_col, amount_col));
+                let (at, d) = self.under(r, amount_span);
+                self.ctx.record(path, &sheet, at, d.as_ref());
                 break;
             }
-            let any = cols.iter().any(|(_, c)| self.grid.get(r, *c).is_some());
-            if !any {
+            let values: Vec<((u32, u16), Option<Data>)> =
+                spans.iter().map(|s| self.under(r, *s)).collect();
+            if values.iter().all(|(_, d)| d.is_none()) {
                 continue;
             }
             let line_index = project.budget_lines.len();
             let mut line = BudgetLine::default();
-            for (key, c) in &cols {
-                let d = self.grid.get(r, *c).cloned();
+            for ((key, _), (at, d)) in cols.iter().zip(values) {
                 let path = self.path(ProjectField::BudgetLine {
                     line: line_index,
                     column: *key,
                 });
-                self.ctx.record(path, &sheet, (r, *c), d.as_ref());
+                self.ctx.record(path, &sheet, at, d.as_ref());
                 let p = Some(self.project);
                 let d = d.as_ref();
                 match key {
                     BudgetColumn::Item => {
-                        line.item = cell::text(self.ctx, &sheet, (r, *c), d, p, "明细项目")
+                        line.item = cell::text(self.ctx, &sheet, at, d, p, "明细项目")
                     }
                     BudgetColumn::Basis => {
-                        line.basis = cell::text(self.ctx, &sheet, (r, *c), d, p, "计算依据")
+                        line.basis = cell::text(self.ctx, &sheet, at, d, p, "计算依据")
                     }
                     BudgetColumn::Amount => {
-                        line.amount =
-                            cell::money(self.ctx, &sheet, (r, *c), d, p, "预算金额", scale)
+                        line.amount = cell::money(self.ctx, &sheet, at, d, p, "预算金额", scale)
                     }
                     BudgetColumn::Note => {
-                        line.note = cell::text(self.ctx, &sheet, (r, *c), d, p, "备注")
+                        line.note = cell::text(self.ctx, &sheet, at, d, p, "备注")
                     }
                 }
             }
@@ -652,10 +668,17 @@ impl RegionReader<'_> {
                 }
             }
         }
-        let col_of = |key| cols.iter().find(|(k, _)| *k == key).map(|(_, c)| *c);
-        let (l1c, l2c) = (
-            col_of(IndicatorColumn::Level1),
-            col_of(IndicatorColumn::Level2),
+        let starts: Vec<u16> = cols.iter().map(|(_, c)| *c).collect();
+        let spans = labels::header_spans(self.grid, hr, &starts);
+        let span_of = |key| {
+            cols.iter()
+                .zip(&spans)
+                .find(|((k, _), _)| *k == key)
+                .map(|(_, s)| *s)
+        };
+        let (l1s, l2s) = (
+            span_of(IndicatorColumn::Level1),
+            span_of(IndicatorColumn::Level2),
         );
         let stop_keys: Vec<String> = keys(
             layout::FORM_TITLE,
@@ -676,28 +699,12 @@ impl RegionReader<'_> {
                 break;
             }
             let p = Some(self.project);
-            let own_l1 = l1c.and_then(|c| self.grid.get(r, c).cloned());
-            let own_l2 = l2c.and_then(|c| self.grid.get(r, c).cloned());
-            let t1 = own_l1.as_ref().and_then(|d| {
-                cell::text(
-                    self.ctx,
-                    &sheet,
-                    (r, l1c.unwrap_or(0)),
-                    Some(d),
-                    p,
-                    "一级指标",
-                )
-            });
-            let t2 = own_l2.as_ref().and_then(|d| {
-                cell::text(
-                    self.ctx,
-                    &sheet,
-                    (r, l2c.unwrap_or(0)),
-                    Some(d),
-                    p,
-                    "二级指标",
-                )
-            });
+            let mut level_text = |span: Option<(u16, u16)>, what: &str| {
+                let (at, d) = self.under(r, span?);
+                cell::text(self.ctx, &sheet, at, d.as_ref(), p, what)
+            };
+            let t1 = level_text(l1s, "一级指标");
+            let t2 = level_text(l2s, "二级指标");
             // 一级/二级 cells are merged down their group: a blank below a filled one means
             // "same as above"; a new 一级 starts a new group.
             if t1.is_some() {
@@ -714,15 +721,13 @@ impl RegionReader<'_> {
             let mut has_content = false;
             let index = project.indicators.len();
             let mut cells = Vec::new();
-            for (key, c) in &cols {
-                let d = self.grid.get(r, *c).cloned();
-                cells.push((*key, *c, d.clone()));
+            for ((key, _), span) in cols.iter().zip(&spans) {
+                let (at, d) = self.under(r, *span);
+                cells.push((*key, at, d.clone()));
                 if matches!(key, IndicatorColumn::Level1 | IndicatorColumn::Level2) {
                     continue;
                 }
-                let t = d
-                    .as_ref()
-                    .and_then(|d| cell::text(self.ctx, &sheet, (r, *c), Some(d), p, "指标"));
+                let t = cell::text(self.ctx, &sheet, at, d.as_ref(), p, "指标");
                 if t.is_some() {
                     has_content = true;
                 }
@@ -748,9 +753,9 @@ impl RegionReader<'_> {
             if !has_content {
                 continue;
             }
-            for (key, c, d) in cells {
+            for (key, at, d) in cells {
                 let path = self.path(ProjectField::Indicator { index, column: key });
-                self.ctx.record(path, &sheet, (r, c), d.as_ref());
+                self.ctx.record(path, &sheet, at, d.as_ref());
             }
             project.indicators.push(ind);
         }

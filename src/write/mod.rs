@@ -75,20 +75,28 @@ pub fn project_sheet_names(decl: &Declaration) -> Vec<String> {
         } else {
             format!("{}.{}", i + 1, base)
         };
-        let mut name: String = stem.chars().take(31).collect();
+        let mut name = take_utf16(&stem, 31);
         let mut k = 2;
         while names.contains(&name) || name == layout::SUMMARY_SHEET || name == layout::LIST_SHEET {
             let suffix = format!("({k})");
-            name = stem
-                .chars()
-                .take(31 - suffix.chars().count())
-                .collect::<String>()
-                + &suffix;
+            name = take_utf16(&stem, 31 - suffix.len()) + &suffix;
             k += 1;
         }
         names.push(name);
     }
     names
+}
+
+/// The longest prefix of `s` within `max` UTF-16 units: Excel's 31-character limit on
+/// sheet names counts a character outside the BMP (such as 𠮷) as two.
+fn take_utf16(s: &str, max: usize) -> String {
+    let mut used = 0;
+    s.chars()
+        .take_while(|c| {
+            used += c.len_utf16();
+            used <= max
+        })
+        .collect()
 }
 
 /// Builds the workbook for `decl` in memory; returns it with the map of where each field

@@ -556,6 +556,23 @@ fn values_typed_into_another_cell_of_their_columns_span() {
     assert_clean(&read(&book));
 }
 
+// ------------------------------------------------------------------ inserted columns
+
+#[test]
+fn columns_inserted_before_and_inside_the_form() {
+    // A column before A (for a note), and one inside the form at E: merges across E grow
+    // (三级指标 D:F becomes D:G), everything right of it moves.
+    let mut book = sample();
+    each_project(&mut book, |s| {
+        s.insert_cols(4, 1);
+        s.insert_cols(0, 1);
+    });
+    let s = book.sheet(P1);
+    assert_eq!(s.find("年度资金申请总额"), "G37");
+    assert_eq!(s.merge_at("E44"), Some((43, 4, 43, 7)));
+    assert_clean(&read(&book));
+}
+
 // ------------------------------------------------------------------ sheets
 
 #[test]
@@ -682,4 +699,84 @@ fn many_edits_at_once() {
     want.projects.remove(6);
     assert_same(&out.declaration, &want);
     assert_eq!(found(&out), expect(&[(r005, P1, "D41"), (r006, P1, "B40")]));
+}
+
+// ------------------------------------------------------------------ random edits
+
+/// A small deterministic generator for the choices below (the seed comes from proptest,
+/// so a failure shrinks to a seed that can be replayed).
+struct Choices(u64);
+
+impl Choices {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// A label as a person might retype it: spaces between characters, the other width of
+/// brackets and colons, a trailing colon.
+fn retype(label: &str, ch: &mut Choices) -> String {
+    let mut out = String::new();
+    for (i, c) in label.chars().enumerate() {
+        if i > 0 && ch.next(4) == 0 {
+            out.push([' ', '\u{3000}', ' '][ch.next(3) as usize]);
+        }
+        let c = match (c, ch.next(2)) {
+            ('（', 1) => '(',
+            ('）', 1) => ')',
+            ('(', 1) => '（',
+            (')', 1) => '）',
+            ('：', 1) => ':',
+            (c, _) => c,
+        };
+        out.push(c);
+    }
+    match ch.next(4) {
+        0 => out.push('：'),
+        1 => out.push(':'),
+        2 => out.push(' '),
+        _ => {}
+    }
+    out
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 32,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Empty rows inserted anywhere, and labels retyped at random, change nothing.
+    #[test]
+    fn random_empty_rows_and_retyped_labels(seed in 1u64..u64::MAX, rows in 0usize..6) {
+        let mut ch = Choices(seed);
+        let mut book = sample();
+        // Three projects are enough variety and keep each case quick.
+        for name in &book.project_sheets()[3..] {
+            book.delete_sheet(name);
+        }
+        for s in &mut book.sheets {
+            if s.name == LISTS {
+                continue;
+            }
+            let end = s.cells.keys().next_back().map_or(0, |(r, _)| r + 2);
+            let at: Vec<u32> = (0..rows).map(|_| ch.next(u64::from(end)) as u32).collect();
+            insert_before(s, &at);
+            for (label, _) in RETYPED {
+                for p in s.find_all(label) {
+                    let typed = retype(label, &mut ch);
+                    s.set_at(p, text(&typed));
+                }
+            }
+        }
+        let out = read(&book);
+        proptest::prop_assert!(out.findings.is_empty(), "{:#?}", out.findings);
+        let mut want = clean().clone();
+        want.projects.truncate(3);
+        assert_same(&out.declaration, &want);
+    }
 }

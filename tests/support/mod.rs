@@ -238,6 +238,24 @@ impl Sheet {
         }
     }
 
+    /// Inserts `n` empty columns before column `at` (0-based), as Excel does: cells and
+    /// merges to the right move, and a merge spanning the insertion point grows.
+    pub fn insert_cols(&mut self, at: u16, n: u16) {
+        let cells = std::mem::take(&mut self.cells);
+        self.cells = cells
+            .into_iter()
+            .map(|((r, c), v)| (if c >= at { (r, c + n) } else { (r, c) }, v))
+            .collect();
+        for m in &mut self.merges {
+            if m.1 >= at {
+                m.1 += n;
+                m.3 += n;
+            } else if m.3 >= at {
+                m.3 += n;
+            }
+        }
+    }
+
     /// Deletes row `at` (0-based): cells below move up, merges shrink or go.
     pub fn delete_row(&mut self, at: u32) {
         let cells = std::mem::take(&mut self.cells);

@@ -573,6 +573,39 @@ fn columns_inserted_before_and_inside_the_form() {
     assert_clean(&read(&book));
 }
 
+// ------------------------------------------------------------------ titles
+
+#[test]
+fn form_title_with_the_year_in_it() {
+    // Many real forms say 2024年度财政项目支出绩效目标申报表 and drop the subtitle row;
+    // with the summary sheet gone too, the year comes from the title.
+    let mut book = sample();
+    book.delete_sheet(SUMMARY);
+    each_project(&mut book, |s| {
+        let title = pos(&s.find("财政项目支出绩效目标申报表"));
+        s.set_at(title, text("2024年度财政项目支出绩效目标申报表"));
+        s.delete_row(title.0 + 1);
+    });
+    let out = read(&book);
+    assert!(out.findings.is_empty(), "{:#?}", out.findings);
+    assert_eq!(out.declaration.year, Some(2024));
+    assert_eq!(out.declaration.projects, clean().projects);
+}
+
+#[test]
+fn subtitle_typed_without_brackets() {
+    let mut book = sample();
+    book.delete_sheet(SUMMARY);
+    each_project(&mut book, |s| {
+        let sub = pos(&s.find("（2024年度）"));
+        s.set_at(sub, text("2024 年度"));
+    });
+    let out = read(&book);
+    assert!(out.findings.is_empty(), "{:#?}", out.findings);
+    assert_eq!(out.declaration.year, Some(2024));
+    assert_eq!(out.declaration.projects, clean().projects);
+}
+
 // ------------------------------------------------------------------ sheets
 
 #[test]

@@ -53,6 +53,40 @@ pub fn known_labels() -> HashSet<String> {
     set
 }
 
+/// `2024` from a normalized `2024年度` (or `2024年` when `bare_nian`), nothing else.
+fn year_of(t: &str, bare_nian: bool) -> Option<i32> {
+    let rest = t.get(4..)?;
+    let digits = &t[..4];
+    let ok = rest == "年度" || (bare_nian && rest == "年");
+    (ok && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// The form's title with a year written before it: `2024年度财政项目支出绩效目标申报表`
+/// (`Some(Some(2024))`), the title alone (`Some(None)`), or not the title (`None`).
+pub fn form_title(k: &str) -> Option<Option<i32>> {
+    let title = normalize_label(layout::FORM_TITLE);
+    let prefix = k.strip_suffix(title.as_str())?;
+    if prefix.is_empty() {
+        return Some(None);
+    }
+    year_of(prefix, true).map(Some)
+}
+
+/// The year a form states above its header: the subtitle `（2024年度）` (brackets
+/// optional: people retype it as `2024年度`), or a title with the year in it.
+pub fn stated_year(k: &str) -> Option<i32> {
+    if let Some(year) = form_title(k) {
+        return year;
+    }
+    let t = k
+        .strip_prefix('(')
+        .and_then(|t| t.strip_suffix(')'))
+        .unwrap_or(k);
+    year_of(t, false)
+}
+
 /// Strips list numbering people put before a heading: `一、`, `1.`, `（一）`, `(1)`.
 pub fn strip_numbering(s: &str) -> &str {
     let numerals = |c: char| "一二三四五六七八九十0123456789".contains(c);
@@ -174,6 +208,30 @@ mod tests {
         assert_eq!(strip_numbering("1.项目概述"), "项目概述");
         assert_eq!(strip_numbering("项目概述"), "项目概述");
         assert_eq!(strip_numbering("十二五规划"), "十二五规划");
+    }
+
+    #[test]
+    fn titles_and_years() {
+        let n = |s: &str| normalize_label(s);
+        assert_eq!(form_title(&n("财政项目支出绩效目标申报表")), Some(None));
+        assert_eq!(
+            form_title(&n("2024年度财政项目支出绩效目标申报表")),
+            Some(Some(2024))
+        );
+        assert_eq!(
+            form_title(&n("２０２４年 财政项目支出绩效目标申报表")),
+            Some(Some(2024))
+        );
+        assert_eq!(form_title(&n("详见财政项目支出绩效目标申报表")), None);
+        assert_eq!(stated_year(&n("（2024年度）")), Some(2024));
+        assert_eq!(stated_year(&n("2024 年度")), Some(2024));
+        assert_eq!(stated_year(&n("(    年度)")), None);
+        // A bare 2024年 is an indicator value as often as anything else.
+        assert_eq!(stated_year(&n("2024年")), None);
+        assert_eq!(
+            stated_year(&n("2024年度财政项目支出绩效目标申报表")),
+            Some(2024)
+        );
     }
 
     #[test]

@@ -25,15 +25,12 @@ pub fn is_project_sheet(grid: &Grid) -> bool {
         && (!grid.find_any(&funds).is_empty() || !grid.find_any(&l1).is_empty())
 }
 
-/// A year stated in a form's subtitle, `（2024年度）`.
+/// The year a form states: its subtitle `（2024年度）` or a title such as
+/// `2024年度财政项目支出绩效目标申报表`; the first one on the sheet.
 pub fn subtitle_year(grid: &Grid) -> Option<i32> {
-    let hits = grid.find_where(|k| k.starts_with('(') && k.ends_with("年度)"));
+    let hits = grid.find_where(|k| labels::stated_year(k).is_some());
     let (r, c) = *hits.first()?;
-    let k = grid.label_at(r, c)?;
-    k.trim_start_matches('(')
-        .trim_end_matches("年度)")
-        .parse()
-        .ok()
+    labels::stated_year(&grid.label_at(r, c)?)
 }
 
 /// Rows `[start, end)` of each form on the sheet.
@@ -197,13 +194,18 @@ impl RegionReader<'_> {
         );
     }
 
+    /// Cells holding the form's title (with or without a year before it).
+    fn titles(&self) -> Vec<(u32, u16)> {
+        self.grid
+            .find_where(|k| labels::form_title(k).is_some())
+            .into_iter()
+            .filter(|p| self.in_region(p))
+            .collect()
+    }
+
     fn read(&mut self) -> Project {
         let mut project = Project::default();
-        let title = self
-            .find(&keys(layout::FORM_TITLE, &[]))
-            .into_iter()
-            .next()
-            .unwrap_or((self.anchor, 0));
+        let title = self.titles().into_iter().next().unwrap_or((self.anchor, 0));
         let title_path = self.path(ProjectField::Title);
         let title_data = self.grid.get(title.0, title.1);
         let sheet = self.grid.name.clone();
@@ -402,11 +404,7 @@ impl RegionReader<'_> {
         if let Some(h) = self.budget_header() {
             stops.push(h.0);
         }
-        stops.extend(
-            self.find(&keys(layout::FORM_TITLE, &[]))
-                .iter()
-                .map(|p| p.0),
-        );
+        stops.extend(self.titles().iter().map(|p| p.0));
         stops.push(self.anchor);
         stops.sort_unstable();
         let title = keys(layout::NARRATIVE_TITLE, &[]);
@@ -489,11 +487,7 @@ impl RegionReader<'_> {
         let spans = labels::header_spans(self.grid, hr, &starts);
         let total_keys = keys("合计", &["小计", "总计", "合计(元)", "合计金额"]);
         let mut stops: Vec<u32> = self.section_rows().iter().map(|(_, p)| p.0).collect();
-        stops.extend(
-            self.find(&keys(layout::FORM_TITLE, &[]))
-                .iter()
-                .map(|p| p.0),
-        );
+        stops.extend(self.titles().iter().map(|p| p.0));
         stops.push(self.anchor);
         let stop = stops
             .into_iter()
@@ -680,10 +674,7 @@ impl RegionReader<'_> {
             span_of(IndicatorColumn::Level1),
             span_of(IndicatorColumn::Level2),
         );
-        let stop_keys: Vec<String> = keys(
-            layout::FORM_TITLE,
-            &[layout::NARRATIVE_TITLE, "填报说明", "填表说明"],
-        );
+        let stop_keys: Vec<String> = keys(layout::NARRATIVE_TITLE, &["填报说明", "填表说明"]);
         let mut level1: Option<String> = None;
         let mut level2: Option<String> = None;
         for r in hr + 1..self.end.min(self.grid.end_row()) {
@@ -694,7 +685,7 @@ impl RegionReader<'_> {
             if row_cells.iter().any(|c| {
                 self.grid
                     .label_at(r, *c)
-                    .is_some_and(|k| stop_keys.contains(&k))
+                    .is_some_and(|k| stop_keys.contains(&k) || labels::form_title(&k).is_some())
             }) {
                 break;
             }

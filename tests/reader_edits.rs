@@ -405,6 +405,8 @@ fn amounts_typed_as_text_are_read_and_reported_at_their_cells() {
     assert_eq!(s.get("E15"), Some(&Data::Float(102_000.0)));
     s.set_text("E15", "102,000.00");
     s.set_text("E16", "2.28万元");
+    assert_eq!(s.get("E21"), Some(&Data::Float(10_000.0)));
+    s.set_text("E21", "１００００");
     let c = book.sheet_mut(SUMMARY);
     assert_eq!(c.get("B6"), Some(&Data::Float(1743.86)));
     c.set_text("B6", "1,743.86");
@@ -421,6 +423,7 @@ fn amounts_typed_as_text_are_read_and_reported_at_their_cells() {
             (r005, P1, "H39"),
             (r005, P1, "E15"),
             (r005, P1, "E16"),
+            (r005, P1, "E21"),
             (r005, SUMMARY, "B6"),
         ])
     );

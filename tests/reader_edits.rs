@@ -390,6 +390,26 @@ fn label_and_value_typed_in_one_cell() {
     );
 }
 
+#[test]
+fn narrative_line_that_starts_like_a_label() {
+    // A narrative cell `项目名称：G60日常办公经费` is text, not a second form.
+    let mut book = sample();
+    let s = book.sheet_mut(P1);
+    assert_eq!(s.find("二、立项依据"), "A4");
+    s.insert_rows(3, 1);
+    s.merge("A4", "H4");
+    s.set_text("A4", "项目名称：G60日常办公经费");
+    let out = read(&book);
+    assert!(out.findings.is_empty(), "{:#?}", out.findings);
+    let mut want = clean().clone();
+    let overview = &mut want.projects[0].narrative.overview;
+    *overview = Some(format!(
+        "{}\n项目名称：G60日常办公经费",
+        overview.clone().unwrap()
+    ));
+    assert_same(&out.declaration, &want);
+}
+
 // ------------------------------------------------------------------ values as typed
 
 #[test]

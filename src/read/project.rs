@@ -36,8 +36,25 @@ pub fn subtitle_year(grid: &Grid) -> Option<i32> {
 /// Rows `[start, end)` of each form on the sheet.
 fn regions(grid: &Grid) -> Vec<(u32, u32, u32)> {
     let name_keys = field_keys(&layout::HEADER_FIELDS[0]);
+    // `项目名称：XXX` typed in one cell anchors a form only with the rest of a header below
+    // it: the same words may open a line of the narrative.
+    let exact = grid.find_any(&name_keys);
+    let other_keys: Vec<String> = layout::HEADER_FIELDS[1..]
+        .iter()
+        .flat_map(field_keys)
+        .collect();
+    let others: Vec<u32> = labels::find_label(grid, &other_keys)
+        .into_iter()
+        .map(|p| p.0)
+        .collect();
     let mut anchors: Vec<u32> = labels::find_label(grid, &name_keys)
         .into_iter()
+        .filter(|p| {
+            exact.contains(p)
+                || others
+                    .iter()
+                    .any(|r| *r >= p.0 && *r < p.0 + layout::HEADER_ROWS + 2)
+        })
         .map(|p| p.0)
         .collect();
     anchors.dedup();
@@ -240,7 +257,9 @@ impl RegionReader<'_> {
     fn read_header(&mut self, project: &mut Project) {
         let sheet = self.sheet().to_string();
         for f in &layout::HEADER_FIELDS {
-            let Some((pos, data)) = self.labelled(&field_keys(f), |_| true, u16::MAX) else {
+            let anchor = self.anchor;
+            let below_anchor = |p: &(u32, u16)| p.0 >= anchor;
+            let Some((pos, data)) = self.labelled(&field_keys(f), below_anchor, u16::MAX) else {
                 self.missing_label(f.label);
                 continue;
             };

@@ -665,6 +665,19 @@ fn sheets_renamed() {
 }
 
 #[test]
+fn a_project_sheet_hidden() {
+    // Hidden is not deleted: the project is read, counted, and the sheet is named.
+    let mut book = sample();
+    book.sheet_mut("3.产业要素对接").hidden = true;
+    let out = read(&book);
+    assert_same(&out.declaration, clean());
+    assert_eq!(
+        found(&out),
+        expect(&[(codes::HIDDEN_SHEET, "3.产业要素对接", "")])
+    );
+}
+
+#[test]
 fn a_project_sheet_deleted() {
     let mut book = sample();
     book.delete_sheet("5.派驻干部费用");

@@ -770,6 +770,39 @@ fn many_edits_at_once() {
     assert_eq!(found(&out), expect(&[(r005, P1, "D41"), (r006, P1, "B40")]));
 }
 
+/// `build(dump(w))`: the model of an edited workbook, written anew and read back, is the
+/// same model (what the user changed is kept; the layout becomes the standard one again).
+#[test]
+fn build_of_dump_of_an_edited_workbook_reads_back_equal() {
+    let mut book = sample();
+    each_project(&mut book, |s| {
+        let r = |t: &str| s.row_of(t);
+        let rows = [0, r("项目资金总额") + 1, r("一级指标") + 2];
+        insert_before(s, &rows);
+    });
+    let s = book.sheet_mut(P1);
+    let name = s.find_text("项目名称").unwrap();
+    s.set_at((name.0, name.1 + 1), text("G60日常办公经费（调整）"));
+    book.delete_sheet("7.展示馆运维费");
+    let edited = read(&book).declaration;
+    assert_eq!(edited.projects.len(), 9);
+    assert_eq!(
+        edited.projects[0].header.name.as_deref(),
+        Some("G60日常办公经费（调整）")
+    );
+    // dump → JSON → build → read
+    let json = serde_json::to_string_pretty(&edited).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.json");
+    std::fs::write(&model, json).unwrap();
+    let rebuilt = dir.path().join("rebuilt.xlsx");
+    jixiao::cli::build(&model, &rebuilt, false).unwrap();
+    let back = read_workbook(&rebuilt).unwrap();
+    assert!(back.findings.is_empty(), "{:#?}", back.findings);
+    assert_same(&back.declaration, &edited);
+    assert_eq!(back.declaration, edited);
+}
+
 // ------------------------------------------------------------------ random edits
 
 /// A small deterministic generator for the choices below (the seed comes from proptest,

@@ -270,3 +270,60 @@ fn stated_amount(
         }
     }
 }
+
+/// A cell value of a sheet that is not part of the form, kept as it is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlainValue {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    /// An Excel date serial.
+    Date(f64),
+}
+
+/// A sheet of the user's that is not part of the form (notes, attachments, their own
+/// calculations): `fix` carries it into the corrected workbook, values only.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlainSheet {
+    pub name: String,
+    pub hidden: bool,
+    pub cells: Vec<(u32, u16, PlainValue)>,
+}
+
+/// The sheets of a workbook that are neither project forms, nor the unit summary, nor
+/// sheets jixiao writes itself (dropdown lists, 校验结果).
+pub fn other_sheets(path: impl AsRef<Path>) -> Result<Vec<PlainSheet>, Error> {
+    let grids = open::load(path.as_ref())?;
+    let cover = grids
+        .iter()
+        .position(|g| !project::is_project_sheet(g) && is_cover_sheet(g));
+    let ours = [layout::LIST_SHEET, crate::write::REPORT_SHEET];
+    Ok(grids
+        .iter()
+        .enumerate()
+        .filter(|(i, g)| {
+            Some(*i) != cover && !project::is_project_sheet(g) && !ours.contains(&g.name.as_str())
+        })
+        .map(|(_, g)| PlainSheet {
+            name: g.name.clone(),
+            hidden: g.hidden,
+            cells: g
+                .rows(0, u32::MAX)
+                .filter_map(|((r, c), d)| {
+                    use calamine::Data;
+                    let v = match d {
+                        Data::String(s) => PlainValue::Text(s.clone()),
+                        Data::Float(f) => PlainValue::Number(*f),
+                        Data::Int(i) => PlainValue::Number(*i as f64),
+                        Data::Bool(b) => PlainValue::Bool(*b),
+                        Data::DateTime(dt) => PlainValue::Date(dt.as_f64()),
+                        Data::DateTimeIso(s) | Data::DurationIso(s) => PlainValue::Text(s.clone()),
+                        Data::Error(e) => PlainValue::Text(cell::error_text(e)),
+                        Data::Empty => return None,
+                    };
+                    Some((r, c, v))
+                })
+                .collect(),
+        })
+        .collect())
+}

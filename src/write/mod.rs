@@ -221,3 +221,33 @@ pub fn save(wb: &mut Workbook, path: &Path) -> Result<(), crate::Error> {
     })?;
     crate::output::write_atomic(path, &bytes)
 }
+
+/// A sheet of the user's carried over as values (see [`crate::read::other_sheets`]),
+/// renamed if its name is taken by a sheet jixiao writes.
+pub fn plain_sheet(
+    sheet: &crate::read::PlainSheet,
+    taken: &[String],
+) -> Result<Worksheet, XlsxError> {
+    use crate::read::PlainValue;
+    let mut ws = Worksheet::new();
+    let mut name = sheet.name.clone();
+    let mut k = 2;
+    while taken.contains(&name) {
+        name = format!("{}({k})", sheet.name.chars().take(26).collect::<String>());
+        k += 1;
+    }
+    ws.set_name(&name)?;
+    let date = rust_xlsxwriter::Format::new().set_num_format(formats::DATE_FORMAT);
+    for (r, c, v) in &sheet.cells {
+        match v {
+            PlainValue::Text(s) => ws.write_string(*r, *c, s)?,
+            PlainValue::Number(n) => ws.write_number(*r, *c, *n)?,
+            PlainValue::Bool(b) => ws.write_boolean(*r, *c, *b)?,
+            PlainValue::Date(d) => ws.write_number_with_format(*r, *c, *d, &date)?,
+        };
+    }
+    if sheet.hidden {
+        ws.set_hidden(true);
+    }
+    Ok(ws)
+}

@@ -477,7 +477,6 @@ impl RegionReader<'_> {
         let hr = header.0;
         let mut cols: Vec<(BudgetColumn, u16)> = Vec::new();
         let mut scale = MoneyUnit::Yuan;
-        let mut seq_col = None;
         for (c, _) in self.grid.row_from(hr, 0) {
             let Some(k) = self.grid.label_at(hr, c) else {
                 continue;
@@ -491,7 +490,6 @@ impl RegionReader<'_> {
                             }
                             cols.push((key, c));
                         }
-                        None => seq_col = Some(c),
                         _ => {}
                     }
                 }
@@ -565,7 +563,6 @@ impl RegionReader<'_> {
                     }
                 }
             }
-            let _ = seq_col;
             project.budget_lines.push(line);
         }
     }

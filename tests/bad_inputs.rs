@@ -240,6 +240,42 @@ fn encrypted_xls() {
     );
 }
 
+#[test]
+fn encrypted_ods() {
+    // An ods saved with a password: content.xml is ciphertext and the manifest carries
+    // <manifest:encryption-data> for it.
+    let d = tmp();
+    let mut parts = read_parts(ODS);
+    let manifest = part_text(&parts, "META-INF/manifest.xml").replace(
+        "manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/>",
+        "manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"><manifest:encryption-data manifest:checksum-type=\"SHA1/1K\" manifest:checksum=\"AAAA\"><manifest:algorithm manifest:algorithm-name=\"Blowfish CFB\" manifest:initialisation-vector=\"AAAA\"/></manifest:encryption-data></manifest:file-entry>",
+    );
+    assert!(manifest.contains("encryption-data"), "{manifest}");
+    set_part(&mut parts, "META-INF/manifest.xml", manifest);
+    let p_content = parts.iter_mut().find(|(n, _)| n == "content.xml").unwrap();
+    p_content.1 = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let p = d.path().join("加密.ods");
+    write_parts(&p, &parts);
+    assert_unreadable(
+        &p,
+        &open_msg(&p, "工作簿设置了打开密码（已加密），请取消密码后另存再提交"),
+    );
+}
+
+#[test]
+fn more_sheets_than_the_limit() {
+    let d = tmp();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for _ in 0..501 {
+        wb.add_worksheet();
+    }
+    let p = d.path().join("多表.xlsx");
+    wb.save(&p).unwrap();
+    assert_unreadable(&p, &limit_msg(&p, "工作簿有 501 个工作表，超过上限 500"));
+}
+
 // ---- Sizes: bombs, huge ranges, many rows ----------------------------------------------
 
 /// The sample's parts as raw zip entries (stored), with `name` replaced by `entry`.

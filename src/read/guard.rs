@@ -129,6 +129,21 @@ pub fn check_zip(file: &str, bytes: &[u8]) -> Result<ZipKind, Error> {
         }
         let mime = mime.trim();
         if mime == "application/vnd.oasis.opendocument.spreadsheet" {
+            // An ods saved with a password keeps its zip but encrypts content.xml, and says
+            // so in the manifest.
+            let mut manifest = Vec::new();
+            if let Ok(f) = zip.by_name("META-INF/manifest.xml") {
+                let _ = f.take(4 * MIB).read_to_end(&mut manifest);
+            }
+            if manifest
+                .windows(b"encryption-data".len())
+                .any(|w| w == b"encryption-data")
+            {
+                return Err(open_err(
+                    file,
+                    "工作簿设置了打开密码（已加密），请取消密码后另存再提交",
+                ));
+            }
             return Ok(ZipKind::Ods);
         }
         if mime.starts_with("application/vnd.oasis.opendocument.text") {

@@ -265,6 +265,29 @@ fn encrypted_ods() {
 }
 
 #[test]
+fn a_cell_with_more_text_than_excel_allows() {
+    // Excel holds at most 32,767 characters in a cell; a longer one was not made by Excel,
+    // and megabytes of it would be quoted in every message about the cell.
+    let d = tmp();
+    let long = "很长的说明".repeat(7000);
+    let p = sample_with_cells(d.path(), "长文本.xlsx", &[("A3", text_cell("A3", &long))]);
+    assert_unreadable(
+        &p,
+        &limit_msg(
+            &p,
+            &format!("工作表「{P1_NAME}」A3 的文本有 35000 个字符，超过 Excel 单元格的上限 32767"),
+        ),
+    );
+    // At the limit it reads.
+    let p = sample_with_cells(
+        d.path(),
+        "长文本2.xlsx",
+        &[("A3", text_cell("A3", &"很".repeat(32_767)))],
+    );
+    assert_eq!(check(&p).code, Some(1));
+}
+
+#[test]
 fn more_sheets_than_the_limit() {
     let d = tmp();
     let mut wb = rust_xlsxwriter::Workbook::new();

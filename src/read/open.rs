@@ -22,6 +22,8 @@ pub struct Limits {
     pub max_cells_per_sheet: usize,
     /// Merged ranges per sheet.
     pub max_merges_per_sheet: usize,
+    /// Characters of text in one cell: Excel's own limit.
+    pub max_cell_chars: usize,
     /// Rows × columns of a sheet's used range, for formats read as a dense grid (xls, ods).
     pub max_dense_cells: u64,
     /// The same, summed over the sheets of one xls or ods (calamine builds them all at once).
@@ -42,6 +44,7 @@ pub const LIMITS: Limits = Limits {
     max_sheets: 500,
     max_cells_per_sheet: 200_000,
     max_merges_per_sheet: 20_000,
+    max_cell_chars: 32_767,
     max_dense_cells: 5_000_000,
     max_dense_cells_total: 10_000_000,
     max_zip_parts: 10_000,
@@ -288,6 +291,26 @@ fn check_sheet_count(file: &str, n: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// Text longer than Excel lets a cell hold did not come from Excel.
+fn check_text(file: &str, sheet: &str, row: u32, col: u16, value: &Data) -> Result<(), Error> {
+    if let Data::String(s) = value {
+        if s.len() > LIMITS.max_cell_chars {
+            let n = s.chars().count();
+            if n > LIMITS.max_cell_chars {
+                return Err(Error::Limit {
+                    file: file.to_string(),
+                    reason: format!(
+                        "工作表「{sheet}」{} 的文本有 {n} 个字符，超过 Excel 单元格的上限 {}",
+                        crate::model::a1(row, col),
+                        LIMITS.max_cell_chars
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 fn too_many_cells(file: &str, sheet: &str) -> Error {
     Error::Limit {
         file: file.to_string(),
@@ -327,7 +350,9 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
                 if c > u16::MAX as u32 {
                     continue;
                 }
-                grid.insert(r, c as u16, Data::from(cell.get_value().clone()));
+                let value = Data::from(cell.get_value().clone());
+                check_text(file, &name, r, c as u16, &value)?;
+                grid.insert(r, c as u16, value);
             }
         }
         if let Ok(m) = wb.merge_cells_by_sheet_name(&name) {
@@ -371,11 +396,12 @@ where
                 return Err(too_many_cells(file, &name));
             }
             let (r0, c0) = range.start().unwrap_or((0, 0));
-            grid.insert(
+            let (row, col) = (
                 r0 + r as u32,
                 (c0 as usize + c).min(u16::MAX as usize) as u16,
-                v.clone(),
             );
+            check_text(file, &name, row, col, v)?;
+            grid.insert(row, col, v.clone());
         }
         grids.push(grid);
     }

@@ -288,6 +288,39 @@ fn a_cell_with_more_text_than_excel_allows() {
 }
 
 #[test]
+fn a_sheet_with_hundreds_of_forms() {
+    // 5,000 header rows pasted into one sheet took minutes to read (each form looked at
+    // every label); more than 50 项目名称 on a sheet is refused up front.
+    let d = tmp();
+    let mut parts = read_parts(SAMPLE);
+    let mut rows = String::new();
+    for r in 100..5100 {
+        rows.push_str(&format!(
+            "<row r=\"{r}\">{}{}{}</row>",
+            text_cell(&format!("A{r}"), "项目名称"),
+            text_cell(&format!("B{r}"), &format!("项目{r}")),
+            text_cell(&format!("D{r}"), "项目资金总额"),
+        ));
+    }
+    let xml = part_text(&parts, P1).replace("</sheetData>", &format!("{rows}</sheetData>"));
+    set_part(&mut parts, P1, xml);
+    let p = d.path().join("五千份.xlsx");
+    write_parts(&p, &parts);
+    let o = check(&p);
+    assert!(o.elapsed < std::time::Duration::from_secs(5), "{o:?}");
+    assert_eq!(
+        o.err.trim_end(),
+        format!(
+            "无法读取：{}",
+            limit_msg(
+                &p,
+                &format!("工作表「{P1_NAME}」中有 5001 处「项目名称」，超过上限 50（一张工作表应只有一份申报表）")
+            )
+        )
+    );
+}
+
+#[test]
 fn more_sheets_than_the_limit() {
     let d = tmp();
     let mut wb = rust_xlsxwriter::Workbook::new();

@@ -24,6 +24,8 @@ pub struct Limits {
     pub max_merges_per_sheet: usize,
     /// Characters of text in one cell: Excel's own limit.
     pub max_cell_chars: usize,
+    /// 项目名称 labels (forms) on one sheet.
+    pub max_forms_per_sheet: usize,
     /// Rows × columns of a sheet's used range, for formats read as a dense grid (xls, ods).
     pub max_dense_cells: u64,
     /// The same, summed over the sheets of one xls or ods (calamine builds them all at once).
@@ -45,6 +47,7 @@ pub const LIMITS: Limits = Limits {
     max_cells_per_sheet: 200_000,
     max_merges_per_sheet: 20_000,
     max_cell_chars: 32_767,
+    max_forms_per_sheet: 50,
     max_dense_cells: 5_000_000,
     max_dense_cells_total: 10_000_000,
     max_zip_parts: 10_000,

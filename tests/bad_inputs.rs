@@ -99,6 +99,26 @@ fn a_folder_named_xlsx() {
 // ---- Broken or foreign containers -------------------------------------------------------
 
 #[test]
+fn an_xls_that_makes_calamine_panic() {
+    // Found by the workbook fuzzer (tests/fuzz_regressions/workbook/crash-19a8…): calamine
+    // 0.38 slices past the end of a record. The panic is caught and reported, and the
+    // binary prints no panic message.
+    let d = tmp();
+    let bytes = std::fs::read(
+        "tests/fuzz_regressions/workbook/crash-19a8d1cd58a095599d286f8cb389da80233de760",
+    )
+    .unwrap();
+    let p = write(d.path(), "坏.xls", &bytes);
+    assert_unreadable(
+        &p,
+        &open_msg(
+            &p,
+            "文件已损坏，无法解析（读取时出错：range end index 1539 out of range for slice of length 12）",
+        ),
+    );
+}
+
+#[test]
 fn truncated_zip_half_downloaded() {
     let d = tmp();
     let bytes = std::fs::read(SAMPLE).unwrap();

@@ -85,21 +85,3 @@ pub fn workbook(bytes: &[u8]) {
         Err(e) => assert!(e.to_string().contains("fuzz.xlsx"), "{e}"),
     }
 }
-
-/// Whether a panic was raised inside one of the file-format crates whose panics
-/// `read::open::load_bytes` catches and reports as a damaged file.
-pub fn raised_in_a_parser(location: Option<&std::panic::Location<'_>>) -> bool {
-    location.is_some_and(|l| {
-        let f = l.file();
-        [
-            "calamine-",
-            "/zip-",
-            "/cfb-",
-            "quick-xml-",
-            "/zlib-rs-",
-            "/flate2-",
-        ]
-        .iter()
-        .any(|c| f.contains(c))
-    })
-}

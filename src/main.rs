@@ -90,11 +90,11 @@ enum Language {
 }
 
 fn main() -> ExitCode {
-    // A panic inside calamine, zip or cfb is caught and reported as a damaged file with the
+    // A panic inside the workbook parsers is caught and reported as a damaged file with the
     // file's name; the default hook would also print it, in English, as if jixiao crashed.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !jixiao::fuzzing::raised_in_a_parser(info.location()) {
+        if !jixiao::read::panic_is_caught() {
             default_hook(info);
         }
     }));

@@ -2,15 +2,16 @@
 //!
 //! jixiao catches a panic inside calamine, zip or cfb and reports a damaged file
 //! (`read::open::load_bytes`); libfuzzer-sys's panic hook would abort on it all the same. So
-//! panics raised in those crates are let through to jixiao's catch (and kept in
-//! tests/fuzz_regressions/workbook/ when found); any other panic aborts as usual.
+//! a panic that `jixiao::read::panic_is_caught()` says will be caught is let through to that
+//! catch (such inputs are kept in tests/fuzz_regressions/workbook/ when found); any other
+//! panic aborts as usual.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(
     init: {
         let abort_hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if !jixiao::fuzzing::raised_in_a_parser(info.location()) {
+            if !jixiao::read::panic_is_caught() {
                 abort_hook(info);
             }
         }));

@@ -22,7 +22,7 @@ use crate::model::{
 use crate::Error;
 
 pub use cell::codes;
-pub use open::{Limits, LIMITS};
+pub use open::{panic_is_caught, Limits, LIMITS};
 
 use cell::Ctx;
 use grid::Grid;

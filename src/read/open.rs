@@ -131,6 +131,17 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+thread_local! {
+    /// Set while [`load_bytes`] runs the parsers under `catch_unwind`.
+    static PARSING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a panic now would be caught by [`load_bytes`] and reported as a damaged file
+/// (for a panic hook: such a panic is not a crash and needs no message).
+pub fn panic_is_caught() -> bool {
+    PARSING.with(|p| p.get())
+}
+
 /// Loads a workbook from bytes; `file` names it in errors.
 ///
 /// Never panics: what calamine cannot read is an [`Error`], and a panic inside a parser is
@@ -151,11 +162,13 @@ pub fn load_bytes(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
     if let Kind::Other(reason) = kind {
         return Err(open_err(file, reason));
     }
+    PARSING.with(|p| p.set(true));
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match kind {
         Kind::Zip => load_zip(file, bytes),
         Kind::Cfb => load_cfb(file, bytes),
         Kind::Other(reason) => Err(open_err(file, reason)),
     }));
+    PARSING.with(|p| p.set(false));
     match caught {
         Ok(result) => result,
         Err(panic) => {

@@ -458,6 +458,29 @@ fn zip_bomb_many_parts_adding_up() {
 }
 
 #[test]
+fn zip_with_more_parts_than_the_limit() {
+    // The central directory is read before anything else; 20,000 parts are refused there.
+    // (At the 64 MB file limit, a directory of ~800,000 empty parts takes under a second
+    // and ~200 MB to read before it is refused.)
+    let d = tmp();
+    let mut entries: Vec<RawEntry> = read_parts(SAMPLE)
+        .into_iter()
+        .map(|(n, v)| RawEntry::stored(&n, v))
+        .collect();
+    for i in 0..20_000 {
+        entries.push(RawEntry::stored(&format!("xl/media/{i}.bin"), Vec::new()));
+    }
+    let p = write(d.path(), "部件.xlsx", &raw_zip(&entries));
+    assert_unreadable(
+        &p,
+        &limit_msg(
+            &p,
+            "压缩包内有 20021 个部件，超过上限 10000，不像是一份申报表",
+        ),
+    );
+}
+
+#[test]
 fn zip_part_with_an_absurd_ratio() {
     // 50 MB declared from a few bytes: no deflate stream does that.
     let d = tmp();

@@ -3,6 +3,8 @@
 //! the README there), and short property tests, a few hundred cases each, cheap enough for CI.
 //! The long runs are `cargo +nightly fuzz run <target>` (README, "模糊测试 / Fuzzing").
 
+mod common;
+
 use std::path::Path;
 
 use proptest::prelude::*;
@@ -12,7 +14,11 @@ fn kept_inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .map(|rd| {
             rd.flatten()
-                .filter(|e| e.path().is_file() && e.file_name() != "README.md")
+                .filter(|e| {
+                    e.path().is_file()
+                        && e.file_name() != "README.md"
+                        && e.file_name() != ".gitkeep"
+                })
                 .map(|e| {
                     (
                         e.file_name().to_string_lossy().into_owned(),
@@ -86,6 +92,20 @@ fn kept_workbook_inputs() {
     for (name, bytes) in kept_inputs("workbook") {
         eprintln!("{name}");
         jixiao::fuzzing::workbook(&bytes);
+    }
+}
+
+#[test]
+fn kept_xlsx_sheet_inputs() {
+    // The target puts its input as project 1's sheet of the sample, zipped anew.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in kept_inputs("xlsx_sheet") {
+        eprintln!("{name}");
+        let mut parts = common::read_parts(common::SAMPLE);
+        parts.iter_mut().find(|(n, _)| n == common::P1).unwrap().1 = bytes;
+        let path = dir.path().join("x.xlsx");
+        common::write_parts(&path, &parts);
+        jixiao::fuzzing::workbook(&std::fs::read(&path).unwrap());
     }
 }
 

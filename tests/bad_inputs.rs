@@ -82,6 +82,30 @@ fn html_saved_as_xls() {
 }
 
 #[test]
+fn workbooks_renamed_by_hand_are_read_by_what_they_are() {
+    // The extension is not trusted either way: an .xls named .xlsx, an .xlsx named .xls,
+    // an .ods named .xlsx, a workbook with no extension all read as the sample.
+    let d = tmp();
+    for (src, name) in [
+        (XLS, "旧格式.xlsx"),
+        (SAMPLE, "新格式.xls"),
+        (ODS, "表格.xlsx"),
+        (SAMPLE, "无扩展名"),
+    ] {
+        let p = write(d.path(), name, &std::fs::read(src).unwrap());
+        let o = check(&p);
+        assert_eq!(o.code, Some(1), "{name}: {o:?}");
+        assert!(
+            o.out
+                .trim_end()
+                .ends_with("共检查 1 个文件、10 个项目：错误 4 条，警告 3 条。"),
+            "{name}: {}",
+            o.out
+        );
+    }
+}
+
+#[test]
 fn empty_file() {
     let d = tmp();
     let p = write(d.path(), "空.xlsx", b"");

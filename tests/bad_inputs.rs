@@ -258,6 +258,29 @@ fn encrypted_workbook() {
 }
 
 #[test]
+fn encrypted_xls_and_ods_saved_by_libreoffice() {
+    // tests/corpus/README.md: the template saved by LibreOffice with an open password.
+    // In the .xls, records after FilePass are RC4 ciphertext with plain headers: read as
+    // sizes they once gave a misleading "over the limit" message.
+    let xls = Path::new("tests/corpus/encrypted-password-123456.xls");
+    assert_unreadable(
+        xls,
+        &open_msg(
+            xls,
+            "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再提交",
+        ),
+    );
+    let ods = Path::new("tests/corpus/encrypted-password-123456.ods");
+    assert_unreadable(
+        ods,
+        &open_msg(
+            ods,
+            "工作簿设置了打开密码（已加密），请取消密码后另存再提交",
+        ),
+    );
+}
+
+#[test]
 fn encrypted_xls() {
     // The LibreOffice .xls with a FilePass record (RC4 encryption header) after its BOF:
     // how an .xls saved with an open password starts.

@@ -426,6 +426,19 @@ fn records(stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
     })
 }
 
+/// Whether the workbook globals hold a FilePass record (an open password), as calamine
+/// tests it.
+pub fn xls_is_encrypted(stream: &[u8]) -> bool {
+    for (t, d) in records(stream) {
+        match t {
+            0x002F if u16_at(d, 0).is_some_and(|v| v != 0) => return true,
+            0x000A => break,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Scans the Workbook stream of an .xls; `None` when it has none (calamine then refuses
 /// the file itself).
 pub fn xls_estimates(stream: &[u8]) -> Vec<XlsEstimate> {
@@ -554,6 +567,14 @@ pub fn scan_xls(file: &str, bytes: &[u8]) -> Result<(), Error> {
     cf.open_stream(name)
         .and_then(|s| s.take(LIMITS.max_file_bytes).read_to_end(&mut stream))
         .map_err(|e| open_err(file, format!(".xls 文件已损坏（{e}）")))?;
+    // With an open password, the records after FilePass hold ciphertext (their headers stay
+    // plain): nothing in them can be sized, and calamine refuses the file anyway.
+    if xls_is_encrypted(&stream) {
+        return Err(open_err(
+            file,
+            "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再提交",
+        ));
+    }
     let est = xls_estimates(&stream);
     if est.len() > LIMITS.max_sheets {
         return Err(limit(

@@ -222,3 +222,22 @@ fn a_failed_write_leaves_no_half_file() {
     assert_eq!(names(d.path()), ["更正.xlsx", "申报表.xlsx"]);
     assert_eq!(names(&out), ["里面.txt"]);
 }
+
+#[test]
+fn an_unreadable_input_leaves_no_output() {
+    let d = tempfile::tempdir().unwrap();
+    let bad = d.path().join("坏.xlsx");
+    std::fs::write(&bad, &std::fs::read(SAMPLE).unwrap()[..5000]).unwrap();
+    let out = d.path().join("更正.xlsx");
+    let csv = d.path().join("汇总.csv");
+    let o = jixiao(&["fix", s(&bad), "-o", s(&out), "--csv", s(&csv)]);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(
+        o.err.starts_with(&format!(
+            "错误：无法打开 {}：文件不完整或已损坏（可能没有下载完整）",
+            bad.display()
+        )),
+        "{o:?}"
+    );
+    assert_eq!(names(d.path()), ["坏.xlsx"]);
+}

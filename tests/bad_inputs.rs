@@ -388,6 +388,93 @@ fn a_sheet_with_hundreds_of_forms() {
 }
 
 #[test]
+fn one_long_shared_string_shown_by_thousands_of_cells() {
+    // Each cell showing a shared string becomes its own copy: 3,000 cells × 96 KB is
+    // 288 MB from a file of a few hundred KB.
+    let d = tmp();
+    let mut parts = read_parts(SAMPLE);
+    let ss = part_text(&parts, "xl/sharedStrings.xml");
+    let idx = ss.matches("<si>").count();
+    let ss = ss.replace(
+        "</sst>",
+        &format!("<si><t>{}</t></si></sst>", "长".repeat(32_000)),
+    );
+    set_part(&mut parts, "xl/sharedStrings.xml", ss);
+    let mut rows = String::new();
+    for r in 100..3100 {
+        rows.push_str(&format!(
+            "<row r=\"{r}\"><c r=\"J{r}\" t=\"s\"><v>{idx}</v></c></row>"
+        ));
+    }
+    let xml = part_text(&parts, P1).replace("</sheetData>", &format!("{rows}</sheetData>"));
+    set_part(&mut parts, P1, xml);
+    let p = d.path().join("共享.xlsx");
+    write_parts(&p, &parts);
+    let o = check(&p);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(
+        o.err.starts_with(&format!(
+            "无法读取：{}",
+            limit_msg(&p, &format!("读到工作表「{P1_NAME}」J"))
+        )) && o
+            .err
+            .trim_end()
+            .ends_with("时，各单元格的文本合计已超过 200 MB（同一段长文本被大量单元格重复引用）"),
+        "{}",
+        o.err
+    );
+}
+
+#[test]
+fn xls_sharing_one_long_string_in_every_cell() {
+    // The same in an .xls: calamine copies the shared string into every LABELSST cell when
+    // it opens the file, so the pre-scan counts them first. 30,000 × 8,000 characters
+    // (counted at 3 bytes each) is 687 MB.
+    let d = tmp();
+    let text = "x".repeat(8000);
+    let small = write(d.path(), "小.xls", &xls_sharing_one_string(&text, 10));
+    let o = check(&small);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(
+        o.err.contains("不是绩效目标申报表"),
+        "calamine read it: {o:?}"
+    );
+    let p = write(d.path(), "共享.xls", &xls_sharing_one_string(&text, 30_000));
+    assert_unreadable(
+        &p,
+        &limit_msg(
+            &p,
+            "各单元格的文本展开后约 686 MB，超过整个工作簿的上限 200 MB（同一段长文本被大量单元格重复引用）",
+        ),
+    );
+}
+
+#[test]
+fn ods_repeating_one_long_text() {
+    // 10 rows × 1,000 repeats of a 30,000-character cell: few cells, 900 MB of copies.
+    let d = tmp();
+    let cell = format!(
+        r#"<table:table-cell office:value-type="string" table:number-columns-repeated="1000"><text:p>{}</text:p></table:table-cell>"#,
+        "x".repeat(30_000)
+    );
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="长"><table:table-row table:number-rows-repeated="1">{cell}</table:table-row>{}</table:table></office:spreadsheet></office:body></office:document-content>"#,
+        format!("<table:table-row>{cell}</table:table-row>").repeat(9)
+    );
+    let p = ods_with_content(d.path(), "长.ods", &content);
+    let o = check(&p);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(
+        o.err.starts_with(&format!(
+            "无法读取：{}",
+            limit_msg(&p, "各单元格的文本展开后约 ")
+        )),
+        "{}",
+        o.err
+    );
+}
+
+#[test]
 fn more_sheets_than_the_limit() {
     let d = tmp();
     let mut wb = rust_xlsxwriter::Workbook::new();

@@ -210,6 +210,9 @@ pub struct DenseEstimate {
     pub grid_cells: u64,
     pub rows: u64,
     pub cols: u64,
+    /// Bytes of cell content calamine copies for the cells it pushes (a repeated cell's
+    /// content once per repeat).
+    pub text_bytes: u64,
 }
 
 /// calamine caps ods rows and columns at Excel's limits.
@@ -242,7 +245,9 @@ fn check_dense(file: &str, estimates: &[DenseEstimate]) -> Result<(), Error> {
         ));
     }
     let mut total: u64 = 0;
+    let mut text: u64 = 0;
     for e in estimates {
+        text = text.saturating_add(e.text_bytes);
         let cells = e.row_cells.max(e.grid_cells);
         if cells > LIMITS.max_dense_cells {
             return Err(limit(
@@ -264,7 +269,7 @@ fn check_dense(file: &str, estimates: &[DenseEstimate]) -> Result<(), Error> {
             ),
         ));
     }
-    Ok(())
+    check_text_bytes(file, text)
 }
 
 /// An attribute's raw value, the first of its name, as calamine finds it.
@@ -333,9 +338,11 @@ pub fn ods_estimates<R: std::io::BufRead>(
                 let valued = !is_empty_el
                     || has_attr(&e, "office:value-type")
                     || has_attr(&e, "table:formula");
+                let mut content = 0u64;
                 if !is_empty_el {
                     // Whatever is inside the cell (text, annotations, nested tables).
-                    reader.read_to_end_into(e.name(), &mut skip)?;
+                    let span = reader.read_to_end_into(e.name(), &mut skip)?;
+                    content = span.end.saturating_sub(span.start);
                     skip.clear();
                 }
                 if let Some((_, pushed, pending)) = row.as_mut() {
@@ -344,8 +351,14 @@ pub fn ods_estimates<R: std::io::BufRead>(
                         let room = cap.saturating_sub(*pushed);
                         *pushed += (*pending).min(room);
                         let room = cap.saturating_sub(*pushed);
-                        *pushed += repeats.min(room);
+                        let copies = repeats.min(room);
+                        *pushed += copies;
                         *pending = 0;
+                        if let Some((est, _, _)) = table.as_mut() {
+                            est.text_bytes = est
+                                .text_bytes
+                                .saturating_add(copies.saturating_mul(content));
+                        }
                     } else {
                         *pending = pending.saturating_add(repeats);
                     }
@@ -404,6 +417,11 @@ pub struct XlsEstimate {
     pub grid: (u64, u64),
     /// A record calamine would compute with a negative size (it would overflow).
     pub malformed: Option<&'static str>,
+    /// Cell records (calamine keeps each, even many at one position).
+    pub cell_records: u64,
+    /// Bytes of text calamine makes for the sheet's cells: each LABELSST cell is a copy of
+    /// its shared string (counted at 3 bytes per character, UTF-8's most for UTF-16).
+    pub text_bytes: u64,
 }
 
 fn u16_at(d: &[u8], i: usize) -> Option<u64> {
@@ -439,16 +457,119 @@ pub fn xls_is_encrypted(stream: &[u8]) -> bool {
     false
 }
 
-/// Scans the Workbook stream of an .xls; `None` when it has none (calamine then refuses
-/// the file itself).
+/// The byte chunks of a record and its CONTINUE records, read as calamine does.
+struct Chunks<'a> {
+    parts: Vec<&'a [u8]>,
+    i: usize,
+    p: usize,
+}
+
+impl Chunks<'_> {
+    fn left(&self) -> usize {
+        self.parts.get(self.i).map_or(0, |d| d.len() - self.p)
+    }
+    fn next_part(&mut self) -> bool {
+        if self.i + 1 < self.parts.len() {
+            self.i += 1;
+            self.p = 0;
+            true
+        } else {
+            self.i = self.parts.len();
+            false
+        }
+    }
+    /// `n` bytes from the current part only (string headers are not split).
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let d = self.parts.get(self.i)?.get(self.p..self.p + n)?;
+        self.p += n;
+        Some(d)
+    }
+    /// Skips `n` bytes across parts.
+    fn skip(&mut self, mut n: usize) -> Option<()> {
+        while n > 0 {
+            if self.left() == 0 && !self.next_part() {
+                return None;
+            }
+            let k = n.min(self.left());
+            self.p += k;
+            n -= k;
+        }
+        Some(())
+    }
+}
+
+/// The character count of each string of an SST record (with its CONTINUE records),
+/// following calamine's `parse_sst`; stops at the first string it cannot follow.
+fn sst_lengths(parts: Vec<&[u8]>) -> Vec<u64> {
+    let mut out = Vec::new();
+    let mut c = Chunks { parts, i: 0, p: 0 };
+    if c.take(8).is_none() {
+        return out;
+    }
+    loop {
+        if c.left() == 0 && !c.next_part() {
+            break;
+        }
+        let Some(h) = c.take(3) else { break };
+        let cch = u16::from_le_bytes([h[0], h[1]]) as u64;
+        let flags = h[2];
+        let mut runs = 0usize;
+        let mut ext = 0usize;
+        if flags & 0x8 != 0 {
+            let Some(r) = c.take(2) else { break };
+            runs = u16::from_le_bytes([r[0], r[1]]) as usize;
+        }
+        if flags & 0x4 != 0 {
+            let Some(r) = c.take(4) else { break };
+            let v = i32::from_le_bytes([r[0], r[1], r[2], r[3]]);
+            let Ok(v) = usize::try_from(v) else { break };
+            ext = v;
+        }
+        out.push(cch);
+        let mut high = flags & 0x1 != 0;
+        let mut remaining = cch as usize;
+        loop {
+            let size = if high { 2 } else { 1 };
+            let k = remaining.min(c.left() / size);
+            c.p += k * size;
+            remaining -= k;
+            if remaining == 0 {
+                break;
+            }
+            if !c.next_part() {
+                return out;
+            }
+            let Some(f) = c.take(1) else { return out };
+            high = f[0] & 0x1 != 0;
+        }
+        if c.skip(runs * 4 + ext).is_none() {
+            break;
+        }
+    }
+    out
+}
+
+/// Scans the Workbook stream of an .xls: per sheet, what calamine would allocate.
 pub fn xls_estimates(stream: &[u8]) -> Vec<XlsEstimate> {
     let mut positions = Vec::new();
-    for (t, d) in records(stream) {
-        match t {
+    let mut sst: Vec<u64> = Vec::new();
+    let all: Vec<(u16, &[u8])> = records(stream).collect();
+    for (k, (t, d)) in all.iter().enumerate() {
+        match *t {
             0x0085 => {
                 if let Some(p) = u32_at(d, 0) {
                     positions.push(p as usize);
                 }
+            }
+            0x00FC => {
+                let mut parts = vec![*d];
+                parts.extend(
+                    all[k + 1..]
+                        .iter()
+                        .take_while(|(t, _)| *t == 0x003C)
+                        .map(|(_, d)| *d),
+                );
+                sst = sst_lengths(parts);
             }
             0x000A => break,
             _ => {}
@@ -518,6 +639,16 @@ pub fn xls_estimates(stream: &[u8]) -> Vec<XlsEstimate> {
                     0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
                         if let (Some(r), Some(c)) = (u16_at(d, 0), u16_at(d, 2)) {
                             add(r, c, c);
+                            est.cell_records += 1;
+                        }
+                        if t == 0x00FD {
+                            let i = u32_at(d, 6).unwrap_or(u64::MAX);
+                            let chars = usize::try_from(i)
+                                .ok()
+                                .and_then(|i| sst.get(i))
+                                .copied()
+                                .unwrap_or(0);
+                            est.text_bytes = est.text_bytes.saturating_add(3 * chars);
                         }
                     }
                     0x00BD => {
@@ -531,6 +662,7 @@ pub fn xls_estimates(stream: &[u8]) -> Vec<XlsEstimate> {
                                 continue;
                             }
                             add(r, c0, c1);
+                            est.cell_records += c1 - c0 + 1;
                         }
                     }
                     0x000A => break,
@@ -587,6 +719,7 @@ pub fn scan_xls(file: &str, bytes: &[u8]) -> Result<(), Error> {
         ));
     }
     let mut total: u64 = 0;
+    let mut text: u64 = 0;
     for e in &est {
         let n = e.sheet_index + 1;
         if let Some(what) = e.malformed {
@@ -595,6 +728,16 @@ pub fn scan_xls(file: &str, bytes: &[u8]) -> Result<(), Error> {
                 format!(".xls 文件已损坏：第 {n} 个工作表的 {what} 记录不合法"),
             ));
         }
+        if e.cell_records > LIMITS.max_dense_cells {
+            return Err(limit(
+                file,
+                format!(
+                    "第 {n} 个工作表有 {} 个单元格记录，超过读取上限 {} 个单元格",
+                    e.cell_records, LIMITS.max_dense_cells
+                ),
+            ));
+        }
+        text = text.saturating_add(e.text_bytes);
         let (cells, (rows, cols)) = if e.dims_cells >= e.grid_cells {
             (e.dims_cells, e.dims)
         } else {
@@ -617,6 +760,20 @@ pub fn scan_xls(file: &str, bytes: &[u8]) -> Result<(), Error> {
             format!(
                 "各工作表的使用区域合计 {total} 个单元格，超过整个工作簿的读取上限 {}",
                 LIMITS.max_dense_cells_total
+            ),
+        ));
+    }
+    check_text_bytes(file, text)
+}
+
+fn check_text_bytes(file: &str, bytes: u64) -> Result<(), Error> {
+    if bytes > LIMITS.max_text_bytes {
+        return Err(limit(
+            file,
+            format!(
+                "各单元格的文本展开后约 {}，超过整个工作簿的上限 {}（同一段长文本被大量单元格重复引用）",
+                mib(bytes),
+                mib(LIMITS.max_text_bytes)
             ),
         ));
     }

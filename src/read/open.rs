@@ -26,6 +26,9 @@ pub struct Limits {
     pub max_cell_chars: usize,
     /// 项目名称 labels (forms) on one sheet.
     pub max_forms_per_sheet: usize,
+    /// Bytes of cell text in one workbook, counting a shared string once per cell that
+    /// shows it (each becomes its own copy).
+    pub max_text_bytes: u64,
     /// Rows × columns of a sheet's used range, for formats read as a dense grid (xls, ods).
     pub max_dense_cells: u64,
     /// The same, summed over the sheets of one xls or ods (calamine builds them all at once).
@@ -48,6 +51,7 @@ pub const LIMITS: Limits = Limits {
     max_merges_per_sheet: 20_000,
     max_cell_chars: 32_767,
     max_forms_per_sheet: 50,
+    max_text_bytes: 200 * 1024 * 1024,
     max_dense_cells: 5_000_000,
     max_dense_cells_total: 10_000_000,
     max_zip_parts: 10_000,
@@ -307,8 +311,16 @@ fn check_sheet_count(file: &str, n: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// Text longer than Excel lets a cell hold did not come from Excel.
-fn check_text(file: &str, sheet: &str, row: u32, col: u16, value: &Data) -> Result<(), Error> {
+/// Text longer than Excel lets a cell hold did not come from Excel; and the text of all
+/// cells together is bounded (one long shared string shown by 200,000 cells is 200,000
+/// copies). `total` counts the workbook's text so far.
+fn check_text(
+    file: &str,
+    sheet: &str,
+    (row, col): (u32, u16),
+    value: &Data,
+    total: &mut u64,
+) -> Result<(), Error> {
     if let Data::String(s) = value {
         if s.len() > LIMITS.max_cell_chars {
             let n = s.chars().count();
@@ -322,6 +334,17 @@ fn check_text(file: &str, sheet: &str, row: u32, col: u16, value: &Data) -> Resu
                     ),
                 });
             }
+        }
+        *total += s.len() as u64;
+        if *total > LIMITS.max_text_bytes {
+            return Err(Error::Limit {
+                file: file.to_string(),
+                reason: format!(
+                    "读到工作表「{sheet}」{} 时，各单元格的文本合计已超过 {} MB（同一段长文本被大量单元格重复引用）",
+                    crate::model::a1(row, col),
+                    LIMITS.max_text_bytes / 1_048_576
+                ),
+            });
         }
     }
     Ok(())
@@ -345,6 +368,7 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
     let sheets = hidden_names(&wb);
     check_sheet_count(file, sheets.len())?;
     let mut grids = Vec::with_capacity(sheets.len());
+    let mut text = 0u64;
     for (name, hidden) in sheets {
         let mut grid = Grid::new(name.clone(), hidden);
         let sheet_err = |e: String| Error::Sheet {
@@ -367,7 +391,7 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
                     continue;
                 }
                 let value = Data::from(cell.get_value().clone());
-                check_text(file, &name, r, c as u16, &value)?;
+                check_text(file, &name, (r, c as u16), &value, &mut text)?;
                 grid.insert(r, c as u16, value);
             }
         }
@@ -391,6 +415,7 @@ where
     let sheets = hidden_names(&wb);
     check_sheet_count(file, sheets.len())?;
     let mut grids = Vec::with_capacity(sheets.len());
+    let mut text = 0u64;
     for (name, hidden) in sheets {
         let range = wb.worksheet_range(&name).map_err(|e| Error::Sheet {
             file: file.to_string(),
@@ -416,7 +441,7 @@ where
                 r0 + r as u32,
                 (c0 as usize + c).min(u16::MAX as usize) as u16,
             );
-            check_text(file, &name, row, col, v)?;
+            check_text(file, &name, (row, col), v, &mut text)?;
             grid.insert(row, col, v.clone());
         }
         grids.push(grid);

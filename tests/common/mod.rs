@@ -378,3 +378,71 @@ pub fn biff_records(stream: &[u8]) -> Vec<(usize, u16, std::ops::Range<usize>)> 
     }
     out
 }
+
+/// A minimal BIFF8 .xls: one sheet whose `cells` LABELSST records all show shared string 0,
+/// `text` (1-byte characters, at most 8,000).
+pub fn xls_sharing_one_string(text: &str, cells: u16) -> Vec<u8> {
+    assert!(text.is_ascii() && text.len() <= 8000);
+    fn rec(out: &mut Vec<u8>, t: u16, d: &[u8]) {
+        out.extend(t.to_le_bytes());
+        out.extend((d.len() as u16).to_le_bytes());
+        out.extend(d);
+    }
+    let bof = |dt: u16| {
+        let mut d = Vec::new();
+        d.extend(0x0600u16.to_le_bytes());
+        d.extend(dt.to_le_bytes());
+        d.extend(0x0DBBu16.to_le_bytes());
+        d.extend(0x07CCu16.to_le_bytes());
+        d.extend(0u32.to_le_bytes());
+        d.extend(0x0006u32.to_le_bytes());
+        d
+    };
+    let name = b"Sheet1";
+    let mut sst = Vec::new();
+    sst.extend(u32::from(cells).to_le_bytes());
+    sst.extend(1u32.to_le_bytes());
+    sst.extend((text.len() as u16).to_le_bytes());
+    sst.push(0);
+    sst.extend(text.as_bytes());
+    let globals_len = 4 + 16 + 4 + (8 + name.len()) + 4 + sst.len() + 4;
+    let mut out = Vec::new();
+    rec(&mut out, 0x0809, &bof(0x0005));
+    let mut sheet = Vec::new();
+    sheet.extend((globals_len as u32).to_le_bytes());
+    sheet.extend([0u8, 0u8, name.len() as u8, 0u8]);
+    sheet.extend(name);
+    rec(&mut out, 0x0085, &sheet);
+    rec(&mut out, 0x00FC, &sst);
+    rec(&mut out, 0x000A, &[]);
+    assert_eq!(out.len(), globals_len);
+    rec(&mut out, 0x0809, &bof(0x0010));
+    let mut dims = Vec::new();
+    dims.extend(0u32.to_le_bytes());
+    dims.extend(u32::from(cells).to_le_bytes());
+    dims.extend(0u16.to_le_bytes());
+    dims.extend(1u16.to_le_bytes());
+    dims.extend(0u16.to_le_bytes());
+    rec(&mut out, 0x0200, &dims);
+    for r in 0..cells {
+        let mut d = Vec::new();
+        d.extend(r.to_le_bytes());
+        d.extend(0u16.to_le_bytes());
+        d.extend(0u16.to_le_bytes());
+        d.extend(0u32.to_le_bytes());
+        rec(&mut out, 0x00FD, &d);
+    }
+    rec(&mut out, 0x000A, &[]);
+    let mut cf = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+    {
+        let mut s = cf.create_stream("/Workbook").unwrap();
+        s.write_all(&out).unwrap();
+    }
+    // calamine's compound-file reader wants a mini stream: one small stream makes it.
+    {
+        let mut s = cf.create_stream("/\u{5}SummaryInformation").unwrap();
+        s.write_all(&[0u8; 64]).unwrap();
+    }
+    cf.flush().unwrap();
+    cf.into_inner().into_inner()
+}

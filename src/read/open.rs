@@ -420,7 +420,7 @@ where
         let range = wb.worksheet_range(&name).map_err(|e| Error::Sheet {
             file: file.to_string(),
             sheet: name.clone(),
-            reason: e.to_string(),
+            reason: explain(&e.to_string()),
         })?;
         let (h, w) = range.get_size();
         if (h as u64) * (w as u64) > LIMITS.max_dense_cells {

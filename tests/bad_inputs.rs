@@ -684,7 +684,7 @@ fn xls_with_a_cell_at_the_last_row_and_column() {
         &p,
         &limit_msg(
             &p,
-            "第 1 个工作表的使用区域为 65535 行 × 256 列（16776960 个单元格），超过读取上限 5000000 个单元格",
+            "工作表「单位汇总」的使用区域为 65535 行 × 256 列（16776960 个单元格），超过读取上限 5000000 个单元格",
         ),
     );
 }
@@ -709,7 +709,7 @@ fn xls_with_a_hostile_dimensions_record() {
     assert!(
         o.err.starts_with(&format!(
             "无法读取：{}",
-            limit_msg(&p, "第 1 个工作表的使用区域为 4294967295 行 × ")
+            limit_msg(&p, "工作表「单位汇总」的使用区域为 4294967295 行 × ")
         )),
         "{}",
         o.err
@@ -721,7 +721,10 @@ fn xls_with_a_hostile_dimensions_record() {
     let p = write(d.path(), "维度2.xls", &with_xls_stream(&bytes, &s));
     assert_unreadable(
         &p,
-        &open_msg(&p, ".xls 文件已损坏：第 1 个工作表的 DIMENSIONS 记录不合法"),
+        &open_msg(
+            &p,
+            ".xls 文件已损坏：工作表「单位汇总」的 DIMENSIONS 记录不合法",
+        ),
     );
 }
 

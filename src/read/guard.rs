@@ -409,6 +409,8 @@ fn finish_row(table: &mut Option<TableScan>, row: &mut Option<(u64, u64, u64)>) 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct XlsEstimate {
     pub sheet_index: usize,
+    /// The sheet's name from its BoundSheet8 record (BIFF8), when it can be read.
+    pub name: Option<String>,
     /// Rows × columns its DIMENSIONS record states (calamine reserves this many cells).
     pub dims_cells: u64,
     pub dims: (u64, u64),
@@ -549,6 +551,22 @@ fn sst_lengths(parts: Vec<&[u8]>) -> Vec<u64> {
     out
 }
 
+/// The name in a BIFF8 BoundSheet8 record: a ShortXLUnicodeString after 6 bytes.
+fn sheet_name(d: &[u8]) -> Option<String> {
+    let cch = *d.get(6)? as usize;
+    let high = *d.get(7)? & 1 != 0;
+    if high {
+        let b = d.get(8..8 + 2 * cch)?;
+        let units: Vec<u16> = b
+            .chunks(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        String::from_utf16(&units).ok()
+    } else {
+        Some(d.get(8..8 + cch)?.iter().map(|&b| b as char).collect())
+    }
+}
+
 /// Scans the Workbook stream of an .xls: per sheet, what calamine would allocate.
 pub fn xls_estimates(stream: &[u8]) -> Vec<XlsEstimate> {
     let mut positions = Vec::new();
@@ -558,7 +576,7 @@ pub fn xls_estimates(stream: &[u8]) -> Vec<XlsEstimate> {
         match *t {
             0x0085 => {
                 if let Some(p) = u32_at(d, 0) {
-                    positions.push(p as usize);
+                    positions.push((p as usize, sheet_name(d)));
                 }
             }
             0x00FC => {
@@ -578,9 +596,10 @@ pub fn xls_estimates(stream: &[u8]) -> Vec<XlsEstimate> {
     positions
         .into_iter()
         .enumerate()
-        .map(|(i, pos)| {
+        .map(|(i, (pos, name))| {
             let mut est = XlsEstimate {
                 sheet_index: i,
+                name,
                 ..XlsEstimate::default()
             };
             let Some(sheet) = stream.get(pos..) else {
@@ -721,18 +740,21 @@ pub fn scan_xls(file: &str, bytes: &[u8]) -> Result<(), Error> {
     let mut total: u64 = 0;
     let mut text: u64 = 0;
     for e in &est {
-        let n = e.sheet_index + 1;
+        let n = match &e.name {
+            Some(name) => format!("工作表「{name}」"),
+            None => format!("第 {} 个工作表", e.sheet_index + 1),
+        };
         if let Some(what) = e.malformed {
             return Err(open_err(
                 file,
-                format!(".xls 文件已损坏：第 {n} 个工作表的 {what} 记录不合法"),
+                format!(".xls 文件已损坏：{n}的 {what} 记录不合法"),
             ));
         }
         if e.cell_records > LIMITS.max_dense_cells {
             return Err(limit(
                 file,
                 format!(
-                    "第 {n} 个工作表有 {} 个单元格记录，超过读取上限 {} 个单元格",
+                    "{n}有 {} 个单元格记录，超过读取上限 {} 个单元格",
                     e.cell_records, LIMITS.max_dense_cells
                 ),
             ));
@@ -747,7 +769,7 @@ pub fn scan_xls(file: &str, bytes: &[u8]) -> Result<(), Error> {
             return Err(limit(
                 file,
                 format!(
-                    "第 {n} 个工作表的使用区域为 {rows} 行 × {cols} 列（{cells} 个单元格），超过读取上限 {} 个单元格",
+                    "{n}的使用区域为 {rows} 行 × {cols} 列（{cells} 个单元格），超过读取上限 {} 个单元格",
                     LIMITS.max_dense_cells
                 ),
             ));

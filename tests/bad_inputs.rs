@@ -811,6 +811,35 @@ fn a_form_sheet_with_100000_rows() {
 }
 
 #[test]
+fn many_sheets_each_under_the_cell_limit() {
+    // Six sheets of 180,000 cells each: every sheet is under its limit, the workbook is not.
+    let d = tmp();
+    let mut parts = read_parts(SAMPLE);
+    let mut rows = String::with_capacity(180_000 * 40);
+    for r in 1..=60_000 {
+        rows.push_str(&format!(
+            "<row r=\"{r}\"><c r=\"A{r}\"><v>1</v></c><c r=\"B{r}\"><v>2</v></c><c r=\"C{r}\"><v>3</v></c></row>"
+        ));
+    }
+    for n in 5..=10 {
+        let name = format!("xl/worksheets/sheet{n}.xml");
+        let xml = part_text(&parts, &name);
+        let head = &xml[..xml.find("<sheetData>").unwrap()];
+        let tail = &xml[xml.find("</sheetData>").unwrap()..];
+        set_part(&mut parts, &name, format!("{head}<sheetData>{rows}{tail}"));
+    }
+    let p = d.path().join("六表.xlsx");
+    write_parts(&p, &parts);
+    assert_unreadable(
+        &p,
+        &limit_msg(
+            &p,
+            "各工作表的非空单元格合计超过 1000000 个，远超一份申报表的规模",
+        ),
+    );
+}
+
+#[test]
 fn a_form_sheet_past_the_cell_limit() {
     let d = tmp();
     let p = sample_with_rows(d.path(), "超限.xlsx", 100_000, 3);

@@ -13,6 +13,7 @@ pub mod write;
 mod error;
 pub use error::{Error, Result};
 pub mod cli;
+pub mod corpus;
 pub mod fix;
 pub mod read;
 pub mod rollup;

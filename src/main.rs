@@ -66,6 +66,27 @@ enum Command {
     },
     /// 读取工作簿，把模型以 JSON 输出到标准输出
     Dump { file: PathBuf },
+    /// 生成用于测试与基准的合成申报表（确定性，由种子决定）
+    #[command(hide = true)]
+    GenCorpus {
+        /// 输出文件夹
+        dir: PathBuf,
+        /// 文件个数（含损坏文件）
+        #[arg(long, default_value_t = 50)]
+        files: usize,
+        /// 随机种子
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+        /// 含故意错误的申报表比例（0–1）
+        #[arg(long, default_value_t = 0.2)]
+        error_share: f64,
+        /// 损坏文件个数
+        #[arg(long, default_value_t = 3)]
+        broken: usize,
+        /// 线程数（默认：CPU 核数）
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
     /// 由模型 JSON 生成工作簿
     Build {
         model: PathBuf,
@@ -123,6 +144,24 @@ fn main() -> ExitCode {
             force,
         } => cli::fix(&file, &output, csv.as_deref(), encoding, force),
         Command::Dump { file } => cli::dump(&file),
+        Command::GenCorpus {
+            dir,
+            files,
+            seed,
+            error_share,
+            broken,
+            jobs,
+        } => cli::gen_corpus(
+            &dir,
+            &jixiao::corpus::Spec {
+                files,
+                seed,
+                error_share,
+                broken,
+                ..jixiao::corpus::Spec::default()
+            },
+            jobs,
+        ),
         Command::Build {
             model,
             output,

@@ -195,3 +195,108 @@ pub fn gen_corpus(
     );
     Ok(EXIT_OK)
 }
+
+/// Where `jixiao rollup` writes, and how.
+#[derive(Clone, Debug)]
+pub struct RollupArgs {
+    pub paths: Vec<std::path::PathBuf>,
+    pub output: std::path::PathBuf,
+    pub xlsx: Option<std::path::PathBuf>,
+    pub indicators: Option<std::path::PathBuf>,
+    pub findings: Option<std::path::PathBuf>,
+    pub jobs: Option<usize>,
+    pub encoding: crate::rollup::CsvEncoding,
+    pub force: bool,
+}
+
+/// `jixiao rollup`: every workbook under the paths into one project CSV (and optionally
+/// indicators, findings and a summary workbook); exit 0 clean, 1 errors, 2 unreadable files.
+pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
+    use std::io::IsTerminal;
+
+    let options = crate::rollup::RollupOptions {
+        output: args.output.clone(),
+        indicators: args.indicators.clone(),
+        findings: args.findings.clone(),
+        xlsx: args.xlsx.clone(),
+        encoding: args.encoding,
+        jobs: threads(args.jobs),
+    };
+    let outputs = options.outputs();
+    for (i, a) in outputs.iter().enumerate() {
+        if outputs[..i].iter().any(|b| a == b) {
+            return Err(Error::Output {
+                file: a.display().to_string(),
+                reason: "两个输出使用了同一个文件名".into(),
+            });
+        }
+    }
+    let inputs = crate::rollup::discover(&args.paths);
+    if inputs.is_empty() {
+        return Err(Error::Open {
+            file: args
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join("、"),
+            reason: "其中没有找到 .xlsx、.xlsm、.xls 或 .ods 工作簿".into(),
+        });
+    }
+    let explicit: Vec<&Path> = args.paths.iter().map(|p| p.as_path()).collect();
+    let found: Vec<&Path> = inputs.iter().map(|i| i.path.as_path()).collect();
+    for out in &outputs {
+        // Only a workbook name can be among the files found in folders.
+        let is_workbook = out.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            crate::rollup::WORKBOOK_EXTENSIONS
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(e))
+        });
+        check_output(
+            out,
+            if is_workbook { &found } else { &explicit },
+            args.force,
+        )?;
+    }
+
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(inputs.len() as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:32} {pos}/{len} 个文件  {per_sec}  已用 {elapsed}  预计剩余 {eta}",
+        ) {
+            bar.set_style(style);
+        }
+        Some(bar)
+    } else {
+        None
+    };
+    let mut progress = |done: usize, _total: usize| {
+        if let Some(b) = &bar {
+            b.set_position(done as u64);
+        }
+    };
+    let summary = crate::rollup::rollup(&inputs, &options, &mut progress);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let summary = summary?;
+
+    let mut err = std::io::stderr().lock();
+    for u in &summary.unreadable {
+        let _ = writeln!(err, "无法读取：{}：{}", u.file, u.reason);
+    }
+    let _ = write!(err, "{}", summary.render_zh());
+    let _ = writeln!(
+        err,
+        "已写出：{}",
+        outputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join("、")
+    );
+    Ok(summary.exit_code())
+}

@@ -66,6 +66,33 @@ enum Command {
     },
     /// 读取工作簿，把模型以 JSON 输出到标准输出
     Dump { file: PathBuf },
+    /// 汇总文件与文件夹中的全部申报表：项目汇总 CSV，可选指标、问题清单与汇总工作簿
+    Rollup {
+        /// 申报表文件或文件夹（递归查找 .xlsx .xlsm .xls .ods）
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// 项目汇总 CSV
+        #[arg(short, long)]
+        output: PathBuf,
+        /// 汇总工作簿（按单位、主管部门、项目类别、项目性质合计，无法读取的文件，问题清单）
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+        /// 指标明细 CSV
+        #[arg(long)]
+        indicators: Option<PathBuf>,
+        /// 问题清单 CSV
+        #[arg(long)]
+        findings: Option<PathBuf>,
+        /// 并行读取的线程数（默认：CPU 核数）
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// CSV 编码：utf-8（默认，带 BOM）、utf-8-nobom、gb18030、gbk
+        #[arg(long, default_value = "utf-8")]
+        encoding: jixiao::rollup::CsvEncoding,
+        /// 替换已存在的输出文件
+        #[arg(long)]
+        force: bool,
+    },
     /// 生成用于测试与基准的合成申报表（确定性，由种子决定）
     #[command(hide = true)]
     GenCorpus {
@@ -144,6 +171,25 @@ fn main() -> ExitCode {
             force,
         } => cli::fix(&file, &output, csv.as_deref(), encoding, force),
         Command::Dump { file } => cli::dump(&file),
+        Command::Rollup {
+            paths,
+            output,
+            xlsx,
+            indicators,
+            findings,
+            jobs,
+            encoding,
+            force,
+        } => cli::rollup(&cli::RollupArgs {
+            paths,
+            output,
+            xlsx,
+            indicators,
+            findings,
+            jobs,
+            encoding,
+            force,
+        }),
         Command::GenCorpus {
             dir,
             files,

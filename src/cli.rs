@@ -300,3 +300,15 @@ pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
     );
     Ok(summary.exit_code())
 }
+
+/// `jixiao bench-floor` (hidden): the raw calamine pass the rollup is measured against.
+pub fn bench_floor(paths: &[std::path::PathBuf], jobs: Option<usize>) -> Result<u8, Error> {
+    let start = std::time::Instant::now();
+    let inputs = crate::rollup::discover(paths);
+    let (read, failed, cells) = crate::rollup::floor::floor(&inputs, threads(jobs));
+    eprintln!(
+        "读取 {read} 个文件（失败 {failed} 个），共 {cells} 个单元格，用时 {:.2} 秒",
+        start.elapsed().as_secs_f64()
+    );
+    Ok(EXIT_OK)
+}

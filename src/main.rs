@@ -114,6 +114,15 @@ enum Command {
         #[arg(long)]
         jobs: Option<usize>,
     },
+    /// 基准的下限：只用 calamine 打开每个工作簿并读取全部单元格
+    #[command(hide = true)]
+    BenchFloor {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// 线程数（默认：CPU 核数）
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
     /// 由模型 JSON 生成工作簿
     Build {
         model: PathBuf,
@@ -190,6 +199,7 @@ fn main() -> ExitCode {
             encoding,
             force,
         }),
+        Command::BenchFloor { paths, jobs } => cli::bench_floor(&paths, jobs),
         Command::GenCorpus {
             dir,
             files,

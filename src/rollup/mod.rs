@@ -2,6 +2,7 @@
 //! summary workbook).
 
 mod csv_out;
+pub mod floor;
 mod folder;
 pub mod summary_book;
 

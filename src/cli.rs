@@ -301,13 +301,24 @@ pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
     Ok(summary.exit_code())
 }
 
-/// `jixiao bench-floor` (hidden): the raw calamine pass the rollup is measured against.
-pub fn bench_floor(paths: &[std::path::PathBuf], jobs: Option<usize>) -> Result<u8, Error> {
+/// `jixiao bench-floor` (hidden): the raw calamine pass the rollup is measured against,
+/// or with `read` the reader and validator alone.
+pub fn bench_floor(
+    paths: &[std::path::PathBuf],
+    jobs: Option<usize>,
+    read: bool,
+) -> Result<u8, Error> {
     let start = std::time::Instant::now();
     let inputs = crate::rollup::discover(paths);
-    let (read, failed, cells) = crate::rollup::floor::floor(&inputs, threads(jobs));
+    let (done, failed, what) = if read {
+        let (r, f, p) = crate::rollup::floor::read_validate(&inputs, threads(jobs));
+        (r, f, format!("{p} 个项目"))
+    } else {
+        let (r, f, c) = crate::rollup::floor::floor(&inputs, threads(jobs));
+        (r, f, format!("{c} 个单元格"))
+    };
     eprintln!(
-        "读取 {read} 个文件（失败 {failed} 个），共 {cells} 个单元格，用时 {:.2} 秒",
+        "读取 {done} 个文件（失败 {failed} 个），共 {what}，用时 {:.2} 秒",
         start.elapsed().as_secs_f64()
     );
     Ok(EXIT_OK)

@@ -122,6 +122,9 @@ enum Command {
         /// 线程数（默认：CPU 核数）
         #[arg(long)]
         jobs: Option<usize>,
+        /// 读入模型并校验（不写输出），而不是只用 calamine 读单元格
+        #[arg(long)]
+        read: bool,
     },
     /// 由模型 JSON 生成工作簿
     Build {
@@ -199,7 +202,7 @@ fn main() -> ExitCode {
             encoding,
             force,
         }),
-        Command::BenchFloor { paths, jobs } => cli::bench_floor(&paths, jobs),
+        Command::BenchFloor { paths, jobs, read } => cli::bench_floor(&paths, jobs, read),
         Command::GenCorpus {
             dir,
             files,

@@ -38,3 +38,26 @@ pub fn floor(inputs: &[super::Input], jobs: usize) -> (usize, usize, usize) {
     );
     (read, failed, cells)
 }
+
+/// The tier between the floor and the rollup: every file read into the model and
+/// validated, nothing written: (files read, files failed, projects).
+pub fn read_validate(inputs: &[super::Input], jobs: usize) -> (usize, usize, usize) {
+    let (mut read, mut failed, mut projects) = (0, 0, 0);
+    let _ = super::ordered_map(
+        inputs,
+        jobs,
+        jobs * 8,
+        |i| super::read_and_validate(&i.path).map(|r| r.declaration.projects.len()),
+        |_, r| {
+            match r {
+                Ok(n) => {
+                    read += 1;
+                    projects += n;
+                }
+                Err(_) => failed += 1,
+            }
+            Ok::<(), ()>(())
+        },
+    );
+    (read, failed, projects)
+}

@@ -265,9 +265,14 @@ pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
             indicatif::ProgressDrawTarget::stderr(),
         );
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:32} {pos}/{len} 个文件  {per_sec}  已用 {elapsed}  预计剩余 {eta}",
+            "{bar:32} {pos}/{len} 个文件  {rate}  已用 {elapsed}  预计剩余 {eta}",
         ) {
-            bar.set_style(style);
+            bar.set_style(style.with_key(
+                "rate",
+                |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} 个/秒", s.per_sec());
+                },
+            ));
         }
         Some(bar)
     } else {

@@ -407,19 +407,28 @@ impl RollupSummary {
     /// The closing lines for people, in Chinese.
     ///
     /// ```
-    /// let s = jixiao::rollup::RollupSummary { files: 3, ..Default::default() };
-    /// assert!(s.render_zh().starts_with("共 3 个文件"));
+    /// let s = jixiao::rollup::RollupSummary { files: 1200, ..Default::default() };
+    /// assert!(s.render_zh().starts_with("共 1,200 个文件（读取 1,200，无法读取 0）"));
     /// ```
     pub fn render_zh(&self) -> String {
+        let n = |x: usize| crate::model::group_thousands(x.into(), 0);
         let read = self.files - self.unreadable.len();
         let mut out = format!(
-            "共 {} 个文件（读取 {read} 个，无法读取 {} 个），{} 个单位、{} 个项目、{} 条指标。\n",
-            self.files,
-            self.unreadable.len(),
-            self.by_unit.len(),
-            self.projects,
-            self.indicators
+            "共 {} 个文件（读取 {}，无法读取 {}），{} 个单位、{} 个项目、{} 条指标。\n",
+            n(self.files),
+            n(read),
+            n(self.unreadable.len()),
+            n(self.by_unit.len()),
+            n(self.projects),
+            n(self.indicators)
         );
+        let repeated = self.by_unit.values().filter(|t| t.files > 1).count();
+        if repeated > 0 {
+            out.push_str(&format!(
+                "其中 {} 个单位出现在不止一个文件中，请确认没有重复报送（见汇总工作簿「按单位」的文件数）。\n",
+                n(repeated)
+            ));
+        }
         out.push_str(&format!(
             "项目资金总额合计 {} 元（{}），其中年度资金申请总额 {} 元（{}）。\n",
             self.all.total,
@@ -429,9 +438,9 @@ impl RollupSummary {
         ));
         out.push_str(&format!(
             "错误 {} 条（涉及 {} 个文件），警告 {} 条。\n",
-            self.errors(),
-            self.files_with_errors,
-            self.warnings()
+            n(self.errors()),
+            n(self.files_with_errors),
+            n(self.warnings())
         ));
         out
     }

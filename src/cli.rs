@@ -112,7 +112,20 @@ pub fn check(
             );
         }
         Format::Json => {
-            let _ = writeln!(stdout, "{}", crate::validate::report::render_json(&reports));
+            // The report, plus the files that could not be read, so a program reading the
+            // JSON sees every input accounted for.
+            let mut doc: serde_json::Value =
+                serde_json::from_str(&crate::validate::report::render_json(&reports))
+                    .unwrap_or_default();
+            doc["unreadable"] = unreadable
+                .iter()
+                .map(|e| serde_json::json!({ "file": e.file(), "reason": e.to_string() }))
+                .collect();
+            let _ = writeln!(
+                stdout,
+                "{}",
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            );
         }
     }
     for e in &unreadable {

@@ -313,6 +313,13 @@ pub fn fix_file(input: &Path, output: &Path, force: bool) -> Result<FixReport, E
     let rows = report_rows(&fixed, &changes, &findings, &out_map);
     let sheet = crate::write::report_sheet(&rows).map_err(write_err)?;
     wb.push_worksheet(sheet);
+    // The user's own sheets (notes, calculations) come along, values only.
+    let mut taken: Vec<String> = wb.worksheets().iter().map(|w| w.name()).collect();
+    for other in crate::read::other_sheets(input)? {
+        let ws = crate::write::plain_sheet(&other, &taken).map_err(write_err)?;
+        taken.push(ws.name());
+        wb.push_worksheet(ws);
+    }
     crate::write::save(&mut wb, output)?;
     Ok(FixReport {
         declaration: fixed,

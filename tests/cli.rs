@@ -102,6 +102,15 @@ fn unreadable_input_exits_2_naming_the_file() {
     let (code, out, _) = jixiao(&["check", SAMPLE, bad.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(out.contains("错误 4 条"), "{out}");
+    let (code, out, _) = jixiao(&["check", SAMPLE, bad.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["files"].as_array().unwrap().len(), 1);
+    assert_eq!(v["unreadable"][0]["file"], bad.to_str().unwrap());
+    assert!(v["unreadable"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("文本文件"));
 }
 
 #[test]

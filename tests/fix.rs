@@ -167,3 +167,35 @@ fn fix_writes_a_findings_sheet_linking_to_cells() {
         .iter()
         .any(|r| r[2] == "B002" && r[3] == "6.展示馆物业管理、能源费、水电费!E15"));
 }
+
+#[test]
+fn fix_carries_the_users_own_sheets_along() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("with-notes.xlsx");
+    let (mut wb, _) =
+        jixiao::write::build_workbook(&sample(), &WriteOptions::default(), "x").unwrap();
+    let mut notes = rust_xlsxwriter::Worksheet::new();
+    notes.set_name("测算底稿").unwrap();
+    notes.write_string(0, 0, "物业费测算").unwrap();
+    notes.write_number(1, 0, 282048.0).unwrap();
+    notes.write_string(1, 1, "1469×16×12").unwrap();
+    wb.push_worksheet(notes);
+    wb.save(&input).unwrap();
+    let output = dir.path().join("fixed.xlsx");
+    jixiao::fix::fix_file(&input, &output, false).unwrap();
+    use calamine::{open_workbook_auto, Data, Reader};
+    let mut out = open_workbook_auto(&output).unwrap();
+    assert!(out.sheet_names().contains(&"测算底稿".to_string()));
+    let r = out.worksheet_range("测算底稿").unwrap();
+    assert_eq!(
+        r.get_value((0, 0)),
+        Some(&Data::String("物业费测算".into()))
+    );
+    assert_eq!(r.get_value((1, 0)), Some(&Data::Float(282048.0)));
+    assert_eq!(
+        r.get_value((1, 1)),
+        Some(&Data::String("1469×16×12".into()))
+    );
+    // Still exactly one summary, ten forms, one list and one findings sheet besides it.
+    assert_eq!(out.sheet_names().len(), 1 + 10 + 1 + 1 + 1);
+}

@@ -11,9 +11,10 @@ use crate::model::{BudgetColumn, CoverField, FundField, HeaderField, IndicatorCo
 /// Columns A..H of a project sheet.
 pub const FORM_COLUMNS: u16 = 8;
 
-/// Column widths (in Excel character units) chosen so Chinese labels fit.
+/// Column widths (in Excel character units) chosen so Chinese labels fit: C holds the
+/// longest standard 二级指标 (服务对象满意度指标) on one line.
 pub const FORM_COLUMN_WIDTHS: [f64; FORM_COLUMNS as usize] =
-    [10.0, 12.0, 14.0, 30.0, 14.0, 16.0, 14.0, 18.0];
+    [10.0, 12.0, 21.0, 25.0, 14.0, 16.0, 14.0, 18.0];
 
 /// A run of columns `[col, col + width)`; a width above 1 is written as a merged range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,7 +64,7 @@ pub const LIST_SHEET: &str = "下拉列表";
 /// Title of the unit summary sheet (the seed's cover title).
 pub const SUMMARY_TITLE: &str = "财政支出项目绩效目标申报表";
 
-pub const SUMMARY_COLUMN_WIDTHS: [f64; 6] = [14.0, 36.0, 20.0, 20.0, 20.0, 24.0];
+pub const SUMMARY_COLUMN_WIDTHS: [f64; 6] = [14.0, 36.0, 20.0, 24.0, 22.0, 28.0];
 
 /// Cover fields, rows counted from the summary sheet's top (row 0 is the title, 1 the year).
 pub const COVER_FIELDS: [LabeledField<CoverField>; 5] = [

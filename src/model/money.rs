@@ -151,22 +151,7 @@ impl Serialize for Money {
 impl<'de> Deserialize<'de> for Money {
     /// Accepts `"1000000.00"` (preferred, exact) or a JSON number.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Repr {
-            Text(String),
-            Int(i64),
-            Float(f64),
-        }
-        match Repr::deserialize(d)? {
-            Repr::Text(s) => s
-                .parse()
-                .map_err(|e| serde::de::Error::custom(format!("金额 {s:?} 不是数字: {e}"))),
-            Repr::Int(i) => Ok(Money::from_yuan(Decimal::from(i))),
-            Repr::Float(f) => Decimal::from_str(&f.to_string())
-                .map(Money::from_yuan)
-                .map_err(serde::de::Error::custom),
-        }
+        decimal_str::deserialize(d).map(Money::from_yuan)
     }
 }
 

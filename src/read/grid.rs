@@ -64,6 +64,14 @@ impl Grid {
             .map(|((_, c), d)| (*c, d))
     }
 
+    /// The first non-empty cell of `row` in columns `[from, to]`.
+    pub fn first_in(&self, row: u32, from: u16, to: u16) -> Option<(u16, &Data)> {
+        self.cells
+            .range((row, from)..=(row, to.max(from)))
+            .map(|((_, c), d)| (*c, d))
+            .next()
+    }
+
     /// All cells in rows `[from, to)`, row-major.
     pub fn rows(&self, from: u32, to: u32) -> impl Iterator<Item = ((u32, u16), &Data)> {
         self.cells.range((from, 0)..(to, 0)).map(|(k, d)| (*k, d))

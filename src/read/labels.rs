@@ -53,6 +53,40 @@ pub fn known_labels() -> HashSet<String> {
     set
 }
 
+/// `2024` from a normalized `2024年度` (or `2024年` when `bare_nian`), nothing else.
+fn year_of(t: &str, bare_nian: bool) -> Option<i32> {
+    let rest = t.get(4..)?;
+    let digits = &t[..4];
+    let ok = rest == "年度" || (bare_nian && rest == "年");
+    (ok && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// The form's title with a year written before it: `2024年度财政项目支出绩效目标申报表`
+/// (`Some(Some(2024))`), the title alone (`Some(None)`), or not the title (`None`).
+pub fn form_title(k: &str) -> Option<Option<i32>> {
+    let title = normalize_label(layout::FORM_TITLE);
+    let prefix = k.strip_suffix(title.as_str())?;
+    if prefix.is_empty() {
+        return Some(None);
+    }
+    year_of(prefix, true).map(Some)
+}
+
+/// The year a form states above its header: the subtitle `（2024年度）` (brackets
+/// optional: people retype it as `2024年度`), or a title with the year in it.
+pub fn stated_year(k: &str) -> Option<i32> {
+    if let Some(year) = form_title(k) {
+        return year;
+    }
+    let t = k
+        .strip_prefix('(')
+        .and_then(|t| t.strip_suffix(')'))
+        .unwrap_or(k);
+    year_of(t, false)
+}
+
 /// Strips list numbering people put before a heading: `一、`, `1.`, `（一）`, `(1)`.
 pub fn strip_numbering(s: &str) -> &str {
     let numerals = |c: char| "一二三四五六七八九十0123456789".contains(c);
@@ -90,29 +124,75 @@ pub fn value_right<'g>(
     ((row, start), None)
 }
 
-/// A label written together with its value in one cell (`项目名称：XXX`): the text after
-/// the colon.
-pub fn inline_value(
-    grid: &Grid,
-    keys: &[String],
-    rows: (u32, u32),
-) -> Option<((u32, u16), String)> {
-    let hits = grid.find_where(|k| {
-        keys.iter().any(|key| {
-            k.len() > key.len() + 1
-                && k.starts_with(key.as_str())
-                && k[key.len()..].starts_with(':')
+/// The columns each table header covers: from its header cell to the cell before the next
+/// non-empty cell of the header row; the last one to the end of its merged header cell.
+/// After a person unmerges cells, a value typed anywhere under a header's span belongs to
+/// that column.
+pub fn header_spans(grid: &Grid, row: u32, cols: &[u16]) -> Vec<(u16, u16)> {
+    let header: Vec<u16> = grid.row_from(row, 0).map(|(c, _)| c).collect();
+    cols.iter()
+        .map(|&c| {
+            let end = header
+                .iter()
+                .copied()
+                .find(|x| *x > c)
+                .map(|next| next - 1)
+                .unwrap_or_else(|| grid.merged_end(row, c));
+            (c, end.max(c))
         })
-    });
-    let pos = hits
-        .into_iter()
-        .find(|(r, _)| *r >= rows.0 && *r < rows.1)?;
-    match grid.get(pos.0, pos.1) {
-        Some(Data::String(s)) => {
-            let i = s.find(['：', ':'])?;
-            let rest = s[i..].trim_start_matches(['：', ':']).trim();
-            (!rest.is_empty()).then(|| (pos, rest.to_string()))
+        .collect()
+}
+
+/// Whether normalized cell text `k` is label `key` followed by a colon and a value.
+fn is_inline(k: &str, key: &str) -> bool {
+    k.len() > key.len() + 1 && k.starts_with(key) && k[key.len()..].starts_with(':')
+}
+
+/// Cells holding one of `keys` (normalized) as their label: alone (`项目名称`), or followed
+/// by a colon and the value in the same cell (`项目名称：XXX`). Row-major.
+pub fn find_label(grid: &Grid, keys: &[String]) -> Vec<(u32, u16)> {
+    let mut out = grid.find_any(keys);
+    out.extend(grid.find_where(|k| keys.iter().any(|key| is_inline(k, key))));
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The text after `key` and its colon in `raw`, matching the way labels are normalized
+/// (`项 目 名 称：XXX` → `XXX`); `None` when `raw` is not that label followed by a value.
+fn after_label<'s>(raw: &'s str, key: &str) -> Option<&'s str> {
+    let mut want = key.chars();
+    let mut next = want.next();
+    for (i, c) in raw.char_indices() {
+        let h = normalize_label(&c.to_string());
+        let h = if c == ':' || c == '：' {
+            ":".to_string()
+        } else {
+            h
+        };
+        let Some(h) = h.chars().next() else {
+            continue; // whitespace
+        };
+        match next {
+            Some(k) if k == h => next = want.next(),
+            Some(_) => return None,
+            None if h == ':' => {
+                let rest = raw[i + c.len_utf8()..].trim();
+                return (!rest.is_empty()).then_some(rest);
+            }
+            None => return None,
         }
+    }
+    None
+}
+
+/// For a cell [`find_label`] found: the value typed after the label in the same cell.
+pub fn inline_text(grid: &Grid, (row, col): (u32, u16), keys: &[String]) -> Option<String> {
+    match grid.get(row, col) {
+        Some(Data::String(s)) => keys
+            .iter()
+            .find_map(|k| after_label(s, k))
+            .map(str::to_string),
         _ => None,
     }
 }
@@ -128,5 +208,47 @@ mod tests {
         assert_eq!(strip_numbering("1.项目概述"), "项目概述");
         assert_eq!(strip_numbering("项目概述"), "项目概述");
         assert_eq!(strip_numbering("十二五规划"), "十二五规划");
+    }
+
+    #[test]
+    fn titles_and_years() {
+        let n = |s: &str| normalize_label(s);
+        assert_eq!(form_title(&n("财政项目支出绩效目标申报表")), Some(None));
+        assert_eq!(
+            form_title(&n("2024年度财政项目支出绩效目标申报表")),
+            Some(Some(2024))
+        );
+        assert_eq!(
+            form_title(&n("２０２４年 财政项目支出绩效目标申报表")),
+            Some(Some(2024))
+        );
+        assert_eq!(form_title(&n("详见财政项目支出绩效目标申报表")), None);
+        assert_eq!(stated_year(&n("（2024年度）")), Some(2024));
+        assert_eq!(stated_year(&n("2024 年度")), Some(2024));
+        assert_eq!(stated_year(&n("(    年度)")), None);
+        // A bare 2024年 is an indicator value as often as anything else.
+        assert_eq!(stated_year(&n("2024年")), None);
+        assert_eq!(
+            stated_year(&n("2024年度财政项目支出绩效目标申报表")),
+            Some(2024)
+        );
+    }
+
+    #[test]
+    fn label_and_value_in_one_cell() {
+        let key = normalize_label("其中：财政资金");
+        assert_eq!(
+            after_label("其中：财政资金：100万元", &key),
+            Some("100万元")
+        );
+        assert_eq!(after_label("其 中:财政资金 ： 100 ", &key), Some("100"));
+        assert_eq!(after_label("其中：财政资金：", &key), None);
+        assert_eq!(after_label("其中：财政资金", &key), None);
+        assert_eq!(after_label("其中：财政资金合计：5", &key), None);
+        let key = normalize_label("项目名称");
+        assert_eq!(
+            after_label("项 目 名 称：Ｇ60 经费", &key),
+            Some("Ｇ60 经费")
+        );
     }
 }

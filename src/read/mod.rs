@@ -4,7 +4,7 @@
 //! inserted above or inside blocks, extra indicator rows, resized merges, labels typed with
 //! spaces or full-width brackets, renamed or reordered sheets all still read. What cannot
 //! be read as a value becomes a finding (code `R0xx`) with its cell; what is not a
-//! workbook, or not this form, is an [`Error`](crate::Error) naming the file.
+//! workbook, or not this form, is an [`Error`] naming the file.
 
 mod cell;
 mod grid;
@@ -56,15 +56,16 @@ pub fn read_bytes(file: &str, bytes: Vec<u8>) -> Result<ReadOutcome, Error> {
 }
 
 fn is_cover_sheet(grid: &Grid) -> bool {
-    layout::COVER_FIELDS
-        .iter()
-        .filter(|f| {
-            matches!(
-                f.key,
-                CoverField::Unit | CoverField::StatedCount | CoverField::StatedTotal
-            )
-        })
-        .any(|f| !grid.find_any(&field_keys(f)).is_empty())
+    cover_sentence(grid).is_some()
+        || layout::COVER_FIELDS
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.key,
+                    CoverField::Unit | CoverField::StatedCount | CoverField::StatedTotal
+                )
+            })
+            .any(|f| !grid.find_any(&field_keys(f)).is_empty())
 }
 
 fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
@@ -93,6 +94,41 @@ fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
     if let Some(cover) = cover {
         read_cover(&mut ctx, cover, &mut decl);
     }
+    // A cover written as the published sentence (`编报绩效目标的项目 10 个，涉及项目预算资金
+    // 1,743.86万元`) rather than in labelled cells.
+    if decl.stated_total.is_none() || decl.stated_project_count.is_none() {
+        if let Some((pos, grid, count, total)) = grids
+            .iter()
+            .filter(|g| !project::is_project_sheet(g))
+            .find_map(|g| cover_sentence(g).map(|(p, c, t)| (p, g, c, t)))
+        {
+            if decl.stated_project_count.is_none() && count.is_some() {
+                decl.stated_project_count = count;
+                let d = grid.get(pos.0, pos.1);
+                ctx.record(
+                    FieldPath::Cover(CoverField::StatedCount),
+                    &grid.name,
+                    pos,
+                    d,
+                );
+            }
+            if decl.stated_total.is_none() && total.is_some() {
+                decl.stated_total = total;
+                let d = grid.get(pos.0, pos.1);
+                ctx.record(
+                    FieldPath::Cover(CoverField::StatedTotal),
+                    &grid.name,
+                    pos,
+                    d,
+                );
+            }
+            if decl.summary_text.is_none() {
+                if let Some(calamine::Data::String(s)) = grid.get(pos.0, pos.1) {
+                    decl.summary_text = crate::values::clean_text(s);
+                }
+            }
+        }
+    }
     for g in &project_sheets {
         let first = decl.projects.len();
         let projects = project::read_sheet(&mut ctx, g, first);
@@ -108,6 +144,64 @@ fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
         sources: ctx.sources,
         findings: ctx.findings,
     })
+}
+
+/// The first text cell stating the number of projects or the total the way the published
+/// cover does, with what it states.
+/// What a cover sentence states: its cell, the project count and the total.
+type CoverSentence = ((u32, u16), Option<u32>, Option<StatedAmount>);
+
+fn cover_sentence(grid: &Grid) -> Option<CoverSentence> {
+    grid.rows(0, u32::MAX).find_map(|(pos, d)| match d {
+        calamine::Data::String(s) => {
+            let (count, total) = parse_cover_sentence(s);
+            (count.is_some() || total.is_some()).then_some((pos, count, total))
+        }
+        _ => None,
+    })
+}
+
+/// Reads `编报绩效目标的项目 10 个` and `涉及项目预算资金 1,743.86万元` out of a sentence.
+///
+/// ```
+/// use jixiao::read::parse_cover_sentence;
+/// let (n, total) = parse_cover_sentence(
+///     "本单位开展了 2024 年项目预算绩效目标编报工作，编报绩效目标的项目 10 个，涉及项目预算资金 1,743.86万元。",
+/// );
+/// assert_eq!(n, Some(10));
+/// assert_eq!(total.unwrap().display(), "1,743.86万元");
+/// ```
+pub fn parse_cover_sentence(text: &str) -> (Option<u32>, Option<StatedAmount>) {
+    let t: String = crate::values::to_halfwidth(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let after = |key: &str| t.find(key).map(|i| &t[i + key.len()..]);
+    let count = after("绩效目标的项目").and_then(|rest| {
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let tail = &rest[digits.len()..];
+        (tail.starts_with('个') || tail.starts_with('项'))
+            .then(|| digits.parse().ok())
+            .flatten()
+    });
+    let total = after("项目预算资金").and_then(|rest| {
+        let end = rest
+            .char_indices()
+            .find(|(_, c)| !(c.is_ascii_digit() || *c == ',' || *c == '.'))
+            .map(|(i, _)| i)
+            .unwrap_or(rest.len());
+        let tail = &rest[end..];
+        let unit = if tail.starts_with("万元") || tail.starts_with('万') {
+            MoneyUnit::Wan
+        } else if tail.starts_with('元') {
+            MoneyUnit::Yuan
+        } else {
+            return None;
+        };
+        let p = crate::values::parse_money_text(&rest[..end]).ok()?;
+        Some(StatedAmount::new(p.value, unit))
+    });
+    (count, total)
 }
 
 fn read_cover(ctx: &mut Ctx, grid: &Grid, decl: &mut Declaration) {
@@ -156,21 +250,18 @@ fn stated_amount(
 ) -> Option<StatedAmount> {
     use calamine::Data;
     match data? {
-        Data::String(s) => match crate::values::parse_money_text(s) {
-            Ok(p) => {
-                // Text without a unit is in the label's unit.
-                let has_unit = s.contains('元') || s.contains('万');
-                Some(if has_unit {
-                    StatedAmount::new(p.value, p.unit)
-                } else {
-                    StatedAmount::new(p.value, unit)
-                })
-            }
-            Err(_) => {
-                cell::money(ctx, sheet, pos, data, None, "项目预算资金合计", unit);
-                None
-            }
-        },
+        Data::String(s) => {
+            // Reported like any amount typed as text (R005), or as unreadable (R001).
+            cell::money(ctx, sheet, pos, data, None, "项目预算资金合计", unit)?;
+            let p = crate::values::parse_money_text(s).ok()?;
+            // Text without a unit is in the label's unit.
+            let has_unit = s.contains('元') || s.contains('万');
+            Some(if has_unit {
+                StatedAmount::new(p.value, p.unit)
+            } else {
+                StatedAmount::new(p.value, unit)
+            })
+        }
         Data::Float(f) => crate::values::decimal_from_f64(*f).map(|v| StatedAmount::new(v, unit)),
         Data::Int(i) => Some(StatedAmount::new((*i).into(), unit)),
         _ => {
@@ -178,4 +269,61 @@ fn stated_amount(
             None
         }
     }
+}
+
+/// A cell value of a sheet that is not part of the form, kept as it is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlainValue {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    /// An Excel date serial.
+    Date(f64),
+}
+
+/// A sheet of the user's that is not part of the form (notes, attachments, their own
+/// calculations): `fix` carries it into the corrected workbook, values only.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlainSheet {
+    pub name: String,
+    pub hidden: bool,
+    pub cells: Vec<(u32, u16, PlainValue)>,
+}
+
+/// The sheets of a workbook that are neither project forms, nor the unit summary, nor
+/// sheets jixiao writes itself (dropdown lists, 校验结果).
+pub fn other_sheets(path: impl AsRef<Path>) -> Result<Vec<PlainSheet>, Error> {
+    let grids = open::load(path.as_ref())?;
+    let cover = grids
+        .iter()
+        .position(|g| !project::is_project_sheet(g) && is_cover_sheet(g));
+    let ours = [layout::LIST_SHEET, crate::write::REPORT_SHEET];
+    Ok(grids
+        .iter()
+        .enumerate()
+        .filter(|(i, g)| {
+            Some(*i) != cover && !project::is_project_sheet(g) && !ours.contains(&g.name.as_str())
+        })
+        .map(|(_, g)| PlainSheet {
+            name: g.name.clone(),
+            hidden: g.hidden,
+            cells: g
+                .rows(0, u32::MAX)
+                .filter_map(|((r, c), d)| {
+                    use calamine::Data;
+                    let v = match d {
+                        Data::String(s) => PlainValue::Text(s.clone()),
+                        Data::Float(f) => PlainValue::Number(*f),
+                        Data::Int(i) => PlainValue::Number(*i as f64),
+                        Data::Bool(b) => PlainValue::Bool(*b),
+                        Data::DateTime(dt) => PlainValue::Date(dt.as_f64()),
+                        Data::DateTimeIso(s) | Data::DurationIso(s) => PlainValue::Text(s.clone()),
+                        Data::Error(e) => PlainValue::Text(cell::error_text(e)),
+                        Data::Empty => return None,
+                    };
+                    Some((r, c, v))
+                })
+                .collect(),
+        })
+        .collect())
 }

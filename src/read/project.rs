@@ -21,25 +21,42 @@ pub fn is_project_sheet(grid: &Grid) -> bool {
     let name = field_keys(&layout::HEADER_FIELDS[0]);
     let funds = field_keys(&layout::FUND_FIELDS[0]);
     let l1 = column_keys(&layout::INDICATOR_COLUMNS[0]);
-    !grid.find_any(&name).is_empty()
+    !labels::find_label(grid, &name).is_empty()
         && (!grid.find_any(&funds).is_empty() || !grid.find_any(&l1).is_empty())
 }
 
-/// A year stated in a form's subtitle, `（2024年度）`.
+/// The year a form states: its subtitle `（2024年度）` or a title such as
+/// `2024年度财政项目支出绩效目标申报表`; the first one on the sheet.
 pub fn subtitle_year(grid: &Grid) -> Option<i32> {
-    let hits = grid.find_where(|k| k.starts_with('(') && k.ends_with("年度)"));
+    let hits = grid.find_where(|k| labels::stated_year(k).is_some());
     let (r, c) = *hits.first()?;
-    let k = grid.label_at(r, c)?;
-    k.trim_start_matches('(')
-        .trim_end_matches("年度)")
-        .parse()
-        .ok()
+    labels::stated_year(&grid.label_at(r, c)?)
 }
 
 /// Rows `[start, end)` of each form on the sheet.
 fn regions(grid: &Grid) -> Vec<(u32, u32, u32)> {
     let name_keys = field_keys(&layout::HEADER_FIELDS[0]);
-    let mut anchors: Vec<u32> = grid.find_any(&name_keys).into_iter().map(|p| p.0).collect();
+    // `项目名称：XXX` typed in one cell anchors a form only with the rest of a header below
+    // it: the same words may open a line of the narrative.
+    let exact = grid.find_any(&name_keys);
+    let other_keys: Vec<String> = layout::HEADER_FIELDS[1..]
+        .iter()
+        .flat_map(field_keys)
+        .collect();
+    let others: Vec<u32> = labels::find_label(grid, &other_keys)
+        .into_iter()
+        .map(|p| p.0)
+        .collect();
+    let mut anchors: Vec<u32> = labels::find_label(grid, &name_keys)
+        .into_iter()
+        .filter(|p| {
+            exact.contains(p)
+                || others
+                    .iter()
+                    .any(|r| *r >= p.0 && *r < p.0 + layout::HEADER_ROWS + 2)
+        })
+        .map(|p| p.0)
+        .collect();
     anchors.dedup();
     let starts_of_narrative: Vec<u32> = grid
         .find_where(|k| {
@@ -157,6 +174,15 @@ impl RegionReader<'_> {
             .collect()
     }
 
+    /// The value of a table column on row `r`: the first filled cell under the column's
+    /// span, or the span's first cell (empty) when there is none.
+    fn under(&self, r: u32, (from, to): (u16, u16)) -> ((u32, u16), Option<Data>) {
+        match self.grid.first_in(r, from, to) {
+            Some((c, d)) => ((r, c), Some(d.clone())),
+            None => ((r, from), None),
+        }
+    }
+
     fn path(&self, field: ProjectField) -> FieldPath {
         FieldPath::project(self.project, field)
     }
@@ -185,13 +211,18 @@ impl RegionReader<'_> {
         );
     }
 
+    /// Cells holding the form's title (with or without a year before it).
+    fn titles(&self) -> Vec<(u32, u16)> {
+        self.grid
+            .find_where(|k| labels::form_title(k).is_some())
+            .into_iter()
+            .filter(|p| self.in_region(p))
+            .collect()
+    }
+
     fn read(&mut self) -> Project {
         let mut project = Project::default();
-        let title = self
-            .find(&keys(layout::FORM_TITLE, &[]))
-            .into_iter()
-            .next()
-            .unwrap_or((self.anchor, 0));
+        let title = self.titles().into_iter().next().unwrap_or((self.anchor, 0));
         let title_path = self.path(ProjectField::Title);
         let title_data = self.grid.get(title.0, title.1);
         let sheet = self.grid.name.clone();
@@ -213,23 +244,22 @@ impl RegionReader<'_> {
         restrict: impl Fn(&(u32, u16)) -> bool,
         stop_col: u16,
     ) -> Option<((u32, u16), Option<Data>)> {
-        let hits: Vec<(u32, u16)> = self
-            .find(keys)
+        let pos = labels::find_label(self.grid, keys)
             .into_iter()
-            .filter(|p| restrict(p))
-            .collect();
-        if let Some(&pos) = hits.first() {
-            let (vpos, data) = value_right(self.grid, pos, stop_col, self.known);
-            return Some((vpos, data.cloned()));
+            .find(|p| self.in_region(p) && restrict(p))?;
+        if let Some(text) = labels::inline_text(self.grid, pos, keys) {
+            return Some((pos, Some(Data::String(text))));
         }
-        let (pos, text) = labels::inline_value(self.grid, keys, (self.start, self.end))?;
-        Some((pos, Some(Data::String(text))))
+        let (vpos, data) = value_right(self.grid, pos, stop_col, self.known);
+        Some((vpos, data.cloned()))
     }
 
     fn read_header(&mut self, project: &mut Project) {
         let sheet = self.sheet().to_string();
         for f in &layout::HEADER_FIELDS {
-            let Some((pos, data)) = self.labelled(&field_keys(f), |_| true, u16::MAX) else {
+            let anchor = self.anchor;
+            let below_anchor = |p: &(u32, u16)| p.0 >= anchor;
+            let Some((pos, data)) = self.labelled(&field_keys(f), below_anchor, u16::MAX) else {
                 self.missing_label(f.label);
                 continue;
             };
@@ -260,8 +290,12 @@ impl RegionReader<'_> {
         let sheet = self.sheet().to_string();
         let total_keys = field_keys(&layout::FUND_FIELDS[0]);
         let annual_keys = field_keys(&layout::FUND_FIELDS[3]);
-        let left = self.find(&total_keys).into_iter().next();
-        let right = self.find(&annual_keys).into_iter().next();
+        let left = labels::find_label(self.grid, &total_keys)
+            .into_iter()
+            .find(|p| self.in_region(p));
+        let right = labels::find_label(self.grid, &annual_keys)
+            .into_iter()
+            .find(|p| self.in_region(p));
         let boundary = match (left, right) {
             (Some(l), Some(r)) if r.1 > l.1 => r.1,
             (None, Some(r)) => r.1,
@@ -272,7 +306,23 @@ impl RegionReader<'_> {
             self.missing_label(layout::FUND_FIELDS[0].label);
             return;
         };
-        let rows = (top, top + layout::FUNDS_ROWS + 4);
+        // The block runs down to the next block's label (rows inserted inside it move
+        // that label down); without one, allow a few inserted rows.
+        let next_block: Vec<String> = [
+            keys(layout::GOALS_LABEL, &[]),
+            column_keys(&layout::GOAL_OVERALL),
+            column_keys(&layout::GOAL_ANNUAL),
+            keys(layout::INDICATORS_LABEL, &[]),
+            column_keys(&layout::INDICATOR_COLUMNS[0]),
+        ]
+        .concat();
+        let bottom = self
+            .find(&next_block)
+            .into_iter()
+            .map(|p| p.0)
+            .find(|r| *r > top)
+            .unwrap_or(top + layout::FUNDS_ROWS + 4);
+        let rows = (top, bottom);
         // The funds block states its unit in its side label: 项目资金（元） or （万元）.
         let scale = if self
             .grid
@@ -373,11 +423,7 @@ impl RegionReader<'_> {
         if let Some(h) = self.budget_header() {
             stops.push(h.0);
         }
-        stops.extend(
-            self.find(&keys(layout::FORM_TITLE, &[]))
-                .iter()
-                .map(|p| p.0),
-        );
+        stops.extend(self.titles().iter().map(|p| p.0));
         stops.push(self.anchor);
         stops.sort_unstable();
         let title = keys(layout::NARRATIVE_TITLE, &[]);
@@ -431,7 +477,6 @@ impl RegionReader<'_> {
         let hr = header.0;
         let mut cols: Vec<(BudgetColumn, u16)> = Vec::new();
         let mut scale = MoneyUnit::Yuan;
-        let mut seq_col = None;
         for (c, _) in self.grid.row_from(hr, 0) {
             let Some(k) = self.grid.label_at(hr, c) else {
                 continue;
@@ -445,7 +490,6 @@ impl RegionReader<'_> {
                             }
                             cols.push((key, c));
                         }
-                        None => seq_col = Some(c),
                         _ => {}
                     }
                 }
@@ -456,13 +500,11 @@ impl RegionReader<'_> {
             .find(|(k, _)| *k == BudgetColumn::Amount)
             .map(|(_, c)| *c)
             .unwrap_or(u16::MAX);
+        let starts: Vec<u16> = cols.iter().map(|(_, c)| *c).collect();
+        let spans = labels::header_spans(self.grid, hr, &starts);
         let total_keys = keys("合计", &["小计", "总计", "合计(元)", "合计金额"]);
         let mut stops: Vec<u32> = self.section_rows().iter().map(|(_, p)| p.0).collect();
-        stops.extend(
-            self.find(&keys(layout::FORM_TITLE, &[]))
-                .iter()
-                .map(|p| p.0),
-        );
+        stops.extend(self.titles().iter().map(|p| p.0));
         stops.push(self.anchor);
         let stop = stops
             .into_iter()
@@ -481,42 +523,46 @@ impl RegionReader<'_> {
                 });
             if is_total {
                 let path = self.path(ProjectField::BudgetTotal);
-                let d = self.grid.get(r, amount_col).cloned();
-                self.ctx.record(path, &sheet, (r, amount_col), d.as_ref());
+                let amount_span = cols
+                    .iter()
+                    .zip(&spans)
+                    .find(|((k, _), _)| *k == BudgetColumn::Amount)
+                    .map(|(_, s)| *s)
+                    .unwrap_or((amount_col, amount_col));
+                let (at, d) = self.under(r, amount_span);
+                self.ctx.record(path, &sheet, at, d.as_ref());
                 break;
             }
-            let any = cols.iter().any(|(_, c)| self.grid.get(r, *c).is_some());
-            if !any {
+            let values: Vec<((u32, u16), Option<Data>)> =
+                spans.iter().map(|s| self.under(r, *s)).collect();
+            if values.iter().all(|(_, d)| d.is_none()) {
                 continue;
             }
             let line_index = project.budget_lines.len();
             let mut line = BudgetLine::default();
-            for (key, c) in &cols {
-                let d = self.grid.get(r, *c).cloned();
+            for ((key, _), (at, d)) in cols.iter().zip(values) {
                 let path = self.path(ProjectField::BudgetLine {
                     line: line_index,
                     column: *key,
                 });
-                self.ctx.record(path, &sheet, (r, *c), d.as_ref());
+                self.ctx.record(path, &sheet, at, d.as_ref());
                 let p = Some(self.project);
                 let d = d.as_ref();
                 match key {
                     BudgetColumn::Item => {
-                        line.item = cell::text(self.ctx, &sheet, (r, *c), d, p, "明细项目")
+                        line.item = cell::text(self.ctx, &sheet, at, d, p, "明细项目")
                     }
                     BudgetColumn::Basis => {
-                        line.basis = cell::text(self.ctx, &sheet, (r, *c), d, p, "计算依据")
+                        line.basis = cell::text(self.ctx, &sheet, at, d, p, "计算依据")
                     }
                     BudgetColumn::Amount => {
-                        line.amount =
-                            cell::money(self.ctx, &sheet, (r, *c), d, p, "预算金额", scale)
+                        line.amount = cell::money(self.ctx, &sheet, at, d, p, "预算金额", scale)
                     }
                     BudgetColumn::Note => {
-                        line.note = cell::text(self.ctx, &sheet, (r, *c), d, p, "备注")
+                        line.note = cell::text(self.ctx, &sheet, at, d, p, "备注")
                     }
                 }
             }
-            let _ = seq_col;
             project.budget_lines.push(line);
         }
     }
@@ -632,15 +678,19 @@ impl RegionReader<'_> {
                 }
             }
         }
-        let col_of = |key| cols.iter().find(|(k, _)| *k == key).map(|(_, c)| *c);
-        let (l1c, l2c) = (
-            col_of(IndicatorColumn::Level1),
-            col_of(IndicatorColumn::Level2),
+        let starts: Vec<u16> = cols.iter().map(|(_, c)| *c).collect();
+        let spans = labels::header_spans(self.grid, hr, &starts);
+        let span_of = |key| {
+            cols.iter()
+                .zip(&spans)
+                .find(|((k, _), _)| *k == key)
+                .map(|(_, s)| *s)
+        };
+        let (l1s, l2s) = (
+            span_of(IndicatorColumn::Level1),
+            span_of(IndicatorColumn::Level2),
         );
-        let stop_keys: Vec<String> = keys(
-            layout::FORM_TITLE,
-            &[layout::NARRATIVE_TITLE, "填报说明", "填表说明"],
-        );
+        let stop_keys: Vec<String> = keys(layout::NARRATIVE_TITLE, &["填报说明", "填表说明"]);
         let mut level1: Option<String> = None;
         let mut level2: Option<String> = None;
         for r in hr + 1..self.end.min(self.grid.end_row()) {
@@ -651,33 +701,17 @@ impl RegionReader<'_> {
             if row_cells.iter().any(|c| {
                 self.grid
                     .label_at(r, *c)
-                    .is_some_and(|k| stop_keys.contains(&k))
+                    .is_some_and(|k| stop_keys.contains(&k) || labels::form_title(&k).is_some())
             }) {
                 break;
             }
             let p = Some(self.project);
-            let own_l1 = l1c.and_then(|c| self.grid.get(r, c).cloned());
-            let own_l2 = l2c.and_then(|c| self.grid.get(r, c).cloned());
-            let t1 = own_l1.as_ref().and_then(|d| {
-                cell::text(
-                    self.ctx,
-                    &sheet,
-                    (r, l1c.unwrap_or(0)),
-                    Some(d),
-                    p,
-                    "一级指标",
-                )
-            });
-            let t2 = own_l2.as_ref().and_then(|d| {
-                cell::text(
-                    self.ctx,
-                    &sheet,
-                    (r, l2c.unwrap_or(0)),
-                    Some(d),
-                    p,
-                    "二级指标",
-                )
-            });
+            let mut level_text = |span: Option<(u16, u16)>, what: &str| {
+                let (at, d) = self.under(r, span?);
+                cell::text(self.ctx, &sheet, at, d.as_ref(), p, what)
+            };
+            let t1 = level_text(l1s, "一级指标");
+            let t2 = level_text(l2s, "二级指标");
             // 一级/二级 cells are merged down their group: a blank below a filled one means
             // "same as above"; a new 一级 starts a new group.
             if t1.is_some() {
@@ -694,15 +728,13 @@ impl RegionReader<'_> {
             let mut has_content = false;
             let index = project.indicators.len();
             let mut cells = Vec::new();
-            for (key, c) in &cols {
-                let d = self.grid.get(r, *c).cloned();
-                cells.push((*key, *c, d.clone()));
+            for ((key, _), span) in cols.iter().zip(&spans) {
+                let (at, d) = self.under(r, *span);
+                cells.push((*key, at, d.clone()));
                 if matches!(key, IndicatorColumn::Level1 | IndicatorColumn::Level2) {
                     continue;
                 }
-                let t = d
-                    .as_ref()
-                    .and_then(|d| cell::text(self.ctx, &sheet, (r, *c), Some(d), p, "指标"));
+                let t = cell::text(self.ctx, &sheet, at, d.as_ref(), p, "指标");
                 if t.is_some() {
                     has_content = true;
                 }
@@ -728,9 +760,9 @@ impl RegionReader<'_> {
             if !has_content {
                 continue;
             }
-            for (key, c, d) in cells {
+            for (key, at, d) in cells {
                 let path = self.path(ProjectField::Indicator { index, column: key });
-                self.ctx.record(path, &sheet, (r, c), d.as_ref());
+                self.ctx.record(path, &sheet, at, d.as_ref());
             }
             project.indicators.push(ind);
         }

@@ -11,6 +11,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     stated_count_matches(ctx, out);
     cover_fields_present(ctx, out);
     has_projects(ctx, out);
+    unique_project_names(ctx, out);
 }
 
 /// C001: the stated 项目预算资金 equals the sum of the projects' 项目资金总额, within the
@@ -189,6 +190,51 @@ fn has_projects(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
+/// C007: two projects with the same name (blanks and spaces ignored): a sheet copied
+/// and not renamed, or one project declared twice, which counts its money twice.
+fn unique_project_names(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let key = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let names: Vec<Option<String>> = ctx
+        .decl
+        .projects
+        .iter()
+        .map(|p| p.header.name.as_deref().map(key).filter(|k| !k.is_empty()))
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        let Some(name) = name else { continue };
+        let Some(first) = names[..i].iter().position(|n| n.as_ref() == Some(name)) else {
+            continue;
+        };
+        let path = FieldPath::project(
+            i,
+            crate::model::ProjectField::Header(crate::model::HeaderField::Name),
+        );
+        let first_at = ctx
+            .sources
+            .cell(&FieldPath::project(
+                first,
+                crate::model::ProjectField::Header(crate::model::HeaderField::Name),
+            ))
+            .map(|c| format!("（{}!{}）", c.sheet, c.a1()))
+            .unwrap_or_default();
+        out.push(finding(
+            "C007",
+            Severity::Warning,
+            ctx.loc(path),
+            format!(
+                "第 {} 个项目与第 {} 个项目{first_at}同名「{name}」。如是重复申报，请删去一份；如是不同项目，请改用能区分的名称。",
+                i + 1,
+                first + 1
+            ),
+            format!(
+                "Projects {} and {} are both named {name:?}: delete the duplicate or rename one.",
+                i + 1,
+                first + 1
+            ),
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::model::{MoneyUnit, StatedAmount};
@@ -300,5 +346,22 @@ mod tests {
         d.projects[0].funds.total = None;
         let f = validate(&d, &sources_for(&d));
         assert_eq!(codes(&f), ["F005"]);
+    }
+
+    #[test]
+    fn duplicate_project_names_warn_at_the_second() {
+        let mut d = seed_like();
+        d.projects[3].header.name = d.projects[1].header.name.clone();
+        let findings = validate(&d, &crate::model::SourceMap::new("a.xlsx"));
+        let dup: Vec<_> = findings.iter().filter(|f| f.code == "C007").collect();
+        assert_eq!(dup.len(), 1, "{findings:#?}");
+        assert_eq!(dup[0].location.project, Some(3));
+        assert!(
+            dup[0].message.starts_with("第 4 个项目与第 2 个项目同名"),
+            "{}",
+            dup[0].message
+        );
+        let clean = validate(&seed_like(), &crate::model::SourceMap::new("a.xlsx"));
+        assert!(!clean.iter().any(|f| f.code == "C007"));
     }
 }

@@ -75,20 +75,28 @@ pub fn project_sheet_names(decl: &Declaration) -> Vec<String> {
         } else {
             format!("{}.{}", i + 1, base)
         };
-        let mut name: String = stem.chars().take(31).collect();
+        let mut name = take_utf16(&stem, 31);
         let mut k = 2;
         while names.contains(&name) || name == layout::SUMMARY_SHEET || name == layout::LIST_SHEET {
             let suffix = format!("({k})");
-            name = stem
-                .chars()
-                .take(31 - suffix.chars().count())
-                .collect::<String>()
-                + &suffix;
+            name = take_utf16(&stem, 31 - suffix.len()) + &suffix;
             k += 1;
         }
         names.push(name);
     }
     names
+}
+
+/// The longest prefix of `s` within `max` UTF-16 units: Excel's 31-character limit on
+/// sheet names counts a character outside the BMP (such as 𠮷) as two.
+fn take_utf16(s: &str, max: usize) -> String {
+    let mut used = 0;
+    s.chars()
+        .take_while(|c| {
+            used += c.len_utf16();
+            used <= max
+        })
+        .collect()
 }
 
 /// Builds the workbook for `decl` in memory; returns it with the map of where each field
@@ -212,4 +220,34 @@ pub fn save(wb: &mut Workbook, path: &Path) -> Result<(), crate::Error> {
         reason: e.to_string(),
     })?;
     crate::output::write_atomic(path, &bytes)
+}
+
+/// A sheet of the user's carried over as values (see [`crate::read::other_sheets`]),
+/// renamed if its name is taken by a sheet jixiao writes.
+pub fn plain_sheet(
+    sheet: &crate::read::PlainSheet,
+    taken: &[String],
+) -> Result<Worksheet, XlsxError> {
+    use crate::read::PlainValue;
+    let mut ws = Worksheet::new();
+    let mut name = sheet.name.clone();
+    let mut k = 2;
+    while taken.contains(&name) {
+        name = format!("{}({k})", sheet.name.chars().take(26).collect::<String>());
+        k += 1;
+    }
+    ws.set_name(&name)?;
+    let date = rust_xlsxwriter::Format::new().set_num_format(formats::DATE_FORMAT);
+    for (r, c, v) in &sheet.cells {
+        match v {
+            PlainValue::Text(s) => ws.write_string(*r, *c, s)?,
+            PlainValue::Number(n) => ws.write_number(*r, *c, *n)?,
+            PlainValue::Bool(b) => ws.write_boolean(*r, *c, *b)?,
+            PlainValue::Date(d) => ws.write_number_with_format(*r, *c, *d, &date)?,
+        };
+    }
+    if sheet.hidden {
+        ws.set_hidden(true);
+    }
+    Ok(ws)
 }

@@ -212,7 +212,8 @@ pub(super) fn write_project<'a>(
     }
     row += 1;
 
-    // 财政项目支出绩效目标申报表
+    // 财政项目支出绩效目标申报表, printed from the top of a page as the paper form is.
+    sheet.ws.set_page_breaks(&[row])?;
     sheet.full_width_row(row, layout::FORM_TITLE, Style::Title)?;
     sheet.ws.set_row_height(row, 28)?;
     let title_path = sheet.path(ProjectField::Title);
@@ -285,6 +286,9 @@ pub(super) fn write_project<'a>(
         };
         (Value::Money(m), ProjectField::Fund(k))
     })?;
+    for r in funds_top..funds_top + layout::FUNDS_ROWS {
+        sheet.ws.set_row_height(r, 20)?;
+    }
     // The left side has no third row; keep the grid closed.
     let blank = format(Style::Label, false);
     sheet
@@ -542,7 +546,15 @@ fn write_indicators(
     let inds = &project.indicators;
     let l1_at = layout::INDICATOR_COLUMNS[0].at;
     let l2_at = layout::INDICATOR_COLUMNS[1].at;
-    // 一级 and 二级 are merged down runs of equal values, as on the printed form.
+    // 一级 and 二级 are merged down runs of equal values, as on the printed form. A run's
+    // text wraps in its narrow column; its rows share the height it needs.
+    let mut need = vec![0.0f64; rows];
+    let mut spread = |from: usize, to: usize, at: Span, text: Option<&str>| {
+        let h = wrapped_height(text.unwrap_or(""), span_width(at)) / (to - from) as f64;
+        for n in &mut need[from..to] {
+            *n = n.max(h);
+        }
+    };
     let mut i = 0;
     while i < rows {
         let l1 = inds.get(i).and_then(|x| x.level1.as_deref());
@@ -561,6 +573,7 @@ fn write_indicators(
             l1,
             inds.len(),
         )?;
+        spread(i, j, l1_at, l1);
         // 二级 runs inside this 一级 run.
         let mut k = i;
         while k < j {
@@ -579,11 +592,12 @@ fn write_indicators(
                 l2,
                 inds.len(),
             )?;
+            spread(k, m, l2_at, l2);
             k = m;
         }
         i = j;
     }
-    for r in 0..rows {
+    for (r, run_need) in need.into_iter().enumerate() {
         let ind = inds.get(r);
         let row = top + r as u32;
         let name_at = layout::INDICATOR_COLUMNS[2].at;
@@ -608,10 +622,13 @@ fn write_indicators(
             pt,
             false,
         )?;
+        let target = ind.and_then(|x| x.target.as_ref().map(|t| t.text()));
         let h = wrapped_height(
             ind.and_then(|x| x.name.as_deref()).unwrap_or(""),
             span_width(name_at),
         )
+        .max(wrapped_height(target.unwrap_or(""), span_width(target_at)))
+        .max(run_need)
         .max(22.0);
         sheet.ws.set_row_height(row, h)?;
     }

@@ -56,6 +56,9 @@ pub(super) fn write_summary(
             _ => f.label,
         };
         sheet.label(f.row, f.label_at, label)?;
+        // Column A is narrow for the longer labels: let them wrap onto a second line.
+        let label_h = wrapped_height(label, span_width(f.label_at));
+        sheet.ws.set_row_height(f.row, label_h)?;
         let path = Some(FieldPath::Cover(f.key));
         let marked = sheet.marks.contains_key(&FieldPath::Cover(f.key));
         match f.key {
@@ -75,7 +78,9 @@ pub(super) fn write_summary(
                     true,
                 )?;
                 let w: f64 = layout::SUMMARY_COLUMN_WIDTHS[1..].iter().sum();
-                let h = wrapped_height(decl.summary_text.as_deref().unwrap_or(""), w).max(30.0);
+                let h = wrapped_height(decl.summary_text.as_deref().unwrap_or(""), w)
+                    .max(30.0)
+                    .max(label_h);
                 sheet.ws.set_row_height(f.row, h)?;
             }
             CoverField::Year | CoverField::StatedCount | CoverField::StatedTotal => {
@@ -134,16 +139,20 @@ pub(super) fn write_summary(
 
     // Project list: derived, so formulas only (the reader takes projects from their sheets).
     let head = layout::SUMMARY_LIST_ROW;
+    let mut head_h: f64 = 0.0;
     for (i, h) in layout::SUMMARY_LIST_HEADERS.iter().enumerate() {
-        sheet.label(
-            head,
-            layout::Span {
-                col: i as u16,
-                width: 1,
-            },
-            h,
-        )?;
+        let at = layout::Span {
+            col: i as u16,
+            width: 1,
+        };
+        sheet.label(head, at, h)?;
+        head_h = head_h.max(wrapped_height(h, span_width(at)));
     }
+    sheet.ws.set_row_height(head, head_h)?;
+    // An empty cached result would otherwise be written as the number 0, which readers that
+    // do not recalculate (LibreOffice by default, previews) show as 项目名称 "0". Every
+    // numeric formula here sets its result explicitly.
+    sheet.ws.set_formula_result_default("");
     let text_fmt = format(Style::TextFormula, false);
     let money_fmt = format(Style::MoneyFormula, false);
     let link_fmt = format(Style::Link, false);
@@ -177,6 +186,11 @@ pub(super) fn write_summary(
             rust_xlsxwriter::Url::new(format!("internal:{q}!A1")).set_text(name),
             &link_fmt,
         )?;
+        let h = wrapped_height(name, layout::SUMMARY_COLUMN_WIDTHS[5]).max(wrapped_height(
+            p.header.name.as_deref().unwrap_or(""),
+            layout::SUMMARY_COLUMN_WIDTHS[1],
+        ));
+        sheet.ws.set_row_height(row, h)?;
         row += 1;
     }
     // 合计 row.
@@ -207,6 +221,13 @@ pub(super) fn write_summary(
     sheet.ws.write_blank(row, 5, &money_fmt)?;
     super::project::print_setup(sheet.ws)?;
     Ok(())
+}
+
+/// Total width of a span of the summary sheet in character units.
+fn span_width(at: layout::Span) -> f64 {
+    layout::SUMMARY_COLUMN_WIDTHS[at.col as usize..=at.last() as usize]
+        .iter()
+        .sum()
 }
 
 fn abs((row, col): (u32, u16)) -> String {

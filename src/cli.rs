@@ -88,6 +88,17 @@ pub fn check_one(file: &Path) -> Result<crate::validate::report::FileReport, Err
     ))
 }
 
+/// [`check_one`], with a panic (a bug in jixiao) turned into an error for that file, so
+/// that one file cannot stop the others from being checked.
+pub fn check_guarded(file: &Path) -> Result<crate::validate::report::FileReport, Error> {
+    std::panic::catch_unwind(|| check_one(file)).unwrap_or_else(|_| {
+        Err(Error::Open {
+            file: file.display().to_string(),
+            reason: "jixiao 读取该文件时发生内部错误，请将此文件反馈给维护者".into(),
+        })
+    })
+}
+
 /// `jixiao check`: findings for each file; exit 0 no error, 1 errors, 2 a file unreadable.
 pub fn check(
     files: &[std::path::PathBuf],
@@ -97,7 +108,7 @@ pub fn check(
     let mut reports = Vec::new();
     let mut unreadable = Vec::new();
     for f in files {
-        match check_one(f) {
+        match check_guarded(f) {
             Ok(r) => reports.push(r),
             Err(e) => unreadable.push(e),
         }

@@ -15,6 +15,8 @@ pub use error::{Error, Result};
 pub mod cli;
 pub mod corpus;
 pub mod fix;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod read;
 pub mod rollup;
 pub mod template;

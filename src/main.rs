@@ -150,6 +150,14 @@ enum Language {
 }
 
 fn main() -> ExitCode {
+    // A panic inside the workbook parsers is caught and reported as a damaged file with the
+    // file's name; the default hook would also print it, in English, as if jixiao crashed.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !jixiao::read::panic_is_caught() {
+            default_hook(info);
+        }
+    }));
     // Usage errors exit 2, like unreadable input (clap's default is 2 as well).
     let args = Args::parse();
     let result = match args.command {

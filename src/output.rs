@@ -19,7 +19,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .unwrap_or_else(|| "output".into());
     let out_err = |e: std::io::Error| Error::Output {
         file: path.display().to_string(),
-        reason: e.to_string(),
+        reason: io_reason(&e),
     };
     let mut tmp = tempfile_in(&dir, &file_name).map_err(out_err)?;
     let result = (|| {
@@ -73,7 +73,7 @@ pub fn check_output(output: &Path, inputs: &[&Path], force: bool) -> Result<(), 
     let file = output.display().to_string();
     let canon_out = canonical_or_self(output);
     for input in inputs {
-        if canonical_or_self(input) == canon_out {
+        if canonical_or_self(input) == canon_out || same_file(input, output) {
             return Err(Error::OutputIsInput { file });
         }
     }
@@ -98,8 +98,33 @@ pub fn check_output(output: &Path, inputs: &[&Path], force: bool) -> Result<(), 
         }
         Err(e) => Err(Error::Output {
             file,
-            reason: format!("文件夹 {} 无法写入：{e}", dir.display()),
+            reason: format!("文件夹 {} 无法写入（{}）", dir.display(), io_reason(&e)),
         }),
+    }
+}
+
+/// Whether two existing paths are one file (a hard link, or a path spelled differently).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (fs::metadata(a), fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    let _ = (a, b);
+    false
+}
+
+/// An I/O error in Chinese where it is a common one.
+fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::PermissionDenied => "没有写入权限".into(),
+        K::NotFound => "文件夹不存在或不可写".into(),
+        K::ReadOnlyFilesystem => "只读文件系统".into(),
+        K::StorageFull => "磁盘已满".into(),
+        _ => e.to_string(),
     }
 }
 

@@ -196,20 +196,53 @@ pub fn money(
     what: &str,
     scale: MoneyUnit,
 ) -> Option<Money> {
+    // A number in 万元 so large that it has no value in 元 (beyond 7.9×10²⁸) is reported,
+    // not multiplied (which would overflow).
     let in_unit = |d: Decimal, unit: MoneyUnit| match unit {
-        MoneyUnit::Yuan => Money::from_yuan(d),
-        MoneyUnit::Wan => Money::from_wan(d),
+        MoneyUnit::Yuan => Some(Money::from_yuan(d)),
+        MoneyUnit::Wan => d.checked_mul(Decimal::from(10_000)).map(Money::from_yuan),
+    };
+    let too_large = |ctx: &mut Ctx, shown: String| {
+        ctx.report(
+            codes::MONEY_UNREADABLE,
+            Severity::Error,
+            sheet,
+            Some(pos),
+            project,
+            format!(
+                "{}（{what}）填写的是「{shown}」，数额超出可处理范围。请核对金额。",
+                at(sheet, pos)
+            ),
+            format!(
+                "{sheet}!{} ({what}) holds {shown}, too large to be an amount.",
+                a1(pos.0, pos.1)
+            ),
+            Some(shown),
+        );
+        None
     };
     match data? {
         Data::Empty => None,
-        Data::Float(f) => decimal_from_f64(*f).map(|d| in_unit(d, scale)),
-        Data::Int(i) => Some(in_unit(Decimal::from(*i), scale)),
+        Data::Float(f) => match decimal_from_f64(*f).map(|d| in_unit(d, scale)) {
+            Some(Some(m)) => Some(m),
+            // Below 10⁻²⁸ (no Decimal holds it): nothing.
+            None if f.is_finite() && f.abs() < 1.0 => Some(Money::ZERO),
+            // Beyond a Decimal, or `inf`/`NaN` typed into the XML.
+            Some(None) | None => too_large(ctx, f.to_string()),
+        },
+        Data::Int(i) => match in_unit(Decimal::from(*i), scale) {
+            Some(m) => Some(m),
+            None => too_large(ctx, i.to_string()),
+        },
         Data::String(s) if s.trim().is_empty() => None,
         Data::String(s) => match parse_money_text(s) {
             Ok(p) => {
                 let m = if p.unit == MoneyUnit::Yuan && scale == MoneyUnit::Wan && !s.contains('元')
                 {
-                    in_unit(p.value, MoneyUnit::Wan)
+                    match in_unit(p.value, MoneyUnit::Wan) {
+                        Some(m) => m,
+                        None => return too_large(ctx, s.trim().to_string()),
+                    }
                 } else {
                     p.money
                 };
@@ -309,6 +342,32 @@ pub fn date(
         );
         None
     };
+    let d = date_any(ctx, sheet, pos, data, project, what, &bad)?;
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&d.year()) {
+        let why = if d.year() < FIRST_YEAR {
+            "早于 1900 年，Excel 无法表示，应是录入错误".to_string()
+        } else {
+            format!("年份 {} 远在将来，应是录入错误", d.year())
+        };
+        return bad(ctx, d.to_string(), why);
+    }
+    Some(d)
+}
+
+/// Plan dates outside these years are typing slips (`1024`, `2924`); Excel itself holds
+/// none before 1900.
+pub const FIRST_YEAR: i32 = 1900;
+pub const LAST_YEAR: i32 = 2099;
+
+fn date_any(
+    ctx: &mut Ctx,
+    sheet: &str,
+    pos: (u32, u16),
+    data: Option<&Data>,
+    project: Option<usize>,
+    what: &str,
+    bad: &dyn Fn(&mut Ctx, String, String) -> Option<Date>,
+) -> Option<Date> {
     match data? {
         Data::Empty => None,
         Data::DateTime(dt) => match date_from_serial(dt.as_f64()) {
@@ -329,6 +388,8 @@ pub fn date(
         },
         Data::String(s) if s.trim().is_empty() => None,
         Data::String(s) => match parse_date_text(s) {
+            // Out of range: reported once, as R003, by the caller.
+            Ok(d) if !(FIRST_YEAR..=LAST_YEAR).contains(&d.year()) => Some(d),
             Ok(d) => {
                 ctx.report(
                     codes::DATE_AS_TEXT,

@@ -72,8 +72,10 @@ impl Grid {
             .next()
     }
 
-    /// All cells in rows `[from, to)`, row-major.
+    /// All cells in rows `[from, to)`, row-major; nothing when `from >= to` (a damaged
+    /// form can put a block's end above its start).
     pub fn rows(&self, from: u32, to: u32) -> impl Iterator<Item = ((u32, u16), &Data)> {
+        let to = to.max(from);
         self.cells.range((from, 0)..(to, 0)).map(|(k, d)| (*k, d))
     }
 

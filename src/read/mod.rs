@@ -8,6 +8,7 @@
 
 mod cell;
 mod grid;
+mod guard;
 mod labels;
 mod open;
 mod project;
@@ -21,7 +22,7 @@ use crate::model::{
 use crate::Error;
 
 pub use cell::codes;
-pub use open::{Limits, LIMITS};
+pub use open::{panic_is_caught, Limits, LIMITS};
 
 use cell::Ctx;
 use grid::Grid;
@@ -68,6 +69,26 @@ fn is_cover_sheet(grid: &Grid) -> bool {
             .any(|f| !grid.find_any(&field_keys(f)).is_empty())
 }
 
+/// A sheet holds one form, at most a few pasted twice; hundreds of 项目名称 labels on one
+/// sheet are not a declaration, and reading them costs time that grows with their square.
+fn check_form_counts(file: &str, sheets: &[&Grid]) -> Result<(), Error> {
+    let name_keys = field_keys(&layout::HEADER_FIELDS[0]);
+    for g in sheets {
+        let n = labels::find_label(g, &name_keys).len();
+        if n > LIMITS.max_forms_per_sheet {
+            return Err(Error::Limit {
+                file: file.to_string(),
+                reason: format!(
+                    "工作表「{}」中有 {n} 处「项目名称」，超过上限 {}（一张工作表应只有一份申报表）",
+                    g.name,
+                    LIMITS.max_forms_per_sheet
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
     let mut ctx = Ctx {
         sources: SourceMap::new(file),
@@ -91,6 +112,7 @@ fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
             ),
         });
     }
+    check_form_counts(file, &project_sheets)?;
     if let Some(cover) = cover {
         read_cover(&mut ctx, cover, &mut decl);
     }

@@ -7,10 +7,12 @@ use std::path::Path;
 use calamine::{Data, Ods, Reader, SheetVisible, Xls, Xlsx};
 
 use super::grid::Grid;
+use super::guard;
 use crate::Error;
 
 /// What one workbook may make jixiao read. No real declaration comes near these: the
-/// seed's 10 projects fill about 1,500 cells.
+/// seed's 10 projects fill about 1,500 cells in 11 sheets, and its xlsx inflates to about
+/// 400 KB. Past any of them the file is refused with an [`Error::Limit`] naming it.
 pub struct Limits {
     /// Size of the file on disk.
     pub max_file_bytes: u64,
@@ -18,15 +20,44 @@ pub struct Limits {
     pub max_sheets: usize,
     /// Non-empty cells considered per sheet.
     pub max_cells_per_sheet: usize,
+    /// Merged ranges per sheet.
+    pub max_merges_per_sheet: usize,
+    /// Characters of text in one cell: Excel's own limit.
+    pub max_cell_chars: usize,
+    /// 项目名称 labels (forms) on one sheet.
+    pub max_forms_per_sheet: usize,
+    /// Bytes of cell text in one workbook, counting a shared string once per cell that
+    /// shows it (each becomes its own copy).
+    pub max_text_bytes: u64,
     /// Rows × columns of a sheet's used range, for formats read as a dense grid (xls, ods).
     pub max_dense_cells: u64,
+    /// The same, summed over the sheets of one xls or ods (calamine builds them all at once).
+    pub max_dense_cells_total: u64,
+    /// Parts (files) inside a zip container (xlsx, ods).
+    pub max_zip_parts: usize,
+    /// Inflated size of one part of a zip container, as its central directory declares it.
+    pub max_part_bytes: u64,
+    /// Inflated size of all parts together.
+    pub max_inflated_bytes: u64,
+    /// Inflated ÷ compressed size of a part above 1 MiB. Deflate cannot exceed about
+    /// 1032:1; real sheets compress 5–200:1.
+    pub max_compression_ratio: u64,
 }
 
 pub const LIMITS: Limits = Limits {
     max_file_bytes: 64 * 1024 * 1024,
     max_sheets: 500,
     max_cells_per_sheet: 200_000,
+    max_merges_per_sheet: 20_000,
+    max_cell_chars: 32_767,
+    max_forms_per_sheet: 50,
+    max_text_bytes: 200 * 1024 * 1024,
     max_dense_cells: 5_000_000,
+    max_dense_cells_total: 10_000_000,
+    max_zip_parts: 10_000,
+    max_part_bytes: 100 * 1024 * 1024,
+    max_inflated_bytes: 300 * 1024 * 1024,
+    max_compression_ratio: 1_000,
 };
 
 /// The container the bytes are.
@@ -104,60 +135,140 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+thread_local! {
+    /// Set while [`load_bytes`] runs the parsers under `catch_unwind`.
+    static PARSING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a panic now would be caught by [`load_bytes`] and reported as a damaged file
+/// (for a panic hook: such a panic is not a crash and needs no message).
+pub fn panic_is_caught() -> bool {
+    PARSING.with(|p| p.get())
+}
+
 /// Loads a workbook from bytes; `file` names it in errors.
+///
+/// Never panics: what calamine cannot read is an [`Error`], and a panic inside a parser is
+/// caught and reported as a damaged file. The pre-scans in [`super::guard`] keep calamine
+/// from allocating past the [`LIMITS`] before it is called.
 pub fn load_bytes(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
-    match sniff(&bytes) {
-        Kind::Zip => {
-            let is_ods = bytes.windows(46).take(200).any(|w| {
-                w.starts_with(b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet")
-                    || w.starts_with(b"mimetypeapplication/vnd.oasis.opendocument")
-            });
-            if is_ods {
-                let wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
-                    |e: calamine::OdsError| {
-                        open_err(file, format!("ODS 文件已损坏或不完整（{e}）"))
-                    },
-                )?;
-                load_dense(file, wb)
-            } else {
-                let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                    .map_err(|e: calamine::XlsxError| open_err(file, zip_reason(&e.to_string())))?;
-                load_xlsx(file, wb)
-            }
+    if bytes.len() as u64 > LIMITS.max_file_bytes {
+        return Err(Error::Limit {
+            file: file.to_string(),
+            reason: format!(
+                "文件大小 {} MB 超过上限 {} MB",
+                bytes.len() / 1_048_576,
+                LIMITS.max_file_bytes / 1_048_576
+            ),
+        });
+    }
+    let kind = sniff(&bytes);
+    if let Kind::Other(reason) = kind {
+        return Err(open_err(file, reason));
+    }
+    PARSING.with(|p| p.set(true));
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match kind {
+        Kind::Zip => load_zip(file, bytes),
+        Kind::Cfb => load_cfb(file, bytes),
+        Kind::Other(reason) => Err(open_err(file, reason)),
+    }));
+    PARSING.with(|p| p.set(false));
+    match caught {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(open_err(
+                file,
+                format!("文件已损坏，无法解析（读取时出错：{what}）"),
+            ))
         }
-        Kind::Cfb => {
-            if is_encrypted_ooxml(&bytes) {
-                return Err(open_err(
-                    file,
-                    "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再提交",
-                ));
-            }
-            let wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
-                |e: calamine::XlsError| {
-                    let s = e.to_string();
-                    if s.to_lowercase().contains("password") || s.contains("encrypt") {
-                        open_err(file, "工作簿设置了密码（已加密），请取消密码后另存再提交")
-                    } else {
-                        open_err(file, format!(".xls 文件已损坏或不是 Excel 工作簿（{s}）"))
-                    }
+    }
+}
+
+fn load_zip(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
+    match guard::check_zip(file, &bytes)? {
+        guard::ZipKind::Ods => {
+            guard::scan_ods(file, &bytes)?;
+            let wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
+                |e: calamine::OdsError| match e {
+                    calamine::OdsError::Password => open_err(
+                        file,
+                        "工作簿设置了打开密码（已加密），请取消密码后另存再提交",
+                    ),
+                    e => open_err(file, format!("ODS 文件已损坏或不完整（{e}）")),
                 },
             )?;
-            let merges: Vec<Vec<(u32, u16, u32, u16)>> = wb
-                .sheet_names()
-                .iter()
-                .map(|n| {
-                    wb.merge_cells_by_sheet_name(n)
-                        .map(|v| v.iter().map(dims).collect())
-                        .unwrap_or_default()
-                })
-                .collect();
-            let mut grids = load_dense(file, wb)?;
-            for (g, m) in grids.iter_mut().zip(merges) {
-                g.set_merges(m);
-            }
-            Ok(grids)
+            load_dense(file, wb)
         }
-        Kind::Other(reason) => Err(open_err(file, reason)),
+        guard::ZipKind::Ooxml => {
+            let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e: calamine::XlsxError| open_err(file, zip_reason(&e.to_string())))?;
+            load_xlsx(file, wb)
+        }
+    }
+}
+
+fn load_cfb(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
+    if is_encrypted_ooxml(&bytes) {
+        return Err(open_err(
+            file,
+            "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再提交",
+        ));
+    }
+    guard::scan_xls(file, &bytes)?;
+    let wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
+        |e: calamine::XlsError| match e {
+            calamine::XlsError::Password => open_err(
+                file,
+                "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再提交",
+            ),
+            e => open_err(file, format!(".xls 文件已损坏或不是 Excel 工作簿（{e}）")),
+        },
+    )?;
+    let merges: Vec<Vec<(u32, u16, u32, u16)>> = wb
+        .sheet_names()
+        .iter()
+        .map(|n| {
+            wb.merge_cells_by_sheet_name(n)
+                .map(|v| v.iter().map(dims).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut grids = load_dense(file, wb)?;
+    for (g, m) in grids.iter_mut().zip(merges) {
+        check_merges(file, &g.name, m.len())?;
+        g.set_merges(m);
+    }
+    Ok(grids)
+}
+
+fn check_merges(file: &str, sheet: &str, n: usize) -> Result<(), Error> {
+    if n > LIMITS.max_merges_per_sheet {
+        return Err(Error::Limit {
+            file: file.to_string(),
+            reason: format!(
+                "工作表「{sheet}」有 {n} 个合并单元格区域，超过上限 {}",
+                LIMITS.max_merges_per_sheet
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// A reason from calamine or the zip reader, in Chinese where it is a known one.
+fn explain(e: &str) -> String {
+    if e.contains("larger than its declared uncompressed size") {
+        format!("数据比其声明的大小更大，文件已损坏或被篡改（可能是“压缩炸弹”）（{e}）")
+    } else if e.contains("Invalid checksum") {
+        format!("数据校验失败，文件已损坏（{e}）")
+    } else if e.contains("unexpected end of file") || e.contains("UnexpectedEof") {
+        format!("数据不完整，文件已损坏（{e}）")
+    } else {
+        format!("文件内容已损坏（{e}）")
     }
 }
 
@@ -166,6 +277,8 @@ fn zip_reason(e: &str) -> String {
         format!("文件不完整或已损坏（可能没有下载完整），请重新获取原文件（{e}）")
     } else if e.contains("not found") || e.contains("workbook") {
         format!("这是一个压缩包，但不是 Excel 工作簿（{e}）")
+    } else if e.contains("declared uncompressed size") || e.contains("checksum") {
+        explain(e)
     } else {
         format!("无法作为 Excel 工作簿打开（{e}）")
     }
@@ -198,6 +311,45 @@ fn check_sheet_count(file: &str, n: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// Text longer than Excel lets a cell hold did not come from Excel; and the text of all
+/// cells together is bounded (one long shared string shown by 200,000 cells is 200,000
+/// copies). `total` counts the workbook's text so far.
+fn check_text(
+    file: &str,
+    sheet: &str,
+    (row, col): (u32, u16),
+    value: &Data,
+    total: &mut u64,
+) -> Result<(), Error> {
+    if let Data::String(s) = value {
+        if s.len() > LIMITS.max_cell_chars {
+            let n = s.chars().count();
+            if n > LIMITS.max_cell_chars {
+                return Err(Error::Limit {
+                    file: file.to_string(),
+                    reason: format!(
+                        "工作表「{sheet}」{} 的文本有 {n} 个字符，超过 Excel 单元格的上限 {}",
+                        crate::model::a1(row, col),
+                        LIMITS.max_cell_chars
+                    ),
+                });
+            }
+        }
+        *total += s.len() as u64;
+        if *total > LIMITS.max_text_bytes {
+            return Err(Error::Limit {
+                file: file.to_string(),
+                reason: format!(
+                    "读到工作表「{sheet}」{} 时，各单元格的文本合计已超过 {} MB（同一段长文本被大量单元格重复引用）",
+                    crate::model::a1(row, col),
+                    LIMITS.max_text_bytes / 1_048_576
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn too_many_cells(file: &str, sheet: &str) -> Error {
     Error::Limit {
         file: file.to_string(),
@@ -216,12 +368,13 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
     let sheets = hidden_names(&wb);
     check_sheet_count(file, sheets.len())?;
     let mut grids = Vec::with_capacity(sheets.len());
+    let mut text = 0u64;
     for (name, hidden) in sheets {
         let mut grid = Grid::new(name.clone(), hidden);
         let sheet_err = |e: String| Error::Sheet {
             file: file.to_string(),
             sheet: name.clone(),
-            reason: e,
+            reason: explain(&e),
         };
         {
             let mut reader = wb
@@ -237,10 +390,13 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
                 if c > u16::MAX as u32 {
                     continue;
                 }
-                grid.insert(r, c as u16, Data::from(cell.get_value().clone()));
+                let value = Data::from(cell.get_value().clone());
+                check_text(file, &name, (r, c as u16), &value, &mut text)?;
+                grid.insert(r, c as u16, value);
             }
         }
         if let Ok(m) = wb.merge_cells_by_sheet_name(&name) {
+            check_merges(file, &name, m.len())?;
             grid.set_merges(m.iter().map(dims).collect());
         }
         grids.push(grid);
@@ -259,11 +415,12 @@ where
     let sheets = hidden_names(&wb);
     check_sheet_count(file, sheets.len())?;
     let mut grids = Vec::with_capacity(sheets.len());
+    let mut text = 0u64;
     for (name, hidden) in sheets {
         let range = wb.worksheet_range(&name).map_err(|e| Error::Sheet {
             file: file.to_string(),
             sheet: name.clone(),
-            reason: e.to_string(),
+            reason: explain(&e.to_string()),
         })?;
         let (h, w) = range.get_size();
         if (h as u64) * (w as u64) > LIMITS.max_dense_cells {
@@ -280,11 +437,12 @@ where
                 return Err(too_many_cells(file, &name));
             }
             let (r0, c0) = range.start().unwrap_or((0, 0));
-            grid.insert(
+            let (row, col) = (
                 r0 + r as u32,
                 (c0 as usize + c).min(u16::MAX as usize) as u16,
-                v.clone(),
             );
+            check_text(file, &name, (row, col), v, &mut text)?;
+            grid.insert(row, col, v.clone());
         }
         grids.push(grid);
     }

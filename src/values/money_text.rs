@@ -38,7 +38,8 @@ pub enum MoneyTextErrorKind {
     Mixed,
     /// 大写 that does not follow the rules; the detail says where.
     BadDaxie(String),
-    /// Too many digits for an exact decimal.
+    /// Too many digits for an exact decimal, or an amount of 10²⁶ 元 or more (which could
+    /// not be shown with its two decimals and read back).
     TooLarge,
 }
 
@@ -240,13 +241,23 @@ pub fn parse_money_text(s: &str) -> Result<ParsedMoney, MoneyTextError> {
         MoneyUnit::Yuan => value,
         MoneyUnit::Wan => value
             .checked_mul(Decimal::from(10_000))
+            // A product rounded to fit 28 digits is no longer the amount written.
+            .filter(|y| y.checked_div(Decimal::from(10_000)) == Some(value))
             .ok_or_else(|| err(MoneyTextErrorKind::TooLarge))?,
     };
+    if yuan.abs() >= max_yuan() {
+        return Err(err(MoneyTextErrorKind::TooLarge));
+    }
     Ok(ParsedMoney {
         money: Money::from_yuan(yuan),
         unit,
         value,
     })
+}
+
+/// 10²⁶ 元: above this an amount shown with two decimals no longer fits a `Decimal`.
+fn max_yuan() -> Decimal {
+    Decimal::from_i128_with_scale(10i128.pow(26), 0)
 }
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
@@ -811,6 +822,14 @@ mod tests {
         );
         assert_eq!(kind("1e5"), MoneyTextErrorKind::Unexpected("e5".into()));
         assert_eq!(kind(&"9".repeat(40)), MoneyTextErrorKind::TooLarge);
+        // Found by fuzzing: read, but its display with two decimals could not be read back.
+        assert_eq!(
+            kind("1101101011020000310110000万"),
+            MoneyTextErrorKind::TooLarge
+        );
+        assert_eq!(kind(&"9".repeat(27)), MoneyTextErrorKind::TooLarge);
+        let big = money(&"9".repeat(26));
+        assert_eq!(money(&big.to_string()), big);
         assert_eq!(
             kind(&format!("{}万", "9".repeat(27))),
             MoneyTextErrorKind::TooLarge

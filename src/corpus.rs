@@ -346,7 +346,7 @@ fn chinese_number(n: u64) -> String {
         _ => format!(
             "{}十{}",
             D[(n / 10 % 10) as usize],
-            if n % 10 == 0 {
+            if n.is_multiple_of(10) {
                 ""
             } else {
                 D[(n % 10) as usize]

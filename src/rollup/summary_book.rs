@@ -306,8 +306,7 @@ fn relative_link(dir: &Path, source: &Path) -> Option<String> {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect()
     } else {
-        std::iter::repeat("..".to_string())
-            .take(a.len() - common)
+        std::iter::repeat_n("..".to_string(), a.len() - common)
             .chain(
                 b[common..]
                     .iter()

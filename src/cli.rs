@@ -183,3 +183,172 @@ pub fn fix(
     );
     Ok(if errors > 0 { EXIT_FINDINGS } else { EXIT_OK })
 }
+
+/// Threads to use: `jobs`, or one per core.
+pub fn threads(jobs: Option<usize>) -> usize {
+    jobs.filter(|&n| n > 0).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    })
+}
+
+/// `jixiao gen-corpus` (hidden): a synthetic corpus for tests and benchmarks.
+pub fn gen_corpus(
+    dir: &Path,
+    spec: &crate::corpus::Spec,
+    jobs: Option<usize>,
+) -> Result<u8, Error> {
+    let start = std::time::Instant::now();
+    let entries = crate::corpus::generate(dir, spec, threads(jobs))?;
+    let broken = entries
+        .iter()
+        .filter(|e| matches!(e.content, crate::corpus::Content::Broken(_)))
+        .count();
+    let with_errors = entries
+        .iter()
+        .filter(
+            |e| matches!(&e.content, crate::corpus::Content::Form { errors } if !errors.is_empty()),
+        )
+        .count();
+    eprintln!(
+        "已在 {} 生成 {} 个文件（含故意错误 {with_errors} 个、损坏 {broken} 个），用时 {:.1} 秒",
+        dir.display(),
+        entries.len(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(EXIT_OK)
+}
+
+/// Where `jixiao rollup` writes, and how.
+#[derive(Clone, Debug)]
+pub struct RollupArgs {
+    pub paths: Vec<std::path::PathBuf>,
+    pub output: std::path::PathBuf,
+    pub xlsx: Option<std::path::PathBuf>,
+    pub indicators: Option<std::path::PathBuf>,
+    pub findings: Option<std::path::PathBuf>,
+    pub jobs: Option<usize>,
+    pub encoding: crate::rollup::CsvEncoding,
+    pub force: bool,
+}
+
+/// `jixiao rollup`: every workbook under the paths into one project CSV (and optionally
+/// indicators, findings and a summary workbook); exit 0 clean, 1 errors, 2 unreadable files.
+pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
+    use std::io::IsTerminal;
+
+    let options = crate::rollup::RollupOptions {
+        output: args.output.clone(),
+        indicators: args.indicators.clone(),
+        findings: args.findings.clone(),
+        xlsx: args.xlsx.clone(),
+        encoding: args.encoding,
+        jobs: threads(args.jobs),
+    };
+    let outputs = options.outputs();
+    for (i, a) in outputs.iter().enumerate() {
+        if outputs[..i].iter().any(|b| a == b) {
+            return Err(Error::Output {
+                file: a.display().to_string(),
+                reason: "两个输出使用了同一个文件名".into(),
+            });
+        }
+    }
+    let inputs = crate::rollup::discover(&args.paths);
+    if inputs.is_empty() {
+        return Err(Error::Open {
+            file: args
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join("、"),
+            reason: "其中没有找到 .xlsx、.xlsm、.xls 或 .ods 工作簿".into(),
+        });
+    }
+    let explicit: Vec<&Path> = args.paths.iter().map(|p| p.as_path()).collect();
+    let found: Vec<&Path> = inputs.iter().map(|i| i.path.as_path()).collect();
+    for out in &outputs {
+        // Only a workbook name can be among the files found in folders.
+        let is_workbook = out.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            crate::rollup::WORKBOOK_EXTENSIONS
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(e))
+        });
+        check_output(
+            out,
+            if is_workbook { &found } else { &explicit },
+            args.force,
+        )?;
+    }
+
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(inputs.len() as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:32} {pos}/{len} 个文件  {rate}  已用 {elapsed}  预计剩余 {eta}",
+        ) {
+            bar.set_style(style.with_key(
+                "rate",
+                |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} 个/秒", s.per_sec());
+                },
+            ));
+        }
+        Some(bar)
+    } else {
+        None
+    };
+    let mut progress = |done: usize, _total: usize| {
+        if let Some(b) = &bar {
+            b.set_position(done as u64);
+        }
+    };
+    let summary = crate::rollup::rollup(&inputs, &options, &mut progress);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let summary = summary?;
+
+    let mut err = std::io::stderr().lock();
+    for u in &summary.unreadable {
+        let _ = writeln!(err, "无法读取：{}：{}", u.file, u.reason);
+    }
+    let _ = write!(err, "{}", summary.render_zh());
+    let _ = writeln!(
+        err,
+        "已写出：{}",
+        outputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join("、")
+    );
+    Ok(summary.exit_code())
+}
+
+/// `jixiao bench-floor` (hidden): the raw calamine pass the rollup is measured against,
+/// or with `read` the reader and validator alone.
+pub fn bench_floor(
+    paths: &[std::path::PathBuf],
+    jobs: Option<usize>,
+    read: bool,
+) -> Result<u8, Error> {
+    let start = std::time::Instant::now();
+    let inputs = crate::rollup::discover(paths);
+    let (done, failed, what) = if read {
+        let (r, f, p) = crate::rollup::floor::read_validate(&inputs, threads(jobs));
+        (r, f, format!("{p} 个项目"))
+    } else {
+        let (r, f, c) = crate::rollup::floor::floor(&inputs, threads(jobs));
+        (r, f, format!("{c} 个单元格"))
+    };
+    eprintln!(
+        "读取 {done} 个文件（失败 {failed} 个），共 {what}，用时 {:.2} 秒",
+        start.elapsed().as_secs_f64()
+    );
+    Ok(EXIT_OK)
+}

@@ -1,21 +1,32 @@
 //! jixiao (绩效): read, check, fix and roll up the Excel forms of Chinese public-sector
 //! performance budgeting (财政项目支出绩效目标申报表).
 //!
-//! The [`model`] is the centre; reading, validation, writing and rollup each take or give it.
+//! The [`model`] is the centre; [`read`], [`validate`], [`write`], [`fix`] and [`rollup`]
+//! each take or give it, and [`layout`] is the one description of the form that both the
+//! reader and the writer use. [`cli`] holds the commands behind the `jixiao` binary.
+//!
+//! ```
+//! let read = jixiao::read::read_workbook("samples/songjiang-kcb-2024.xlsx").unwrap();
+//! let findings = jixiao::validate::validate(&read.declaration, &read.sources);
+//! assert_eq!(read.declaration.projects_total().wan_string(), "1,743.86万元");
+//! assert!(findings.iter().any(|f| f.code == "B002" && f.location.cell.as_deref() == Some("E15")));
+//! ```
 
+pub mod cli;
+pub mod corpus;
+pub mod fix;
 pub mod layout;
 pub mod model;
 pub mod output;
+pub mod read;
+pub mod rollup;
+pub mod template;
 pub mod validate;
 pub mod values;
 pub mod write;
 
-mod error;
-pub use error::{Error, Result};
-pub mod cli;
-pub mod fix;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod read;
-pub mod rollup;
-pub mod template;
+
+mod error;
+pub use error::{Error, Result};

@@ -66,6 +66,66 @@ enum Command {
     },
     /// 读取工作簿，把模型以 JSON 输出到标准输出
     Dump { file: PathBuf },
+    /// 汇总文件与文件夹中的全部申报表：项目汇总 CSV，可选指标、问题清单与汇总工作簿
+    Rollup {
+        /// 申报表文件或文件夹（递归查找 .xlsx .xlsm .xls .ods）
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// 项目汇总 CSV
+        #[arg(short, long)]
+        output: PathBuf,
+        /// 汇总工作簿（按单位、主管部门、项目类别、项目性质合计，无法读取的文件，问题清单）
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+        /// 指标明细 CSV
+        #[arg(long)]
+        indicators: Option<PathBuf>,
+        /// 问题清单 CSV
+        #[arg(long)]
+        findings: Option<PathBuf>,
+        /// 并行读取的线程数（默认：CPU 核数）
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// CSV 编码：utf-8（默认，带 BOM）、utf-8-nobom、gb18030、gbk
+        #[arg(long, default_value = "utf-8")]
+        encoding: jixiao::rollup::CsvEncoding,
+        /// 替换已存在的输出文件
+        #[arg(long)]
+        force: bool,
+    },
+    /// 生成用于测试与基准的合成申报表（确定性，由种子决定）
+    #[command(hide = true)]
+    GenCorpus {
+        /// 输出文件夹
+        dir: PathBuf,
+        /// 文件个数（含损坏文件）
+        #[arg(long, default_value_t = 50)]
+        files: usize,
+        /// 随机种子
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+        /// 含故意错误的申报表比例（0–1）
+        #[arg(long, default_value_t = 0.2)]
+        error_share: f64,
+        /// 损坏文件个数
+        #[arg(long, default_value_t = 3)]
+        broken: usize,
+        /// 线程数（默认：CPU 核数）
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// 基准的下限：只用 calamine 打开每个工作簿并读取全部单元格
+    #[command(hide = true)]
+    BenchFloor {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// 线程数（默认：CPU 核数）
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// 读入模型并校验（不写输出），而不是只用 calamine 读单元格
+        #[arg(long)]
+        read: bool,
+    },
     /// 由模型 JSON 生成工作簿
     Build {
         model: PathBuf,
@@ -131,6 +191,44 @@ fn main() -> ExitCode {
             force,
         } => cli::fix(&file, &output, csv.as_deref(), encoding, force),
         Command::Dump { file } => cli::dump(&file),
+        Command::Rollup {
+            paths,
+            output,
+            xlsx,
+            indicators,
+            findings,
+            jobs,
+            encoding,
+            force,
+        } => cli::rollup(&cli::RollupArgs {
+            paths,
+            output,
+            xlsx,
+            indicators,
+            findings,
+            jobs,
+            encoding,
+            force,
+        }),
+        Command::BenchFloor { paths, jobs, read } => cli::bench_floor(&paths, jobs, read),
+        Command::GenCorpus {
+            dir,
+            files,
+            seed,
+            error_share,
+            broken,
+            jobs,
+        } => cli::gen_corpus(
+            &dir,
+            &jixiao::corpus::Spec {
+                files,
+                seed,
+                error_share,
+                broken,
+                ..jixiao::corpus::Spec::default()
+            },
+            jobs,
+        ),
         Command::Build {
             model,
             output,

@@ -41,27 +41,52 @@ impl std::str::FromStr for CsvEncoding {
 pub struct CsvSink {
     path: PathBuf,
     tmp: PathBuf,
-    out: BufWriter<File>,
-    encoding: CsvEncoding,
+    /// `None` once finished.
+    out: Option<Out>,
     rows: usize,
+}
+
+/// UTF-8 records go straight through one CSV writer into the file; GB18030/GBK records
+/// are formatted, checked and encoded one by one.
+enum Out {
+    Utf8(Box<csv::Writer<BufWriter<File>>>),
+    Gb { out: BufWriter<File>, gbk: bool },
+}
+
+fn record_writer<W: Write>(w: W, capacity: usize) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .buffer_capacity(capacity)
+        .from_writer(w)
 }
 
 impl CsvSink {
     /// Starts `path` (written to a temporary file beside it) with a header row.
     pub fn create(path: &Path, encoding: CsvEncoding, header: &[&str]) -> Result<CsvSink, Error> {
         let (tmp, file) = crate::output::temp_beside(path)?;
+        let mut buf = BufWriter::new(file);
+        let err = |e: std::io::Error| Error::Output {
+            file: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let out = match encoding {
+            CsvEncoding::Utf8Bom | CsvEncoding::Utf8 => {
+                if encoding == CsvEncoding::Utf8Bom {
+                    buf.write_all(b"\xEF\xBB\xBF").map_err(err)?;
+                }
+                Out::Utf8(Box::new(record_writer(buf, 64 * 1024)))
+            }
+            CsvEncoding::Gb18030 | CsvEncoding::Gbk => Out::Gb {
+                out: buf,
+                gbk: encoding == CsvEncoding::Gbk,
+            },
+        };
         let mut sink = CsvSink {
             path: path.to_path_buf(),
             tmp,
-            out: BufWriter::new(file),
-            encoding,
+            out: Some(out),
             rows: 0,
         };
-        if encoding == CsvEncoding::Utf8Bom {
-            sink.out
-                .write_all(b"\xEF\xBB\xBF")
-                .map_err(|e| sink.err(e.to_string()))?;
-        }
         sink.record(header.iter().copied())?;
         sink.rows = 0;
         Ok(sink)
@@ -76,24 +101,22 @@ impl CsvSink {
 
     /// Writes one record.
     pub fn record<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>) -> Result<(), Error> {
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(Vec::new());
-        let fields: Vec<&str> = fields.into_iter().collect();
-        w.write_record(&fields)
-            .map_err(|e| self.err(e.to_string()))?;
-        let bytes = w.into_inner().map_err(|e| self.err(e.to_string()))?;
-        let text = String::from_utf8(bytes).map_err(|e| self.err(e.to_string()))?;
-        let encoded: Vec<u8> = match self.encoding {
-            CsvEncoding::Utf8Bom | CsvEncoding::Utf8 => text.into_bytes(),
-            CsvEncoding::Gb18030 | CsvEncoding::Gbk => {
-                let enc = if self.encoding == CsvEncoding::Gbk {
+        let Some(out) = &mut self.out else {
+            return Err(self.err("文件已写完".into()));
+        };
+        match out {
+            Out::Utf8(w) => {
+                if let Err(e) = w.write_record(fields) {
+                    return Err(self.err(e.to_string()));
+                }
+            }
+            Out::Gb { out, gbk } => {
+                let enc = if *gbk {
                     encoding_rs::GBK
                 } else {
                     encoding_rs::GB18030
                 };
-                let mut encoder = enc.new_encoder();
-                let mut out = Vec::with_capacity(text.len() * 2);
+                let fields: Vec<&str> = fields.into_iter().collect();
                 for (i, field) in fields.iter().enumerate() {
                     if let Some(bad) = field.chars().find(|c| {
                         let mut buf = [0u8; 4];
@@ -101,30 +124,41 @@ impl CsvSink {
                         let (_, _, unmappable) = enc.encode(s);
                         unmappable
                     }) {
-                        return Err(self.err(format!(
+                        let reason = format!(
                             "第 {} 行第 {} 列的字符「{bad}」（U+{:04X}）无法用 {} 编码，请改用 UTF-8（默认）",
                             self.rows + 2,
                             i + 1,
                             bad as u32,
                             enc.name()
-                        )));
+                        );
+                        return Err(self.err(reason));
                     }
                 }
-                out.resize(
+                let mut w = record_writer(Vec::new(), 256);
+                let text = w
+                    .write_record(&fields)
+                    .map_err(|e| e.to_string())
+                    .and_then(|_| w.into_inner().map_err(|e| e.to_string()))
+                    .and_then(|b| String::from_utf8(b).map_err(|e| e.to_string()));
+                let text = match text {
+                    Ok(t) => t,
+                    Err(e) => return Err(self.err(e)),
+                };
+                let mut encoder = enc.new_encoder();
+                let mut encoded = vec![
+                    0;
                     encoder
                         .max_buffer_length_from_utf8_without_replacement(text.len())
-                        .unwrap_or(text.len() * 4),
-                    0,
-                );
+                        .unwrap_or(text.len() * 4)
+                ];
                 let (_, _, written) =
-                    encoder.encode_from_utf8_without_replacement(&text, &mut out, true);
-                out.truncate(written);
-                out
+                    encoder.encode_from_utf8_without_replacement(&text, &mut encoded, true);
+                encoded.truncate(written);
+                if let Err(e) = out.write_all(&encoded) {
+                    return Err(self.err(e.to_string()));
+                }
             }
-        };
-        self.out
-            .write_all(&encoded)
-            .map_err(|e| self.err(e.to_string()))?;
+        }
         self.rows += 1;
         Ok(())
     }
@@ -136,11 +170,19 @@ impl CsvSink {
 
     /// Flushes and renames the file into place.
     pub fn finish(mut self) -> Result<(), Error> {
-        self.out.flush().map_err(|e| self.err(e.to_string()))?;
-        self.out
-            .get_ref()
-            .sync_all()
-            .map_err(|e| self.err(e.to_string()))?;
+        let Some(out) = self.out.take() else {
+            return Err(self.err("文件已写完".into()));
+        };
+        let buf = match out {
+            Out::Utf8(w) => w.into_inner().map_err(|e| e.to_string()),
+            Out::Gb { out, .. } => Ok(out),
+        };
+        let result = buf.and_then(|b| b.into_inner().map_err(|e| e.to_string()));
+        let file = match result {
+            Ok(f) => f,
+            Err(e) => return Err(self.err(e)),
+        };
+        file.sync_all().map_err(|e| self.err(e.to_string()))?;
         std::fs::rename(&self.tmp, &self.path).map_err(|e| self.err(e.to_string()))?;
         Ok(())
     }

@@ -2,14 +2,24 @@
 //! summary workbook).
 
 mod csv_out;
+pub mod floor;
+mod folder;
+pub mod summary_book;
 
 pub use csv_out::{CsvEncoding, CsvSink};
+pub use folder::{
+    discover, ordered_map, read_and_validate, rollup, unreadable_reason, Input, ReadFile,
+    RollupOptions, RollupSummary, Totals, Unreadable, AMOUNT_COLUMNS, BLANK_KEY, FINDING_COLUMNS,
+    INDICATOR_COLUMNS, WORKBOOK_EXTENSIONS,
+};
 
 use crate::model::{Date, Declaration, Finding, Money, Project, Severity};
 
 /// Columns of the project rollup: a stable contract for the next level (DuckDB, Spark,
-/// a budget system). Amounts are in 元 as plain numbers with two decimals.
-pub const PROJECT_COLUMNS: [&str; 20] = [
+/// a budget system). Amounts are in 元 as plain numbers with two decimals; 项目序号 is the
+/// project's place in its file, from 1 (with 来源文件 it keys the indicator and findings
+/// files). New columns are only ever added at the end.
+pub const PROJECT_COLUMNS: [&str; 21] = [
     "单位名称",
     "预算年度",
     "项目名称",
@@ -30,6 +40,7 @@ pub const PROJECT_COLUMNS: [&str; 20] = [
     "错误数",
     "警告数",
     "来源文件",
+    "项目序号",
 ];
 
 fn money(m: Option<Money>) -> String {
@@ -79,6 +90,7 @@ pub fn project_row(
         count(Severity::Error),
         count(Severity::Warning),
         file.to_string(),
+        (index + 1).to_string(),
     ]
 }
 

@@ -43,12 +43,18 @@ fn is_blank(c: char) -> bool {
 /// assert_eq!(normalize_label("年度（/项目）\n指标值"), "年度(/项目)指标值");
 /// ```
 pub fn normalize_label(s: &str) -> String {
-    let t: String = s
-        .chars()
-        .map(halfwidth_char)
-        .filter(|c| !is_blank(*c))
-        .collect();
-    t.trim_end_matches(':').to_string()
+    // One allocation, sized up front: this runs for every short text cell of every
+    // workbook, and was a fifth of a rollup's instructions as an iterator chain.
+    let mut t = String::with_capacity(s.len());
+    for c in s.chars() {
+        let c = halfwidth_char(c);
+        if !is_blank(c) {
+            t.push(c);
+        }
+    }
+    let keep = t.trim_end_matches(':').len();
+    t.truncate(keep);
+    t
 }
 
 /// Free text as written, minus surrounding whitespace; Windows (`\r\n`) and old Mac (`\r`)

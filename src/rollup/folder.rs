@@ -1,0 +1,769 @@
+//! Rolling up many workbooks: find them, read and validate them in parallel, and stream
+//! the results to the CSV files in a stable order (by path, then project order), keeping
+//! only small aggregates in memory so a city's tens of thousands of files fit in the
+//! memory of one.
+//!
+//! Files are processed by a pool of threads that may run at most a fixed window of files
+//! ahead of the oldest one not yet written; results wait in a reorder buffer until their
+//! turn. So memory is bounded by the window, not the number of files, and one slow file
+//! holds the others back only by the window.
+
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Condvar, Mutex};
+
+use crate::model::{Declaration, Finding, Money, Project, Severity, TargetKind};
+use crate::Error;
+
+use super::{CsvEncoding, CsvSink, PROJECT_COLUMNS};
+
+/// File name endings read as workbooks when a folder is given.
+pub const WORKBOOK_EXTENSIONS: [&str; 4] = ["xlsx", "xlsm", "xls", "ods"];
+
+/// Columns of the indicator rollup (`--indicators`). 项目序号 and 指标序号 count from 1.
+pub const INDICATOR_COLUMNS: [&str; 13] = [
+    "来源文件",
+    "单位名称",
+    "项目序号",
+    "项目名称",
+    "指标序号",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "指标值",
+    "指标值类型",
+    "运算符",
+    "数值",
+    "计量单位",
+];
+
+/// Columns of the findings list (`--findings`). 项目序号 is empty for the cover.
+pub const FINDING_COLUMNS: [&str; 11] = [
+    "来源文件",
+    "单位名称",
+    "项目序号",
+    "项目名称",
+    "工作表",
+    "单元格",
+    "代码",
+    "级别",
+    "说明",
+    "应为",
+    "实为",
+];
+
+/// One input: a workbook to read, or a path that could not even be listed.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Input {
+    pub path: PathBuf,
+    /// Why the path could not be listed (missing, no permission); `None` to read it.
+    pub problem: Option<String>,
+}
+
+fn is_skipped_name(name: &str) -> bool {
+    // `~$name.xlsx` is the lock file Excel leaves beside an open workbook.
+    name.starts_with("~$") || name.starts_with('.')
+}
+
+fn has_workbook_extension(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        WORKBOOK_EXTENSIONS
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(e))
+    })
+}
+
+/// The workbooks under `paths`, sorted by path, each once. A file named directly is taken
+/// whatever its name (except an Excel lock file); a folder is searched recursively for
+/// `.xlsx .xlsm .xls .ods`, skipping lock files and hidden files and folders. Paths that
+/// cannot be listed come back as inputs with their problem, so they are reported in order.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::create_dir(dir.path().join("b")).unwrap();
+/// for f in ["b/2.xlsx", "1.xls", "~$1.xlsx", ".hidden.xlsx", "notes.txt"] {
+///     std::fs::write(dir.path().join(f), b"").unwrap();
+/// }
+/// let found = jixiao::rollup::discover(&[dir.path().to_path_buf()]);
+/// let names: Vec<_> = found.iter().map(|i| i.path.strip_prefix(dir.path()).unwrap()).collect();
+/// assert_eq!(names, [std::path::Path::new("1.xls"), std::path::Path::new("b/2.xlsx")]);
+/// ```
+pub fn discover(paths: &[PathBuf]) -> Vec<Input> {
+    let mut out = Vec::new();
+    for p in paths {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => walk(p, &mut out),
+            Ok(_) if name.starts_with("~$") => {}
+            Ok(_) => out.push(Input {
+                path: p.clone(),
+                problem: None,
+            }),
+            Err(e) => out.push(Input {
+                path: p.clone(),
+                problem: Some(io_reason(&e, "找不到该文件或文件夹")),
+            }),
+        }
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.path == b.path);
+    out
+}
+
+fn io_reason(e: &std::io::Error, not_found: &str) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => not_found.into(),
+        std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<Input>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            out.push(Input {
+                path: dir.to_path_buf(),
+                problem: Some(format!(
+                    "无法列出文件夹内容：{}",
+                    io_reason(&e, "找不到该文件夹")
+                )),
+            });
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if is_skipped_name(&name.to_string_lossy()) {
+            continue;
+        }
+        // Symbolic links to folders are not followed: no cycles, no leaving the tree.
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            walk(&path, out);
+        } else if has_workbook_extension(&path) && (kind.is_file() || path.is_file()) {
+            out.push(Input {
+                path,
+                problem: None,
+            });
+        }
+    }
+}
+
+/// What reading and validating one workbook gives.
+#[derive(Debug)]
+pub struct ReadFile {
+    pub declaration: Declaration,
+    /// Reader findings, then the validator's.
+    pub findings: Vec<Finding>,
+}
+
+/// Reads and validates one workbook. A panic inside the reader is caught and becomes an
+/// unreadable file, so one strange file cannot stop a rollup of thousands.
+pub fn read_and_validate(path: &Path) -> Result<ReadFile, Error> {
+    let file = path.display().to_string();
+    catch_unwind(AssertUnwindSafe(|| {
+        let read = crate::read::read_workbook(path)?;
+        let mut findings = read.findings;
+        findings.extend(crate::validate::validate(&read.declaration, &read.sources));
+        Ok(ReadFile {
+            declaration: read.declaration,
+            findings,
+        })
+    }))
+    .unwrap_or_else(|_| {
+        Err(Error::Open {
+            file,
+            reason: "读取时程序内部出错（请把该文件反馈给开发者）".into(),
+        })
+    })
+}
+
+/// The reason an input could not be read, without the file name (listed beside it).
+pub fn unreadable_reason(e: &Error) -> String {
+    match e {
+        Error::Open { reason, .. } => reason.clone(),
+        Error::NotAForm { reason, .. } => format!("不是绩效目标申报表：{reason}"),
+        Error::Sheet { sheet, reason, .. } => format!("工作表「{sheet}」无法读取：{reason}"),
+        Error::Limit { reason, .. } => format!("超出读取上限：{reason}"),
+        other => other.to_string(),
+    }
+}
+
+/// Maps `work` over `items` on `jobs` threads and hands each result to `take` in item
+/// order. At most `window` items are taken up ahead of the next one to hand over, so
+/// memory stays bounded whatever the number of items. When `take` fails, the workers stop
+/// and its error is returned.
+pub fn ordered_map<T, R, E>(
+    items: &[T],
+    jobs: usize,
+    window: usize,
+    work: impl Fn(&T) -> R + Sync,
+    mut take: impl FnMut(usize, R) -> Result<(), E>,
+) -> Result<(), E>
+where
+    T: Sync,
+    R: Send,
+{
+    if jobs <= 1 || items.len() <= 1 {
+        for (i, item) in items.iter().enumerate() {
+            take(i, work(item))?;
+        }
+        return Ok(());
+    }
+    let window = window.max(jobs);
+    struct Gate {
+        next: usize,
+        handed: usize,
+        stop: bool,
+    }
+    let gate = Mutex::new(Gate {
+        next: 0,
+        handed: 0,
+        stop: false,
+    });
+    let moved = Condvar::new();
+    fn lock<G>(m: &Mutex<G>) -> std::sync::MutexGuard<'_, G> {
+        // A worker that panicked cannot leave the counters half-updated.
+        m.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    std::thread::scope(|s| {
+        let (tx, rx) = mpsc::sync_channel::<(usize, R)>(window);
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            let (gate, moved, work) = (&gate, &moved, &work);
+            s.spawn(move || loop {
+                let i = {
+                    let mut g = lock(gate);
+                    while !g.stop && g.next < items.len() && g.next >= g.handed + window {
+                        g = moved.wait(g).unwrap_or_else(|p| p.into_inner());
+                    }
+                    if g.stop || g.next >= items.len() {
+                        return;
+                    }
+                    g.next += 1;
+                    g.next - 1
+                };
+                if tx.send((i, work(&items[i]))).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting: BTreeMap<usize, R> = BTreeMap::new();
+        let mut expected = 0;
+        let result = (|| {
+            for (i, r) in rx.iter() {
+                waiting.insert(i, r);
+                while let Some(r) = waiting.remove(&expected) {
+                    take(expected, r)?;
+                    expected += 1;
+                }
+                lock(&gate).handed = expected;
+                moved.notify_all();
+            }
+            Ok(())
+        })();
+        if result.is_err() {
+            lock(&gate).stop = true;
+            moved.notify_all();
+        }
+        // Dropping the receiver ends workers blocked in send.
+        drop(rx);
+        result
+    })
+}
+
+/// Money and counts added up over projects.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Files (only meaningful per unit: the files that declared for it).
+    pub files: usize,
+    pub projects: usize,
+    /// 项目资金总额
+    pub total: Money,
+    /// 财政资金
+    pub fiscal: Money,
+    /// 其他资金
+    pub other: Money,
+    /// 年度资金申请总额
+    pub annual_total: Money,
+    /// 当年财政拨款
+    pub annual_appropriation: Money,
+    /// 上年结转资金
+    pub annual_carryover: Money,
+    /// 年度其他资金
+    pub annual_other: Money,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Totals {
+    fn add_project(&mut self, p: &Project, errors: usize, warnings: usize) {
+        let f = &p.funds;
+        let add = |sum: &mut Money, m: Option<Money>| {
+            if let Some(m) = m {
+                *sum = *sum + m;
+            }
+        };
+        self.projects += 1;
+        add(&mut self.total, f.total);
+        add(&mut self.fiscal, f.fiscal);
+        add(&mut self.other, f.other);
+        add(&mut self.annual_total, f.annual_total);
+        add(&mut self.annual_appropriation, f.annual_appropriation);
+        add(&mut self.annual_carryover, f.annual_carryover);
+        add(&mut self.annual_other, f.annual_other);
+        self.errors += errors;
+        self.warnings += warnings;
+    }
+
+    /// The seven amounts, in the order of the rollup's columns.
+    pub fn amounts(&self) -> [Money; 7] {
+        [
+            self.total,
+            self.fiscal,
+            self.other,
+            self.annual_total,
+            self.annual_appropriation,
+            self.annual_carryover,
+            self.annual_other,
+        ]
+    }
+}
+
+/// Names of the seven amounts, as in [`PROJECT_COLUMNS`].
+pub const AMOUNT_COLUMNS: [&str; 7] = [
+    "项目资金总额",
+    "财政资金",
+    "其他资金",
+    "年度资金申请总额",
+    "当年财政拨款",
+    "上年结转资金",
+    "年度其他资金",
+];
+
+/// Key used when a grouping field is blank.
+pub const BLANK_KEY: &str = "（未填）";
+
+fn key(s: &Option<String>) -> String {
+    match s.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => t.to_string(),
+        _ => BLANK_KEY.to_string(),
+    }
+}
+
+/// A file that could not be read, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable {
+    pub file: String,
+    pub reason: String,
+}
+
+/// What a rollup found, small whatever the number of files.
+#[derive(Clone, Debug, Default)]
+pub struct RollupSummary {
+    /// Inputs, readable or not.
+    pub files: usize,
+    pub unreadable: Vec<Unreadable>,
+    pub projects: usize,
+    pub indicators: usize,
+    /// Readable files with at least one error.
+    pub files_with_errors: usize,
+    /// All projects (with `files` the readable files and errors including cover findings).
+    pub all: Totals,
+    pub by_unit: BTreeMap<String, Totals>,
+    pub by_department: BTreeMap<String, Totals>,
+    pub by_category: BTreeMap<String, Totals>,
+    pub by_nature: BTreeMap<String, Totals>,
+    /// Findings on the summary workbook's sheet (it holds at most Excel's row limit).
+    pub findings_listed: usize,
+}
+
+impl RollupSummary {
+    pub fn errors(&self) -> usize {
+        self.all.errors
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.all.warnings
+    }
+
+    /// 0 all read and no error (warnings allowed), 1 errors, 2 some file unreadable.
+    pub fn exit_code(&self) -> u8 {
+        if !self.unreadable.is_empty() {
+            crate::cli::EXIT_UNREADABLE
+        } else if self.errors() > 0 {
+            crate::cli::EXIT_FINDINGS
+        } else {
+            crate::cli::EXIT_OK
+        }
+    }
+
+    /// The closing lines for people, in Chinese.
+    ///
+    /// ```
+    /// let s = jixiao::rollup::RollupSummary { files: 1200, ..Default::default() };
+    /// assert!(s.render_zh().starts_with("共 1,200 个文件（读取 1,200，无法读取 0）"));
+    /// ```
+    pub fn render_zh(&self) -> String {
+        let n = |x: usize| crate::model::group_thousands(x.into(), 0);
+        let read = self.files - self.unreadable.len();
+        let mut out = format!(
+            "共 {} 个文件（读取 {}，无法读取 {}），{} 个单位、{} 个项目、{} 条指标。\n",
+            n(self.files),
+            n(read),
+            n(self.unreadable.len()),
+            n(self.by_unit.len()),
+            n(self.projects),
+            n(self.indicators)
+        );
+        let repeated = self.by_unit.values().filter(|t| t.files > 1).count();
+        if repeated > 0 {
+            out.push_str(&format!(
+                "其中 {} 个单位出现在不止一个文件中，请确认没有重复报送（见汇总工作簿「按单位」的文件数）。\n",
+                n(repeated)
+            ));
+        }
+        out.push_str(&format!(
+            "项目资金总额合计 {} 元（{}），其中年度资金申请总额 {} 元（{}）。\n",
+            self.all.total,
+            self.all.total.wan_string(),
+            self.all.annual_total,
+            self.all.annual_total.wan_string()
+        ));
+        out.push_str(&format!(
+            "错误 {} 条（涉及 {} 个文件），警告 {} 条。\n",
+            n(self.errors()),
+            n(self.files_with_errors),
+            n(self.warnings())
+        ));
+        out
+    }
+}
+
+/// Where the rollup writes.
+#[derive(Clone, Debug)]
+pub struct RollupOptions {
+    /// The project rollup CSV.
+    pub output: PathBuf,
+    pub indicators: Option<PathBuf>,
+    pub findings: Option<PathBuf>,
+    /// The summary workbook.
+    pub xlsx: Option<PathBuf>,
+    pub encoding: CsvEncoding,
+    /// Threads reading files (1: all on the calling thread).
+    pub jobs: usize,
+}
+
+impl RollupOptions {
+    /// Every output path, the project CSV first.
+    pub fn outputs(&self) -> Vec<&Path> {
+        let mut v = vec![self.output.as_path()];
+        v.extend(self.indicators.as_deref());
+        v.extend(self.findings.as_deref());
+        v.extend(self.xlsx.as_deref());
+        v
+    }
+}
+
+/// Files in flight per thread: enough to keep threads busy past a slow file, few enough
+/// that memory does not grow with the corpus.
+const WINDOW_PER_JOB: usize = 8;
+
+fn target_fields(kind: Option<&TargetKind>) -> [String; 4] {
+    match kind {
+        None => Default::default(),
+        Some(TargetKind::Quantitative { op, value, unit }) => [
+            "定量".into(),
+            op.symbol().into(),
+            value.to_string(),
+            unit.clone().unwrap_or_default(),
+        ],
+        Some(TargetKind::Deadline { .. }) => {
+            ["时限".into(), String::new(), String::new(), String::new()]
+        }
+        Some(TargetKind::Qualitative) => {
+            ["定性".into(), String::new(), String::new(), String::new()]
+        }
+        Some(TargetKind::Unparsed) => [
+            "无法识别".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ],
+    }
+}
+
+/// The state of a running rollup: open outputs and the aggregates so far.
+struct Consumer<'a> {
+    projects: CsvSink,
+    indicators: Option<CsvSink>,
+    findings: Option<CsvSink>,
+    book: Option<super::summary_book::SummaryBook>,
+    summary: RollupSummary,
+    progress: &'a mut dyn FnMut(usize, usize),
+    total_inputs: usize,
+}
+
+impl Consumer<'_> {
+    fn take(&mut self, input: &Input, outcome: Result<ReadFile, Error>) -> Result<(), Error> {
+        self.summary.files += 1;
+        let file = input.path.display().to_string();
+        match outcome {
+            Err(e) => self.summary.unreadable.push(Unreadable {
+                file,
+                reason: unreadable_reason(&e),
+            }),
+            Ok(read) => self.take_read(&input.path, &file, read)?,
+        }
+        (self.progress)(self.summary.files, self.total_inputs);
+        Ok(())
+    }
+
+    fn take_read(&mut self, path: &Path, file: &str, read: ReadFile) -> Result<(), Error> {
+        let decl = &read.declaration;
+        let findings = &read.findings;
+        let unit_key = key(&decl.unit);
+        let unit_name = decl.unit.clone().unwrap_or_default();
+
+        // Per-project error and warning counts in one pass over the findings.
+        let mut per_project = vec![(0usize, 0usize); decl.projects.len()];
+        let (mut errors, mut warnings) = (0, 0);
+        for f in findings {
+            let is_error = f.severity == Severity::Error;
+            if is_error {
+                errors += 1;
+            } else {
+                warnings += 1;
+            }
+            if let Some(c) = f.location.project.and_then(|p| per_project.get_mut(p)) {
+                if is_error {
+                    c.0 += 1;
+                } else {
+                    c.1 += 1;
+                }
+            }
+        }
+
+        let s = &mut self.summary;
+        s.all.files += 1;
+        s.projects += decl.projects.len();
+        if errors > 0 {
+            s.files_with_errors += 1;
+        }
+        let unit_totals = s.by_unit.entry(unit_key.clone()).or_default();
+        unit_totals.files += 1;
+        // Cover findings count for the unit and the whole, not for any project's groups.
+        let cover_errors = errors - per_project.iter().map(|c| c.0).sum::<usize>();
+        let cover_warnings = warnings - per_project.iter().map(|c| c.1).sum::<usize>();
+        unit_totals.errors += cover_errors;
+        unit_totals.warnings += cover_warnings;
+        s.all.errors += cover_errors;
+        s.all.warnings += cover_warnings;
+
+        for (i, p) in decl.projects.iter().enumerate() {
+            let (e, w) = per_project[i];
+            s.all.add_project(p, e, w);
+            for (map, k) in [
+                (&mut s.by_unit, unit_key.clone()),
+                (&mut s.by_department, key(&p.header.department)),
+                (&mut s.by_category, key(&p.header.category)),
+                (&mut s.by_nature, key(&p.header.nature)),
+            ] {
+                map.entry(k).or_default().add_project(p, e, w);
+            }
+            let row = super::project_row(decl, i, p, findings, file);
+            self.projects.record(row.iter().map(String::as_str))?;
+            s.indicators += p.indicators.len();
+            if let Some(sink) = &mut self.indicators {
+                let number = (i + 1).to_string();
+                let name = p.header.name.clone().unwrap_or_default();
+                for (k, ind) in p.indicators.iter().enumerate() {
+                    let [kind, op, value, unit] =
+                        target_fields(ind.target.as_ref().map(|t| t.kind()));
+                    let k = (k + 1).to_string();
+                    sink.record([
+                        file,
+                        unit_name.as_str(),
+                        number.as_str(),
+                        name.as_str(),
+                        k.as_str(),
+                        ind.level1.as_deref().unwrap_or(""),
+                        ind.level2.as_deref().unwrap_or(""),
+                        ind.name.as_deref().unwrap_or(""),
+                        ind.target.as_ref().map(|t| t.text()).unwrap_or(""),
+                        kind.as_str(),
+                        op.as_str(),
+                        value.as_str(),
+                        unit.as_str(),
+                    ])?;
+                }
+            }
+        }
+
+        if let Some(sink) = &mut self.findings {
+            for f in findings {
+                let (number, name) = project_label(decl, f);
+                sink.record([
+                    file,
+                    unit_name.as_str(),
+                    number.as_str(),
+                    name,
+                    f.location.sheet.as_deref().unwrap_or(""),
+                    f.location.cell.as_deref().unwrap_or(""),
+                    f.code.as_str(),
+                    f.severity.zh(),
+                    f.message.as_str(),
+                    f.expected.as_deref().unwrap_or(""),
+                    f.actual.as_deref().unwrap_or(""),
+                ])?;
+            }
+        }
+        if let Some(book) = &mut self.book {
+            book.add_findings(path, file, decl, findings)?;
+        }
+        Ok(())
+    }
+}
+
+/// 项目序号 (from 1) and 项目名称 of a finding's project; empty for the cover.
+pub(crate) fn project_label<'a>(decl: &'a Declaration, f: &Finding) -> (String, &'a str) {
+    match f.location.project {
+        Some(i) => (
+            (i + 1).to_string(),
+            decl.projects
+                .get(i)
+                .and_then(|p| p.header.name.as_deref())
+                .unwrap_or(""),
+        ),
+        None => (String::new(), ""),
+    }
+}
+
+/// Rolls up `inputs` (from [`discover`]) into the outputs of `options`, calling
+/// `progress(done, total)` after each file. Unreadable files are listed in the summary
+/// and the run goes on; only a failure to write an output stops it (and then no output
+/// is left half-written).
+pub fn rollup(
+    inputs: &[Input],
+    options: &RollupOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<RollupSummary, Error> {
+    let enc = options.encoding;
+    let mut consumer = Consumer {
+        projects: CsvSink::create(&options.output, enc, &PROJECT_COLUMNS)?,
+        indicators: options
+            .indicators
+            .as_deref()
+            .map(|p| CsvSink::create(p, enc, &INDICATOR_COLUMNS))
+            .transpose()?,
+        findings: options
+            .findings
+            .as_deref()
+            .map(|p| CsvSink::create(p, enc, &FINDING_COLUMNS))
+            .transpose()?,
+        book: options
+            .xlsx
+            .as_deref()
+            .map(super::summary_book::SummaryBook::new)
+            .transpose()?,
+        summary: RollupSummary::default(),
+        progress,
+        total_inputs: inputs.len(),
+    };
+    let jobs = options.jobs.max(1);
+    ordered_map(
+        inputs,
+        jobs,
+        jobs * WINDOW_PER_JOB,
+        |input| match &input.problem {
+            Some(reason) => Err(Error::Open {
+                file: input.path.display().to_string(),
+                reason: reason.clone(),
+            }),
+            None => read_and_validate(&input.path),
+        },
+        |i, outcome| consumer.take(&inputs[i], outcome),
+    )?;
+    let Consumer {
+        projects,
+        indicators,
+        findings,
+        book,
+        mut summary,
+        ..
+    } = consumer;
+    if let Some(book) = book {
+        summary.findings_listed = book.findings_listed();
+        book.finish(&summary)?;
+    }
+    projects.finish()?;
+    if let Some(s) = indicators {
+        s.finish()?;
+    }
+    if let Some(s) = findings {
+        s.finish()?;
+    }
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordered_map_keeps_order_on_many_threads_and_stops_on_error() {
+        let items: Vec<u64> = (0..500).collect();
+        for jobs in [1, 2, 4] {
+            let mut seen = Vec::new();
+            ordered_map(
+                &items,
+                jobs,
+                3,
+                |&x| {
+                    // Uneven work, so threads finish out of order.
+                    let spin = (x * 7919) % 97;
+                    (0..spin * 100).fold(x, |a, b| a.wrapping_add(b)) - (0..spin * 100).sum::<u64>()
+                },
+                |i, r| {
+                    assert_eq!(i as u64, r);
+                    seen.push(r);
+                    Ok::<(), ()>(())
+                },
+            )
+            .unwrap();
+            assert_eq!(seen, items);
+        }
+        let mut taken = 0;
+        let r = ordered_map(
+            &items,
+            2,
+            4,
+            |&x| x,
+            |i, _| {
+                taken += 1;
+                if i == 10 {
+                    Err("stop")
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        assert_eq!(r, Err("stop"));
+        assert_eq!(taken, 11);
+    }
+
+    #[test]
+    fn unreadable_reason_leaves_out_the_file() {
+        let e = Error::Open {
+            file: "a.xlsx".into(),
+            reason: "文件是空的（0 字节）".into(),
+        };
+        assert_eq!(unreadable_reason(&e), "文件是空的（0 字节）");
+    }
+}

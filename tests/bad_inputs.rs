@@ -1115,8 +1115,8 @@ fn duplicate_project_names() {
     let o = check(&p);
     assert_eq!(o.code, Some(1), "{o:?}");
     assert_eq!(
-        lines_with(&o.out, "H002"),
-        [format!("警告 H002 2.优化营商环境!{cell} 项目 2 的项目名称「G60日常办公经费」与项目 1（1.G60日常办公经费!B34）相同。如是重复提交，请删去其一；如是不同项目，请改用能区分的名称。")],
+        lines_with(&o.out, "C007"),
+        [format!("警告 C007 2.优化营商环境!{cell} 第 2 个项目与第 1 个项目（1.G60日常办公经费!B34）同名「G60日常办公经费」。如是重复申报，请删去一份；如是不同项目，请改用能区分的名称。")],
         "{}",
         o.out
     );

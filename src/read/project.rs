@@ -139,7 +139,7 @@ pub fn read_sheet(ctx: &mut Ctx, grid: &Grid, first: usize) -> Vec<Project> {
             let mut r = RegionReader {
                 ctx,
                 grid,
-                known: &known,
+                known,
                 project: first + k,
                 start,
                 anchor,
@@ -481,8 +481,11 @@ impl RegionReader<'_> {
             let Some(k) = self.grid.label_at(hr, c) else {
                 continue;
             };
-            for col in &layout::BUDGET_COLUMNS {
-                if column_keys(col).contains(&k) {
+            for (col, col_keys) in layout::BUDGET_COLUMNS
+                .iter()
+                .zip(labels::budget_column_keys())
+            {
+                if col_keys.contains(&k) {
                     match col.key {
                         Some(key) if !cols.iter().any(|(x, _)| *x == key) => {
                             if key == BudgetColumn::Amount && k.contains('万') {
@@ -664,13 +667,15 @@ impl RegionReader<'_> {
             };
             let key = layout::INDICATOR_COLUMNS
                 .iter()
-                .find(|col| column_keys(col).contains(&k))
-                .map(|col| col.key)
+                .zip(labels::indicator_column_keys())
+                .find(|(_, col_keys)| col_keys.contains(&k))
+                .map(|(col, _)| col.key)
                 .or_else(|| {
                     layout::EXTRA_INDICATOR_COLUMNS
                         .iter()
-                        .find(|(_, names)| keys(names[0], &names[1..]).contains(&k))
-                        .map(|(key, _)| *key)
+                        .zip(labels::extra_indicator_column_keys())
+                        .find(|(_, col_keys)| col_keys.contains(&k))
+                        .map(|((key, _), _)| *key)
                 });
             if let Some(key) = key {
                 if !cols.iter().any(|(x, _)| *x == key) {

@@ -811,6 +811,35 @@ fn a_form_sheet_with_100000_rows() {
 }
 
 #[test]
+fn many_sheets_each_under_the_cell_limit() {
+    // Six sheets of 180,000 cells each: every sheet is under its limit, the workbook is not.
+    let d = tmp();
+    let mut parts = read_parts(SAMPLE);
+    let mut rows = String::with_capacity(180_000 * 40);
+    for r in 1..=60_000 {
+        rows.push_str(&format!(
+            "<row r=\"{r}\"><c r=\"A{r}\"><v>1</v></c><c r=\"B{r}\"><v>2</v></c><c r=\"C{r}\"><v>3</v></c></row>"
+        ));
+    }
+    for n in 5..=10 {
+        let name = format!("xl/worksheets/sheet{n}.xml");
+        let xml = part_text(&parts, &name);
+        let head = &xml[..xml.find("<sheetData>").unwrap()];
+        let tail = &xml[xml.find("</sheetData>").unwrap()..];
+        set_part(&mut parts, &name, format!("{head}<sheetData>{rows}{tail}"));
+    }
+    let p = d.path().join("六表.xlsx");
+    write_parts(&p, &parts);
+    assert_unreadable(
+        &p,
+        &limit_msg(
+            &p,
+            "各工作表的非空单元格合计超过 1000000 个，远超一份申报表的规模",
+        ),
+    );
+}
+
+#[test]
 fn a_form_sheet_past_the_cell_limit() {
     let d = tmp();
     let p = sample_with_rows(d.path(), "超限.xlsx", 100_000, 3);
@@ -1086,8 +1115,8 @@ fn duplicate_project_names() {
     let o = check(&p);
     assert_eq!(o.code, Some(1), "{o:?}");
     assert_eq!(
-        lines_with(&o.out, "H002"),
-        [format!("警告 H002 2.优化营商环境!{cell} 项目 2 的项目名称「G60日常办公经费」与项目 1（1.G60日常办公经费!B34）相同。如是重复提交，请删去其一；如是不同项目，请改用能区分的名称。")],
+        lines_with(&o.out, "C007"),
+        [format!("警告 C007 2.优化营商环境!{cell} 第 2 个项目与第 1 个项目（1.G60日常办公经费!B34）同名「G60日常办公经费」。如是重复申报，请删去一份；如是不同项目，请改用能区分的名称。")],
         "{}",
         o.out
     );

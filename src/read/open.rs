@@ -20,6 +20,8 @@ pub struct Limits {
     pub max_sheets: usize,
     /// Non-empty cells considered per sheet.
     pub max_cells_per_sheet: usize,
+    /// Non-empty cells in all sheets together.
+    pub max_cells_per_workbook: usize,
     /// Merged ranges per sheet.
     pub max_merges_per_sheet: usize,
     /// Characters of text in one cell: Excel's own limit.
@@ -48,6 +50,7 @@ pub const LIMITS: Limits = Limits {
     max_file_bytes: 64 * 1024 * 1024,
     max_sheets: 500,
     max_cells_per_sheet: 200_000,
+    max_cells_per_workbook: 1_000_000,
     max_merges_per_sheet: 20_000,
     max_cell_chars: 32_767,
     max_forms_per_sheet: 50,
@@ -350,6 +353,16 @@ fn check_text(
     Ok(())
 }
 
+fn too_many_cells_in_all(file: &str) -> Error {
+    Error::Limit {
+        file: file.to_string(),
+        reason: format!(
+            "各工作表的非空单元格合计超过 {} 个，远超一份申报表的规模",
+            LIMITS.max_cells_per_workbook
+        ),
+    }
+}
+
 fn too_many_cells(file: &str, sheet: &str) -> Error {
     Error::Limit {
         file: file.to_string(),
@@ -369,6 +382,7 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
     check_sheet_count(file, sheets.len())?;
     let mut grids = Vec::with_capacity(sheets.len());
     let mut text = 0u64;
+    let mut all_cells = 0usize;
     for (name, hidden) in sheets {
         let mut grid = Grid::new(name.clone(), hidden);
         let sheet_err = |e: String| Error::Sheet {
@@ -385,6 +399,10 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
                 seen += 1;
                 if seen > LIMITS.max_cells_per_sheet {
                     return Err(too_many_cells(file, &name));
+                }
+                all_cells += 1;
+                if all_cells > LIMITS.max_cells_per_workbook {
+                    return Err(too_many_cells_in_all(file));
                 }
                 let (r, c) = cell.get_position();
                 if c > u16::MAX as u32 {
@@ -416,6 +434,7 @@ where
     check_sheet_count(file, sheets.len())?;
     let mut grids = Vec::with_capacity(sheets.len());
     let mut text = 0u64;
+    let mut all_cells = 0usize;
     for (name, hidden) in sheets {
         let range = wb.worksheet_range(&name).map_err(|e| Error::Sheet {
             file: file.to_string(),
@@ -435,6 +454,10 @@ where
             seen += 1;
             if seen > LIMITS.max_cells_per_sheet {
                 return Err(too_many_cells(file, &name));
+            }
+            all_cells += 1;
+            if all_cells > LIMITS.max_cells_per_workbook {
+                return Err(too_many_cells_in_all(file));
             }
             let (r0, c0) = range.start().unwrap_or((0, 0));
             let (row, col) = (

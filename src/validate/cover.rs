@@ -200,11 +200,14 @@ fn unique_project_names(ctx: &Ctx, out: &mut Vec<Finding>) {
         .iter()
         .map(|p| p.header.name.as_deref().map(key).filter(|k| !k.is_empty()))
         .collect();
+    // The first project of each name, so that thousands of projects stay linear.
+    let mut first_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (i, name) in names.iter().enumerate() {
         let Some(name) = name else { continue };
-        let Some(first) = names[..i].iter().position(|n| n.as_ref() == Some(name)) else {
+        let first = *first_of.entry(name.as_str()).or_insert(i);
+        if first == i {
             continue;
-        };
+        }
         let path = FieldPath::project(
             i,
             crate::model::ProjectField::Header(crate::model::HeaderField::Name),

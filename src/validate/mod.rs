@@ -42,11 +42,7 @@ use crate::model::{
 /// assert_eq!(findings[0].location.file, "单位.xlsx");
 /// ```
 pub fn validate(decl: &Declaration, sources: &SourceMap) -> Vec<Finding> {
-    let ctx = Ctx {
-        decl,
-        sources,
-        first_named: header::first_named(decl),
-    };
+    let ctx = Ctx { decl, sources };
     let mut out = Vec::new();
     cover::check(&ctx, &mut out);
     for (index, project) in decl.projects.iter().enumerate() {
@@ -70,8 +66,6 @@ pub fn validate(decl: &Declaration, sources: &SourceMap) -> Vec<Finding> {
 pub(crate) struct Ctx<'a> {
     pub decl: &'a Declaration,
     pub sources: &'a SourceMap,
-    /// For each project name (normalized), the first project that bears it.
-    pub first_named: std::collections::HashMap<String, usize>,
 }
 
 impl Ctx<'_> {

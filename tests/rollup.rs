@@ -254,7 +254,7 @@ fn rollup_of_a_generated_folder_matches_the_generator() {
     };
     for sheet in ["按单位", "按主管部门", "按项目类别", "按项目性质"] {
         let t = total_row(&book, sheet);
-        for col in jixiao::rollup::AMOUNT_COLUMNS {
+        for &col in jixiao::rollup::AMOUNT_COLUMNS {
             assert_eq!(
                 (t[col] * 100.0).round(),
                 cents(column_sum(col)),

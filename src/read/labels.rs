@@ -24,8 +24,37 @@ pub fn column_keys<K>(c: &TableColumn<K>) -> Vec<String> {
     keys(c.header, c.aliases)
 }
 
-/// Every label of the form, normalized: a value scan stops when it meets one.
-pub fn known_labels() -> HashSet<String> {
+/// The keys of each of `layout::BUDGET_COLUMNS`, in order; normalized once.
+pub fn budget_column_keys() -> &'static [Vec<String>] {
+    static K: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+    K.get_or_init(|| layout::BUDGET_COLUMNS.iter().map(column_keys).collect())
+}
+
+/// The keys of each of `layout::INDICATOR_COLUMNS`, in order; normalized once.
+pub fn indicator_column_keys() -> &'static [Vec<String>] {
+    static K: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+    K.get_or_init(|| layout::INDICATOR_COLUMNS.iter().map(column_keys).collect())
+}
+
+/// The keys of each of `layout::EXTRA_INDICATOR_COLUMNS`, in order; normalized once.
+pub fn extra_indicator_column_keys() -> &'static [Vec<String>] {
+    static K: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+    K.get_or_init(|| {
+        layout::EXTRA_INDICATOR_COLUMNS
+            .iter()
+            .map(|(_, names)| keys(names[0], &names[1..]))
+            .collect()
+    })
+}
+
+/// Every label of the form, normalized: a value scan stops when it meets one. Built once:
+/// it was rebuilt for every sheet.
+pub fn known_labels() -> &'static HashSet<String> {
+    static KNOWN: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(build_known_labels)
+}
+
+fn build_known_labels() -> HashSet<String> {
     let mut set = HashSet::new();
     for f in &layout::HEADER_FIELDS {
         set.extend(field_keys(f));

@@ -233,7 +233,7 @@ fn read_cover(ctx: &mut Ctx, grid: &Grid, decl: &mut Declaration) {
         let Some(&label_pos) = grid.find_any(&keys).first() else {
             continue;
         };
-        let (pos, data) = value_right(grid, label_pos, u16::MAX, &known);
+        let (pos, data) = value_right(grid, label_pos, u16::MAX, known);
         ctx.record(FieldPath::Cover(f.key), &grid.name, pos, data);
         let sheet = grid.name.clone();
         match f.key {

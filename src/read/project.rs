@@ -139,7 +139,7 @@ pub fn read_sheet(ctx: &mut Ctx, grid: &Grid, first: usize) -> Vec<Project> {
             let mut r = RegionReader {
                 ctx,
                 grid,
-                known: &known,
+                known,
                 project: first + k,
                 start,
                 anchor,
@@ -416,8 +416,41 @@ impl RegionReader<'_> {
         })
     }
 
-    fn read_narrative(&mut self, project: &mut Project) {
+    /// Free text written under a heading: every text cell in rows `[rows.0, rows.1)` and
+    /// columns `[cols.0, cols.1)`, except labels in `skip`, joined by line breaks; the
+    /// field is recorded at its first cell (or where it would be written when empty).
+    fn text_block<S: Contains>(
+        &mut self,
+        field: ProjectField,
+        rows: (u32, u32),
+        cols: (u16, u16),
+        skip: &S,
+        what: &str,
+    ) -> Option<String> {
         let sheet = self.sheet().to_string();
+        let mut parts = Vec::new();
+        let mut first_cell = None;
+        for ((r, c), d) in self.grid.rows(rows.0, rows.1) {
+            if c < cols.0 || c >= cols.1 {
+                continue;
+            }
+            if self.grid.label_at(r, c).is_some_and(|k| skip.has(&k)) {
+                continue;
+            }
+            if let Some(t) = cell::text(self.ctx, &sheet, (r, c), Some(d), Some(self.project), what)
+            {
+                first_cell.get_or_insert((r, c));
+                parts.push(t);
+            }
+        }
+        let at = first_cell.unwrap_or((rows.0, cols.0));
+        let data = self.grid.get(at.0, at.1).cloned();
+        let path = self.path(field);
+        self.ctx.record(path, &sheet, at, data.as_ref());
+        (!parts.is_empty()).then(|| parts.join("\n"))
+    }
+
+    fn read_narrative(&mut self, project: &mut Project) {
         let sections = self.section_rows();
         let mut stops: Vec<u32> = sections.iter().map(|(_, p)| p.0).collect();
         if let Some(h) = self.budget_header() {
@@ -433,29 +466,13 @@ impl RegionReader<'_> {
                 .copied()
                 .find(|r| *r > pos.0)
                 .unwrap_or(self.end);
-            let mut parts = Vec::new();
-            let mut first_cell = None;
-            for ((r, c), d) in self.grid.rows(pos.0 + 1, stop) {
-                if self.grid.label_at(r, c).is_some_and(|k| title.contains(&k)) {
-                    continue;
-                }
-                if let Some(t) = cell::text(
-                    self.ctx,
-                    &sheet,
-                    (r, c),
-                    Some(d),
-                    Some(self.project),
-                    "说明",
-                ) {
-                    first_cell.get_or_insert((r, c));
-                    parts.push(t);
-                }
-            }
-            let at = first_cell.unwrap_or((pos.0 + 1, 0));
-            let data = self.grid.get(at.0, at.1).cloned();
-            let path = self.path(ProjectField::Narrative(*section));
-            self.ctx.record(path, &sheet, at, data.as_ref());
-            let text = (!parts.is_empty()).then(|| parts.join("\n"));
+            let text = self.text_block(
+                ProjectField::Narrative(*section),
+                (pos.0 + 1, stop),
+                (0, u16::MAX),
+                &title,
+                "说明",
+            );
             let n = &mut project.narrative;
             match section {
                 Section::Overview => n.overview = text,
@@ -481,8 +498,11 @@ impl RegionReader<'_> {
             let Some(k) = self.grid.label_at(hr, c) else {
                 continue;
             };
-            for col in &layout::BUDGET_COLUMNS {
-                if column_keys(col).contains(&k) {
+            for (col, col_keys) in layout::BUDGET_COLUMNS
+                .iter()
+                .zip(labels::budget_column_keys())
+            {
+                if col_keys.contains(&k) {
                     match col.key {
                         Some(key) if !cols.iter().any(|(x, _)| *x == key) => {
                             if key == BudgetColumn::Amount && k.contains('万') {
@@ -573,7 +593,6 @@ impl RegionReader<'_> {
     }
 
     fn read_goals(&mut self, goals: &mut Goals) {
-        let sheet = self.sheet().to_string();
         let overall = self
             .find(&column_keys(&layout::GOAL_OVERALL))
             .into_iter()
@@ -607,41 +626,13 @@ impl RegionReader<'_> {
             } else {
                 (split, u16::MAX)
             };
-            let mut parts = Vec::new();
-            let mut first_cell = None;
-            for ((r, c), d) in self.grid.rows(pos.0 + 1, stop) {
-                if c < lo || c >= hi {
-                    continue;
-                }
-                if self
-                    .grid
-                    .label_at(r, c)
-                    .is_some_and(|k| self.known.contains(&k))
-                {
-                    continue;
-                }
-                if let Some(t) = cell::text(
-                    self.ctx,
-                    &sheet,
-                    (r, c),
-                    Some(d),
-                    Some(self.project),
-                    "目标",
-                ) {
-                    first_cell.get_or_insert((r, c));
-                    parts.push(t);
-                }
-            }
-            let at = first_cell.unwrap_or((pos.0 + 1, pos.1));
-            let data = self.grid.get(at.0, at.1).cloned();
             let field = if which == 0 {
                 ProjectField::GoalOverall
             } else {
                 ProjectField::GoalAnnual
             };
-            let path = self.path(field);
-            self.ctx.record(path, &sheet, at, data.as_ref());
-            let text = (!parts.is_empty()).then(|| parts.join("\n"));
+            let known = self.known;
+            let text = self.text_block(field, (pos.0 + 1, stop), (lo, hi), known, "目标");
             if which == 0 {
                 goals.overall = text;
             } else {
@@ -664,13 +655,15 @@ impl RegionReader<'_> {
             };
             let key = layout::INDICATOR_COLUMNS
                 .iter()
-                .find(|col| column_keys(col).contains(&k))
-                .map(|col| col.key)
+                .zip(labels::indicator_column_keys())
+                .find(|(_, col_keys)| col_keys.contains(&k))
+                .map(|(col, _)| col.key)
                 .or_else(|| {
                     layout::EXTRA_INDICATOR_COLUMNS
                         .iter()
-                        .find(|(_, names)| keys(names[0], &names[1..]).contains(&k))
-                        .map(|(key, _)| *key)
+                        .zip(labels::extra_indicator_column_keys())
+                        .find(|(_, col_keys)| col_keys.contains(&k))
+                        .map(|((key, _), _)| *key)
                 });
             if let Some(key) = key {
                 if !cols.iter().any(|(x, _)| *x == key) {
@@ -766,5 +759,22 @@ impl RegionReader<'_> {
             }
             project.indicators.push(ind);
         }
+    }
+}
+
+/// Label sets the text-block reader skips: a list of keys or the set of known labels.
+trait Contains {
+    fn has(&self, key: &str) -> bool;
+}
+
+impl Contains for Vec<String> {
+    fn has(&self, key: &str) -> bool {
+        self.iter().any(|k| k == key)
+    }
+}
+
+impl Contains for HashSet<String> {
+    fn has(&self, key: &str) -> bool {
+        self.contains(key)
     }
 }

@@ -336,16 +336,8 @@ impl Totals {
     }
 }
 
-/// Names of the seven amounts, as in [`PROJECT_COLUMNS`].
-pub const AMOUNT_COLUMNS: [&str; 7] = [
-    "项目资金总额",
-    "财政资金",
-    "其他资金",
-    "年度资金申请总额",
-    "当年财政拨款",
-    "上年结转资金",
-    "年度其他资金",
-];
+/// Names of the seven amounts: the columns of [`PROJECT_COLUMNS`] from 项目资金总额 on.
+pub const AMOUNT_COLUMNS: &[&str] = PROJECT_COLUMNS.split_at(9).1.split_at(7).0;
 
 /// Key used when a grouping field is blank.
 pub const BLANK_KEY: &str = "（未填）";

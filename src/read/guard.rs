@@ -82,10 +82,7 @@ pub fn check_zip(file: &str, bytes: &[u8]) -> Result<ZipKind, Error> {
         let size = f.size();
         let packed = f.compressed_size();
         if f.encrypted() {
-            return Err(open_err(
-                file,
-                "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再提交",
-            ));
+            return Err(open_err(file, super::open::ENCRYPTED));
         }
         if size > LIMITS.max_part_bytes {
             return Err(limit(
@@ -139,10 +136,7 @@ pub fn check_zip(file: &str, bytes: &[u8]) -> Result<ZipKind, Error> {
                 .windows(b"encryption-data".len())
                 .any(|w| w == b"encryption-data")
             {
-                return Err(open_err(
-                    file,
-                    "工作簿设置了打开密码（已加密），请取消密码后另存再提交",
-                ));
+                return Err(open_err(file, super::open::ENCRYPTED_ODS));
             }
             return Ok(ZipKind::Ods);
         }
@@ -721,10 +715,7 @@ pub fn scan_xls(file: &str, bytes: &[u8]) -> Result<(), Error> {
     // With an open password, the records after FilePass hold ciphertext (their headers stay
     // plain): nothing in them can be sized, and calamine refuses the file anyway.
     if xls_is_encrypted(&stream) {
-        return Err(open_err(
-            file,
-            "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再提交",
-        ));
+        return Err(open_err(file, super::open::ENCRYPTED));
     }
     let est = xls_estimates(&stream);
     if est.len() > LIMITS.max_sheets {

@@ -71,6 +71,12 @@ enum Kind {
     Other(&'static str),
 }
 
+/// The reason given for a workbook with an opening password (Excel's or WPS's).
+pub(super) const ENCRYPTED: &str =
+    "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再提交";
+/// The same for an .ods saved with a password (LibreOffice, not Excel).
+pub(super) const ENCRYPTED_ODS: &str = "工作簿设置了打开密码（已加密），请取消密码后另存再提交";
+
 fn sniff(bytes: &[u8]) -> Kind {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         Kind::Zip
@@ -198,10 +204,7 @@ fn load_zip(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
             guard::scan_ods(file, &bytes)?;
             let wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
                 |e: calamine::OdsError| match e {
-                    calamine::OdsError::Password => open_err(
-                        file,
-                        "工作簿设置了打开密码（已加密），请取消密码后另存再提交",
-                    ),
+                    calamine::OdsError::Password => open_err(file, ENCRYPTED_ODS),
                     e => open_err(file, format!("ODS 文件已损坏或不完整（{e}）")),
                 },
             )?;
@@ -217,18 +220,12 @@ fn load_zip(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
 
 fn load_cfb(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
     if is_encrypted_ooxml(&bytes) {
-        return Err(open_err(
-            file,
-            "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再提交",
-        ));
+        return Err(open_err(file, ENCRYPTED));
     }
     guard::scan_xls(file, &bytes)?;
     let wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
         |e: calamine::XlsError| match e {
-            calamine::XlsError::Password => open_err(
-                file,
-                "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再提交",
-            ),
+            calamine::XlsError::Password => open_err(file, ENCRYPTED),
             e => open_err(file, format!(".xls 文件已损坏或不是 Excel 工作簿（{e}）")),
         },
     )?;

@@ -1,26 +1,42 @@
 //! A sheet as sparse cells, with the merged regions and an index of label-like text.
+//!
+//! Cells are kept in one row-major vector (xlsx, xls and ods all hand them over row by
+//! row, so inserting is a push), and every short text cell's normalized label is computed
+//! once, when the cell is inserted: the reader asks for labels hundreds of times per form.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use calamine::Data;
 
 use crate::values::normalize_label;
 
+/// No label: the index stored for cells that are not label-like text.
+const NO_LABEL: u32 = u32::MAX;
+
 /// One worksheet's non-empty cells, by (row, column), 0-based.
 #[derive(Debug, Default)]
 pub struct Grid {
     pub name: String,
-    /// Row-major: iteration goes row by row, left to right.
-    cells: BTreeMap<(u32, u16), Data>,
+    /// Row-major, one entry per position; each with its index into `labels`, if any.
+    cells: Vec<((u32, u16), Data, u32)>,
     /// Merged regions: (first row, first col, last row, last col).
     merges: Vec<(u32, u16, u32, u16)>,
-    /// Normalized text of short text cells → their positions, row-major.
-    labels: HashMap<String, Vec<(u32, u16)>>,
+    /// Label-like cells (short text), row-major: position and normalized text.
+    labels: Vec<((u32, u16), String)>,
+    /// Normalized text → indices into `labels`, ascending (so row-major).
+    by_text: HashMap<String, Vec<u32>>,
     pub hidden: bool,
 }
 
 /// Text cells longer than this are free text, never labels.
 const LABEL_MAX_CHARS: usize = 40;
+
+/// Whether `s` is short enough to be a label, without counting past the limit.
+fn label_like(s: &str) -> bool {
+    // Up to 40 chars are at most 160 bytes; up to 40 bytes are at most 40 chars.
+    s.len() <= LABEL_MAX_CHARS
+        || (s.len() <= LABEL_MAX_CHARS * 4 && s.chars().nth(LABEL_MAX_CHARS).is_none())
+}
 
 impl Grid {
     pub fn new(name: String, hidden: bool) -> Grid {
@@ -31,71 +47,123 @@ impl Grid {
         }
     }
 
+    /// Adds a cell; a later value at the same position replaces the earlier one, as Excel
+    /// keeps the last. Cells normally arrive row-major; any order is accepted.
     pub fn insert(&mut self, row: u32, col: u16, value: Data) {
         if matches!(value, Data::Empty) {
             return;
         }
-        if let Data::String(s) = &value {
-            if s.trim().is_empty() {
-                return;
+        let label = match &value {
+            Data::String(s) if s.trim().is_empty() => return,
+            Data::String(s) if label_like(s) => Some(normalize_label(s)),
+            _ => None,
+        };
+        let pos = (row, col);
+        let in_order = self.cells.last().is_none_or(|(p, _, _)| *p < pos);
+        if in_order && self.labels.last().is_none_or(|(p, _)| *p < pos) {
+            let index = match label {
+                Some(text) => {
+                    let i = self.labels.len() as u32;
+                    self.by_text.entry(text.clone()).or_default().push(i);
+                    self.labels.push((pos, text));
+                    i
+                }
+                None => NO_LABEL,
+            };
+            self.cells.push((pos, value, index));
+        } else {
+            self.insert_out_of_order(pos, value, label);
+        }
+    }
+
+    /// The rare path: a cell before the last one (or at the same place). Keeps both
+    /// vectors sorted and rebuilds the label indices.
+    fn insert_out_of_order(&mut self, pos: (u32, u16), value: Data, label: Option<String>) {
+        match self.cells.binary_search_by(|(p, _, _)| p.cmp(&pos)) {
+            Ok(i) => self.cells[i].1 = value,
+            Err(i) => self.cells.insert(i, (pos, value, NO_LABEL)),
+        }
+        match (self.labels.binary_search_by(|(p, _)| p.cmp(&pos)), label) {
+            (Ok(i), Some(text)) => self.labels[i].1 = text,
+            (Ok(i), None) => {
+                self.labels.remove(i);
             }
-            if s.chars().count() <= LABEL_MAX_CHARS {
-                self.labels
-                    .entry(normalize_label(s))
-                    .or_default()
-                    .push((row, col));
+            (Err(i), Some(text)) => self.labels.insert(i, (pos, text)),
+            (Err(_), None) => {}
+        }
+        self.by_text.clear();
+        for (i, (p, text)) in self.labels.iter().enumerate() {
+            self.by_text.entry(text.clone()).or_default().push(i as u32);
+            if let Ok(c) = self.cells.binary_search_by(|(q, _, _)| q.cmp(p)) {
+                self.cells[c].2 = i as u32;
             }
         }
-        self.cells.insert((row, col), value);
+        for cell in &mut self.cells {
+            if self
+                .labels
+                .get(cell.2 as usize)
+                .is_none_or(|(p, _)| *p != cell.0)
+            {
+                cell.2 = NO_LABEL;
+            }
+        }
     }
 
     pub fn set_merges(&mut self, merges: Vec<(u32, u16, u32, u16)>) {
         self.merges = merges;
     }
 
+    fn index_of(&self, row: u32, col: u16) -> Option<usize> {
+        self.cells
+            .binary_search_by(|(p, _, _)| p.cmp(&(row, col)))
+            .ok()
+    }
+
+    /// Index of the first cell at or after `pos`.
+    fn lower_bound(&self, pos: (u32, u16)) -> usize {
+        self.cells.partition_point(|(p, _, _)| *p < pos)
+    }
+
     pub fn get(&self, row: u32, col: u16) -> Option<&Data> {
-        self.cells.get(&(row, col))
+        self.index_of(row, col).map(|i| &self.cells[i].1)
     }
 
     /// Cells of one row from column `from` on, left to right.
     pub fn row_from(&self, row: u32, from: u16) -> impl Iterator<Item = (u16, &Data)> {
-        self.cells
-            .range((row, from)..=(row, u16::MAX))
-            .map(|((_, c), d)| (*c, d))
+        self.cells[self.lower_bound((row, from))..]
+            .iter()
+            .take_while(move |((r, _), _, _)| *r == row)
+            .map(|((_, c), d, _)| (*c, d))
     }
 
     /// The first non-empty cell of `row` in columns `[from, to]`.
     pub fn first_in(&self, row: u32, from: u16, to: u16) -> Option<(u16, &Data)> {
-        self.cells
-            .range((row, from)..=(row, to.max(from)))
-            .map(|((_, c), d)| (*c, d))
+        self.row_from(row, from)
             .next()
+            .filter(|(c, _)| *c <= to.max(from))
     }
 
     /// All cells in rows `[from, to)`, row-major; nothing when `from >= to` (a damaged
     /// form can put a block's end above its start).
     pub fn rows(&self, from: u32, to: u32) -> impl Iterator<Item = ((u32, u16), &Data)> {
         let to = to.max(from);
-        self.cells.range((from, 0)..(to, 0)).map(|(k, d)| (*k, d))
+        let (a, b) = (self.lower_bound((from, 0)), self.lower_bound((to, 0)));
+        self.cells[a..b].iter().map(|(p, d, _)| (*p, d))
     }
 
     /// The last row holding anything, plus one.
     pub fn end_row(&self) -> u32 {
-        self.cells
-            .keys()
-            .next_back()
-            .map(|(r, _)| r + 1)
-            .unwrap_or(0)
+        self.cells.last().map(|((r, _), _, _)| r + 1).unwrap_or(0)
     }
 
     /// Positions of cells whose normalized text equals one of `keys` (already normalized),
     /// row-major.
-    pub fn find_any(&self, keys: &[String]) -> Vec<(u32, u16)> {
+    pub fn find_any<S: AsRef<str>>(&self, keys: &[S]) -> Vec<(u32, u16)> {
         let mut out: Vec<(u32, u16)> = keys
             .iter()
-            .filter_map(|k| self.labels.get(k))
+            .filter_map(|k| self.by_text.get(k.as_ref()))
             .flatten()
-            .copied()
+            .map(|&i| self.labels[i as usize].0)
             .collect();
         out.sort_unstable();
         out.dedup();
@@ -104,24 +172,26 @@ impl Grid {
 
     /// Positions of label-like cells whose normalized text satisfies `pred`, row-major.
     pub fn find_where(&self, pred: impl Fn(&str) -> bool) -> Vec<(u32, u16)> {
-        let mut out: Vec<(u32, u16)> = self
-            .labels
+        self.labels
             .iter()
-            .filter(|(k, _)| pred(k))
-            .flat_map(|(_, v)| v.iter().copied())
-            .collect();
-        out.sort_unstable();
-        out
+            .filter(|(_, k)| pred(k))
+            .map(|(p, _)| *p)
+            .collect()
+    }
+
+    /// Label-like cells in rows `[from, to)`, row-major, with their normalized text.
+    pub fn labels_in(&self, from: u32, to: u32) -> impl Iterator<Item = ((u32, u16), &str)> {
+        let to = to.max(from);
+        let a = self.labels.partition_point(|(p, _)| *p < (from, 0));
+        let b = self.labels.partition_point(|(p, _)| *p < (to, 0));
+        self.labels[a..b].iter().map(|(p, k)| (*p, k.as_str()))
     }
 
     /// Normalized label text at a position, if it is a label-like cell.
-    pub fn label_at(&self, row: u32, col: u16) -> Option<String> {
-        match self.cells.get(&(row, col)) {
-            Some(Data::String(s)) if s.chars().count() <= LABEL_MAX_CHARS => {
-                Some(normalize_label(s))
-            }
-            _ => None,
-        }
+    pub fn label_at(&self, row: u32, col: u16) -> Option<&str> {
+        let i = self.index_of(row, col)?;
+        let l = self.cells[i].2;
+        (l != NO_LABEL).then(|| self.labels[l as usize].1.as_str())
     }
 
     /// The last column covered by the cell at (row, col): its merged region's end, or col.
@@ -131,5 +201,66 @@ impl Grid {
             .find(|(r0, c0, r1, c1)| *r0 <= row && row <= *r1 && *c0 <= col && col <= *c1)
             .map(|m| m.3)
             .unwrap_or(col)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Data {
+        Data::String(s.to_string())
+    }
+
+    #[test]
+    fn cells_in_any_order_read_row_major() {
+        let mut g = Grid::new("表".into(), false);
+        g.insert(2, 1, text("项目名称："));
+        g.insert(0, 3, Data::Float(1.5));
+        g.insert(2, 0, text("一、项 目 概 述"));
+        g.insert(1, 0, text("   "));
+        g.insert(0, 0, Data::Empty);
+        g.insert(2, 2, text("XX经费"));
+        let all: Vec<(u32, u16)> = g.rows(0, 10).map(|(p, _)| p).collect();
+        assert_eq!(all, vec![(0, 3), (2, 0), (2, 1), (2, 2)]);
+        assert_eq!(g.label_at(2, 1), Some("项目名称"));
+        assert_eq!(g.label_at(2, 0), Some("一、项目概述"));
+        assert_eq!(g.label_at(0, 3), None);
+        assert_eq!(g.find_any(&["项目名称"]), vec![(2, 1)]);
+        assert_eq!(
+            g.find_where(|k| k.ends_with("经费") || k.contains("概述")),
+            vec![(2, 0), (2, 2)]
+        );
+        assert_eq!(g.first_in(2, 1, 5).map(|(c, _)| c), Some(1));
+        assert_eq!(g.first_in(0, 0, 2), None);
+        assert_eq!(
+            g.row_from(2, 1).map(|(c, _)| c).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+        assert_eq!(g.end_row(), 3);
+    }
+
+    #[test]
+    fn a_later_value_replaces_an_earlier_one() {
+        let mut g = Grid::new("表".into(), false);
+        g.insert(0, 0, text("项目名称"));
+        g.insert(0, 1, text("甲"));
+        g.insert(0, 0, Data::Float(2.0));
+        g.insert(0, 1, text("实施单位"));
+        assert_eq!(g.get(0, 0), Some(&Data::Float(2.0)));
+        assert_eq!(g.label_at(0, 0), None);
+        assert!(g.find_any(&["项目名称"]).is_empty());
+        assert_eq!(g.label_at(0, 1), Some("实施单位"));
+        assert_eq!(g.find_any(&["实施单位", "甲"]), vec![(0, 1)]);
+    }
+
+    #[test]
+    fn long_text_is_not_a_label() {
+        let mut g = Grid::new("表".into(), false);
+        let long = "项".repeat(41);
+        g.insert(0, 0, text(&long));
+        g.insert(0, 1, text(&"项".repeat(40)));
+        assert_eq!(g.label_at(0, 0), None);
+        assert!(g.label_at(0, 1).is_some());
     }
 }

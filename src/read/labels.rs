@@ -7,6 +7,7 @@ use calamine::Data;
 use super::grid::Grid;
 use crate::layout::{self, LabeledField, TableColumn};
 use crate::values::normalize_label;
+use crate::values::{halfwidth_char, is_blank};
 
 /// The normalized spellings of a label.
 pub fn keys(label: &str, aliases: &[&str]) -> Vec<String> {
@@ -24,34 +25,80 @@ pub fn column_keys<K>(c: &TableColumn<K>) -> Vec<String> {
     keys(c.header, c.aliases)
 }
 
-/// The keys of each of `layout::BUDGET_COLUMNS`, in order; normalized once.
-pub fn budget_column_keys() -> &'static [Vec<String>] {
-    static K: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
-    K.get_or_init(|| layout::BUDGET_COLUMNS.iter().map(column_keys).collect())
+/// Every label spelling the reader looks for, normalized once for the whole run: looking
+/// them up is the reader's inner loop, and normalizing them again on each lookup was a
+/// tenth of a rollup's time.
+pub struct FormKeys {
+    /// Each of `layout::HEADER_FIELDS`, in order.
+    pub header: Vec<Vec<String>>,
+    /// All header fields but the first (项目名称), together.
+    pub header_rest: Vec<String>,
+    /// Each of `layout::FUND_FIELDS`, in order.
+    pub funds: Vec<Vec<String>>,
+    /// Each of `layout::COVER_FIELDS`, in order.
+    pub cover: Vec<Vec<String>>,
+    /// Each of `layout::BUDGET_COLUMNS`, `INDICATOR_COLUMNS`, `EXTRA_INDICATOR_COLUMNS`.
+    pub budget_columns: Vec<Vec<String>>,
+    pub indicator_columns: Vec<Vec<String>>,
+    pub extra_indicator_columns: Vec<Vec<String>>,
+    pub goal_overall: Vec<String>,
+    pub goal_annual: Vec<String>,
+    pub indicators_label: Vec<String>,
+    /// Labels that open the block after the funds block.
+    pub after_funds: Vec<String>,
+    /// The budget table's total row.
+    pub budget_total: Vec<String>,
+    /// Headings that end the indicator table.
+    pub indicator_stop: Vec<String>,
+    /// `项目经费情况说明`.
+    pub narrative_title: Vec<String>,
+    /// `财政项目支出绩效目标申报表`.
+    pub form_title: String,
+    /// Every label of the form: a value scan stops when it meets one.
+    pub known: HashSet<String>,
 }
 
-/// The keys of each of `layout::INDICATOR_COLUMNS`, in order; normalized once.
-pub fn indicator_column_keys() -> &'static [Vec<String>] {
-    static K: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
-    K.get_or_init(|| layout::INDICATOR_COLUMNS.iter().map(column_keys).collect())
+/// The reader's label keys, built on first use.
+pub fn form_keys() -> &'static FormKeys {
+    static KEYS: std::sync::OnceLock<FormKeys> = std::sync::OnceLock::new();
+    KEYS.get_or_init(build_form_keys)
 }
 
-/// The keys of each of `layout::EXTRA_INDICATOR_COLUMNS`, in order; normalized once.
-pub fn extra_indicator_column_keys() -> &'static [Vec<String>] {
-    static K: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
-    K.get_or_init(|| {
-        layout::EXTRA_INDICATOR_COLUMNS
+fn build_form_keys() -> FormKeys {
+    let header: Vec<Vec<String>> = layout::HEADER_FIELDS.iter().map(field_keys).collect();
+    FormKeys {
+        header_rest: header[1..].concat(),
+        header,
+        funds: layout::FUND_FIELDS.iter().map(field_keys).collect(),
+        cover: layout::COVER_FIELDS.iter().map(field_keys).collect(),
+        budget_columns: layout::BUDGET_COLUMNS.iter().map(column_keys).collect(),
+        indicator_columns: layout::INDICATOR_COLUMNS.iter().map(column_keys).collect(),
+        extra_indicator_columns: layout::EXTRA_INDICATOR_COLUMNS
             .iter()
             .map(|(_, names)| keys(names[0], &names[1..]))
-            .collect()
-    })
+            .collect(),
+        goal_overall: column_keys(&layout::GOAL_OVERALL),
+        goal_annual: column_keys(&layout::GOAL_ANNUAL),
+        indicators_label: keys(layout::INDICATORS_LABEL, &[]),
+        after_funds: [
+            keys(layout::GOALS_LABEL, &[]),
+            column_keys(&layout::GOAL_OVERALL),
+            column_keys(&layout::GOAL_ANNUAL),
+            keys(layout::INDICATORS_LABEL, &[]),
+            column_keys(&layout::INDICATOR_COLUMNS[0]),
+        ]
+        .concat(),
+        budget_total: keys("合计", &["小计", "总计", "合计(元)", "合计金额"]),
+        indicator_stop: keys(layout::NARRATIVE_TITLE, &["填报说明", "填表说明"]),
+        narrative_title: keys(layout::NARRATIVE_TITLE, &[]),
+        form_title: normalize_label(layout::FORM_TITLE),
+        known: build_known_labels(),
+    }
 }
 
-/// Every label of the form, normalized: a value scan stops when it meets one. Built once:
-/// it was rebuilt for every sheet.
+/// Every label of the form, normalized: a value scan stops when it meets one.
 pub fn known_labels() -> &'static HashSet<String> {
-    static KNOWN: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
-    KNOWN.get_or_init(build_known_labels)
+    &form_keys().known
 }
 
 fn build_known_labels() -> HashSet<String> {
@@ -95,8 +142,7 @@ fn year_of(t: &str, bare_nian: bool) -> Option<i32> {
 /// The form's title with a year written before it: `2024年度财政项目支出绩效目标申报表`
 /// (`Some(Some(2024))`), the title alone (`Some(None)`), or not the title (`None`).
 pub fn form_title(k: &str) -> Option<Option<i32>> {
-    let title = normalize_label(layout::FORM_TITLE);
-    let prefix = k.strip_suffix(title.as_str())?;
+    let prefix = k.strip_suffix(form_keys().form_title.as_str())?;
     if prefix.is_empty() {
         return Some(None);
     }
@@ -118,7 +164,12 @@ pub fn stated_year(k: &str) -> Option<i32> {
 
 /// Strips list numbering people put before a heading: `一、`, `1.`, `（一）`, `(1)`.
 pub fn strip_numbering(s: &str) -> &str {
-    let numerals = |c: char| "一二三四五六七八九十0123456789".contains(c);
+    let numerals = |c: char| {
+        matches!(
+            c,
+            '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+        ) || c.is_ascii_digit()
+    };
     let t = s.trim_start_matches(['(', '（']);
     let after: &str = t.trim_start_matches(numerals);
     if after.len() == t.len() {
@@ -145,7 +196,7 @@ pub fn value_right<'g>(
     let start = grid.merged_end(row, col).saturating_add(1);
     // Only the first cell to the right can be the value.
     if let Some((c, d)) = grid.row_from(row, start).next() {
-        let is_label = grid.label_at(row, c).is_some_and(|l| known.contains(&l));
+        let is_label = grid.label_at(row, c).is_some_and(|l| known.contains(l));
         if c < stop_col && !is_label {
             return ((row, c), Some(d));
         }
@@ -193,15 +244,11 @@ fn after_label<'s>(raw: &'s str, key: &str) -> Option<&'s str> {
     let mut want = key.chars();
     let mut next = want.next();
     for (i, c) in raw.char_indices() {
-        let h = normalize_label(&c.to_string());
-        let h = if c == ':' || c == '：' {
-            ":".to_string()
-        } else {
-            h
-        };
-        let Some(h) = h.chars().next() else {
-            continue; // whitespace
-        };
+        // The same per-character mapping as `normalize_label`.
+        let h = halfwidth_char(c);
+        if is_blank(h) {
+            continue;
+        }
         match next {
             Some(k) if k == h => next = want.next(),
             Some(_) => return None,

@@ -26,7 +26,7 @@ pub use open::{panic_is_caught, Limits, LIMITS};
 
 use cell::Ctx;
 use grid::Grid;
-use labels::{field_keys, value_right};
+use labels::{form_keys, value_right};
 
 /// What reading a workbook gives: the model, where each field came from, and the problems
 /// found in cell values while reading.
@@ -60,21 +60,22 @@ fn is_cover_sheet(grid: &Grid) -> bool {
     cover_sentence(grid).is_some()
         || layout::COVER_FIELDS
             .iter()
-            .filter(|f| {
+            .zip(&form_keys().cover)
+            .filter(|(f, _)| {
                 matches!(
                     f.key,
                     CoverField::Unit | CoverField::StatedCount | CoverField::StatedTotal
                 )
             })
-            .any(|f| !grid.find_any(&field_keys(f)).is_empty())
+            .any(|(_, keys)| !grid.find_any(keys).is_empty())
 }
 
 /// A sheet holds one form, at most a few pasted twice; hundreds of 项目名称 labels on one
 /// sheet are not a declaration, and reading them costs time that grows with their square.
 fn check_form_counts(file: &str, sheets: &[&Grid]) -> Result<(), Error> {
-    let name_keys = field_keys(&layout::HEADER_FIELDS[0]);
+    let name_keys = &form_keys().header[0];
     for g in sheets {
-        let n = labels::find_label(g, &name_keys).len();
+        let n = labels::find_label(g, name_keys).len();
         if n > LIMITS.max_forms_per_sheet {
             return Err(Error::Limit {
                 file: file.to_string(),
@@ -228,9 +229,8 @@ pub fn parse_cover_sentence(text: &str) -> (Option<u32>, Option<StatedAmount>) {
 
 fn read_cover(ctx: &mut Ctx, grid: &Grid, decl: &mut Declaration) {
     let known = labels::known_labels();
-    for f in &layout::COVER_FIELDS {
-        let keys = field_keys(f);
-        let Some(&label_pos) = grid.find_any(&keys).first() else {
+    for (f, keys) in layout::COVER_FIELDS.iter().zip(&form_keys().cover) {
+        let Some(&label_pos) = grid.find_any(keys).first() else {
             continue;
         };
         let (pos, data) = value_right(grid, label_pos, u16::MAX, known);

@@ -7,22 +7,20 @@ use rust_decimal::Decimal;
 
 use super::cell::{self, codes, Ctx};
 use super::grid::Grid;
-use super::labels::{self, column_keys, field_keys, keys, strip_numbering, value_right};
+use super::labels::{self, form_keys, strip_numbering, value_right};
 use crate::layout;
 use crate::model::{
     BudgetColumn, BudgetLine, FieldPath, FundField, Goals, HeaderField, Indicator, IndicatorColumn,
     MoneyUnit, Project, ProjectField, Section, Severity, Target,
 };
-use crate::values::normalize_label;
 
 /// Whether a sheet holds a project form: the 项目名称 label together with the funds block
 /// or the indicator table (the summary sheet's project list has only the first).
 pub fn is_project_sheet(grid: &Grid) -> bool {
-    let name = field_keys(&layout::HEADER_FIELDS[0]);
-    let funds = field_keys(&layout::FUND_FIELDS[0]);
-    let l1 = column_keys(&layout::INDICATOR_COLUMNS[0]);
-    !labels::find_label(grid, &name).is_empty()
-        && (!grid.find_any(&funds).is_empty() || !grid.find_any(&l1).is_empty())
+    let k = form_keys();
+    !labels::find_label(grid, &k.header[0]).is_empty()
+        && (!grid.find_any(&k.funds[0]).is_empty()
+            || !grid.find_any(&k.indicator_columns[0]).is_empty())
 }
 
 /// The year a form states: its subtitle `（2024年度）` or a title such as
@@ -30,24 +28,20 @@ pub fn is_project_sheet(grid: &Grid) -> bool {
 pub fn subtitle_year(grid: &Grid) -> Option<i32> {
     let hits = grid.find_where(|k| labels::stated_year(k).is_some());
     let (r, c) = *hits.first()?;
-    labels::stated_year(&grid.label_at(r, c)?)
+    labels::stated_year(grid.label_at(r, c)?)
 }
 
 /// Rows `[start, end)` of each form on the sheet.
 fn regions(grid: &Grid) -> Vec<(u32, u32, u32)> {
-    let name_keys = field_keys(&layout::HEADER_FIELDS[0]);
+    let name_keys = &form_keys().header[0];
     // `项目名称：XXX` typed in one cell anchors a form only with the rest of a header below
     // it: the same words may open a line of the narrative.
-    let exact = grid.find_any(&name_keys);
-    let other_keys: Vec<String> = layout::HEADER_FIELDS[1..]
-        .iter()
-        .flat_map(field_keys)
-        .collect();
-    let others: Vec<u32> = labels::find_label(grid, &other_keys)
+    let exact = grid.find_any(name_keys);
+    let others: Vec<u32> = labels::find_label(grid, &form_keys().header_rest)
         .into_iter()
         .map(|p| p.0)
         .collect();
-    let mut anchors: Vec<u32> = labels::find_label(grid, &name_keys)
+    let mut anchors: Vec<u32> = labels::find_label(grid, name_keys)
         .into_iter()
         .filter(|p| {
             exact.contains(p)
@@ -58,12 +52,9 @@ fn regions(grid: &Grid) -> Vec<(u32, u32, u32)> {
         .map(|p| p.0)
         .collect();
     anchors.dedup();
+    let narrative_title = form_keys().narrative_title[0].as_str();
     let starts_of_narrative: Vec<u32> = grid
-        .find_where(|k| {
-            k == normalize_label(layout::NARRATIVE_TITLE)
-                || strip_numbering(k) == "项目概述"
-                || k.starts_with(&normalize_label(layout::NARRATIVE_TITLE))
-        })
+        .find_where(|k| k.starts_with(narrative_title) || strip_numbering(k) == "项目概述")
         .into_iter()
         .map(|p| p.0)
         .collect();
@@ -214,9 +205,9 @@ impl RegionReader<'_> {
     /// Cells holding the form's title (with or without a year before it).
     fn titles(&self) -> Vec<(u32, u16)> {
         self.grid
-            .find_where(|k| labels::form_title(k).is_some())
-            .into_iter()
-            .filter(|p| self.in_region(p))
+            .labels_in(self.start, self.end)
+            .filter(|(_, k)| labels::form_title(k).is_some())
+            .map(|(p, _)| p)
             .collect()
     }
 
@@ -256,10 +247,10 @@ impl RegionReader<'_> {
 
     fn read_header(&mut self, project: &mut Project) {
         let sheet = self.sheet().to_string();
-        for f in &layout::HEADER_FIELDS {
+        for (f, keys) in layout::HEADER_FIELDS.iter().zip(&form_keys().header) {
             let anchor = self.anchor;
             let below_anchor = |p: &(u32, u16)| p.0 >= anchor;
-            let Some((pos, data)) = self.labelled(&field_keys(f), below_anchor, u16::MAX) else {
+            let Some((pos, data)) = self.labelled(keys, below_anchor, u16::MAX) else {
                 self.missing_label(f.label);
                 continue;
             };
@@ -288,12 +279,11 @@ impl RegionReader<'_> {
 
     fn read_funds(&mut self, project: &mut Project) {
         let sheet = self.sheet().to_string();
-        let total_keys = field_keys(&layout::FUND_FIELDS[0]);
-        let annual_keys = field_keys(&layout::FUND_FIELDS[3]);
-        let left = labels::find_label(self.grid, &total_keys)
+        let fk = form_keys();
+        let left = labels::find_label(self.grid, &fk.funds[0])
             .into_iter()
             .find(|p| self.in_region(p));
-        let right = labels::find_label(self.grid, &annual_keys)
+        let right = labels::find_label(self.grid, &fk.funds[3])
             .into_iter()
             .find(|p| self.in_region(p));
         let boundary = match (left, right) {
@@ -308,16 +298,8 @@ impl RegionReader<'_> {
         };
         // The block runs down to the next block's label (rows inserted inside it move
         // that label down); without one, allow a few inserted rows.
-        let next_block: Vec<String> = [
-            keys(layout::GOALS_LABEL, &[]),
-            column_keys(&layout::GOAL_OVERALL),
-            column_keys(&layout::GOAL_ANNUAL),
-            keys(layout::INDICATORS_LABEL, &[]),
-            column_keys(&layout::INDICATOR_COLUMNS[0]),
-        ]
-        .concat();
         let bottom = self
-            .find(&next_block)
+            .find(&fk.after_funds)
             .into_iter()
             .map(|p| p.0)
             .find(|r| *r > top)
@@ -334,7 +316,7 @@ impl RegionReader<'_> {
         } else {
             MoneyUnit::Yuan
         };
-        for f in &layout::FUND_FIELDS {
+        for (f, keys) in layout::FUND_FIELDS.iter().zip(&fk.funds) {
             let right_side = f.label_at.col >= layout::FUND_FIELDS[3].label_at.col;
             let restrict = |p: &(u32, u16)| {
                 p.0 >= rows.0
@@ -346,7 +328,7 @@ impl RegionReader<'_> {
                     }
             };
             let stop = if right_side { u16::MAX } else { boundary };
-            let mut hits = self.labelled(&field_keys(f), restrict, stop);
+            let mut hits = self.labelled(keys, restrict, stop);
             // With no 年度 side found, a second 其他资金 belongs to nobody: take the
             // first for the left side only.
             if right_side && boundary == u16::MAX && f.key == FundField::AnnualOther {
@@ -382,36 +364,36 @@ impl RegionReader<'_> {
         }
     }
 
-    /// Heading rows of the seven sections in this region.
+    /// Heading rows of the seven sections in this region: one pass over its labels.
     fn section_rows(&self) -> Vec<(Section, (u32, u16))> {
-        let mut out = Vec::new();
-        for (section, _, bare) in layout::SECTIONS {
-            let hit = self
-                .grid
-                .find_where(|k| strip_numbering(k) == bare)
-                .into_iter()
-                .filter(|p| self.in_region(p) && p.0 < self.anchor)
-                .find(|p| {
-                    // A bare 绩效目标 elsewhere is not the heading; the heading is numbered
-                    // or sits in the first column.
-                    p.1 == 0 || self.grid.label_at(p.0, p.1).is_some_and(|k| k != bare)
-                });
-            if let Some(p) = hit {
-                out.push((section, p));
+        let mut found: [Option<(u32, u16)>; 7] = [None; 7];
+        for (p, k) in self.grid.labels_in(self.start, self.anchor) {
+            let bare = strip_numbering(k);
+            let Some(i) = layout::SECTIONS.iter().position(|(_, _, b)| *b == bare) else {
+                continue;
+            };
+            // A bare 绩效目标 elsewhere is not the heading; the heading is numbered or sits
+            // in the first column.
+            if found[i].is_none() && (p.1 == 0 || k != bare) {
+                found[i] = Some(p);
             }
         }
-        out
+        layout::SECTIONS
+            .iter()
+            .zip(found)
+            .filter_map(|((section, _, _), p)| p.map(|p| (*section, p)))
+            .collect()
     }
 
     fn budget_header(&self) -> Option<(u32, u16)> {
-        let item = column_keys(&layout::BUDGET_COLUMNS[1]);
-        let amount = column_keys(&layout::BUDGET_COLUMNS[3]);
-        self.find(&item).into_iter().find(|(r, _)| {
+        let item = &form_keys().budget_columns[1];
+        let amount = &form_keys().budget_columns[3];
+        self.find(item).into_iter().find(|(r, _)| {
             *r < self.anchor
                 && self.grid.row_from(*r, 0).any(|(c, _)| {
                     self.grid
                         .label_at(*r, c)
-                        .is_some_and(|k| amount.contains(&k))
+                        .is_some_and(|k| amount.iter().any(|a| a == k))
                 })
         })
     }
@@ -434,7 +416,7 @@ impl RegionReader<'_> {
             if c < cols.0 || c >= cols.1 {
                 continue;
             }
-            if self.grid.label_at(r, c).is_some_and(|k| skip.has(&k)) {
+            if self.grid.label_at(r, c).is_some_and(|k| skip.has(k)) {
                 continue;
             }
             if let Some(t) = cell::text(self.ctx, &sheet, (r, c), Some(d), Some(self.project), what)
@@ -459,7 +441,7 @@ impl RegionReader<'_> {
         stops.extend(self.titles().iter().map(|p| p.0));
         stops.push(self.anchor);
         stops.sort_unstable();
-        let title = keys(layout::NARRATIVE_TITLE, &[]);
+        let title = &form_keys().narrative_title;
         for (section, pos) in &sections {
             let stop = stops
                 .iter()
@@ -470,7 +452,7 @@ impl RegionReader<'_> {
                 ProjectField::Narrative(*section),
                 (pos.0 + 1, stop),
                 (0, u16::MAX),
-                &title,
+                title,
                 "说明",
             );
             let n = &mut project.narrative;
@@ -500,9 +482,9 @@ impl RegionReader<'_> {
             };
             for (col, col_keys) in layout::BUDGET_COLUMNS
                 .iter()
-                .zip(labels::budget_column_keys())
+                .zip(&form_keys().budget_columns)
             {
-                if col_keys.contains(&k) {
+                if col_keys.iter().any(|x| x == k) {
                     match col.key {
                         Some(key) if !cols.iter().any(|(x, _)| *x == key) => {
                             if key == BudgetColumn::Amount && k.contains('万') {
@@ -522,7 +504,7 @@ impl RegionReader<'_> {
             .unwrap_or(u16::MAX);
         let starts: Vec<u16> = cols.iter().map(|(_, c)| *c).collect();
         let spans = labels::header_spans(self.grid, hr, &starts);
-        let total_keys = keys("合计", &["小计", "总计", "合计(元)", "合计金额"]);
+        let total_keys = &form_keys().budget_total;
         let mut stops: Vec<u32> = self.section_rows().iter().map(|(_, p)| p.0).collect();
         stops.extend(self.titles().iter().map(|p| p.0));
         stops.push(self.anchor);
@@ -539,7 +521,7 @@ impl RegionReader<'_> {
                 .any(|(c, _)| {
                     self.grid
                         .label_at(r, c)
-                        .is_some_and(|k| total_keys.contains(&k))
+                        .is_some_and(|k| total_keys.iter().any(|t| t == k))
                 });
             if is_total {
                 let path = self.path(ProjectField::BudgetTotal);
@@ -588,24 +570,25 @@ impl RegionReader<'_> {
     }
 
     fn indicator_header(&self) -> Option<(u32, u16)> {
-        let l1 = column_keys(&layout::INDICATOR_COLUMNS[0]);
-        self.find(&l1).into_iter().find(|(r, _)| *r > self.anchor)
+        self.find(&form_keys().indicator_columns[0])
+            .into_iter()
+            .find(|(r, _)| *r > self.anchor)
     }
 
     fn read_goals(&mut self, goals: &mut Goals) {
         let overall = self
-            .find(&column_keys(&layout::GOAL_OVERALL))
+            .find(&form_keys().goal_overall)
             .into_iter()
             .find(|p| p.0 > self.anchor);
         let annual = self
-            .find(&column_keys(&layout::GOAL_ANNUAL))
+            .find(&form_keys().goal_annual)
             .into_iter()
             .find(|p| p.0 > self.anchor);
         let stop = self
             .indicator_header()
             .map(|p| p.0)
             .or_else(|| {
-                self.find(&keys(layout::INDICATORS_LABEL, &[]))
+                self.find(&form_keys().indicators_label)
                     .into_iter()
                     .map(|p| p.0)
                     .find(|r| *r > self.anchor)
@@ -655,14 +638,14 @@ impl RegionReader<'_> {
             };
             let key = layout::INDICATOR_COLUMNS
                 .iter()
-                .zip(labels::indicator_column_keys())
-                .find(|(_, col_keys)| col_keys.contains(&k))
+                .zip(&form_keys().indicator_columns)
+                .find(|(_, col_keys)| col_keys.iter().any(|x| x == k))
                 .map(|(col, _)| col.key)
                 .or_else(|| {
                     layout::EXTRA_INDICATOR_COLUMNS
                         .iter()
-                        .zip(labels::extra_indicator_column_keys())
-                        .find(|(_, col_keys)| col_keys.contains(&k))
+                        .zip(&form_keys().extra_indicator_columns)
+                        .find(|(_, col_keys)| col_keys.iter().any(|x| x == k))
                         .map(|((key, _), _)| *key)
                 });
             if let Some(key) = key {
@@ -683,7 +666,7 @@ impl RegionReader<'_> {
             span_of(IndicatorColumn::Level1),
             span_of(IndicatorColumn::Level2),
         );
-        let stop_keys: Vec<String> = keys(layout::NARRATIVE_TITLE, &["填报说明", "填表说明"]);
+        let stop_keys = &form_keys().indicator_stop;
         let mut level1: Option<String> = None;
         let mut level2: Option<String> = None;
         for r in hr + 1..self.end.min(self.grid.end_row()) {
@@ -692,9 +675,9 @@ impl RegionReader<'_> {
                 continue;
             }
             if row_cells.iter().any(|c| {
-                self.grid
-                    .label_at(r, *c)
-                    .is_some_and(|k| stop_keys.contains(&k) || labels::form_title(&k).is_some())
+                self.grid.label_at(r, *c).is_some_and(|k| {
+                    stop_keys.iter().any(|s| s == k) || labels::form_title(k).is_some()
+                })
             }) {
                 break;
             }

@@ -212,11 +212,19 @@ fn levels_present(p: &Proj, out: &mut Vec<Finding>) {
 
 /// The 二级指标 allowed under a 一级指标, both compared without the trailing 指标
 /// (`model::framework`; 产出/成本 is the older forms' place for cost).
-fn framework_level2(l1: &str) -> Option<Vec<String>> {
-    FRAMEWORK
+fn framework_level2(l1: &str) -> Option<&'static [String]> {
+    // Normalized once: this runs for every indicator row of every workbook.
+    static NORMALIZED: std::sync::OnceLock<Vec<(String, Vec<String>)>> = std::sync::OnceLock::new();
+    NORMALIZED
+        .get_or_init(|| {
+            FRAMEWORK
+                .iter()
+                .map(|(k, v)| (norm(k), v.iter().map(|l2| norm(l2)).collect()))
+                .collect()
+        })
         .iter()
-        .find(|(k, _)| norm(k) == l1)
-        .map(|(_, v)| v.iter().map(|l2| norm(l2)).collect())
+        .find(|(k, _)| k == l1)
+        .map(|(_, v)| v.as_slice())
 }
 
 /// I004: the 一级指标 is one of the framework's four.

@@ -25,7 +25,7 @@ pub(crate) fn halfwidth_char(c: char) -> char {
 
 /// Whitespace and invisible characters people leave in labels (zero-width space, BOM)
 /// that `char::is_whitespace` does not cover.
-fn is_blank(c: char) -> bool {
+pub(crate) fn is_blank(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,

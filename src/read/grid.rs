@@ -4,8 +4,6 @@
 //! row, so inserting is a push), and every short text cell's normalized label is computed
 //! once, when the cell is inserted: the reader asks for labels hundreds of times per form.
 
-use std::collections::HashMap;
-
 use calamine::Data;
 
 use crate::values::normalize_label;
@@ -23,9 +21,19 @@ pub struct Grid {
     merges: Vec<(u32, u16, u32, u16)>,
     /// Label-like cells (short text), row-major: position and normalized text.
     labels: Vec<((u32, u16), String)>,
-    /// Normalized text → indices into `labels`, ascending (so row-major).
-    by_text: HashMap<String, Vec<u32>>,
+    /// A hash of each label's text, beside `labels`: a sheet has a few hundred labels, and
+    /// comparing hashes in one pass beats building a map of them for every sheet.
+    hashes: Vec<u64>,
+    /// Indices into `labels` of those with a colon inside (`项目名称：XXX`), ascending.
+    with_colon: Vec<u32>,
     pub hidden: bool,
+}
+
+/// FNV-1a: short label texts, no need for a keyed hash.
+fn hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Text cells longer than this are free text, never labels.
@@ -64,7 +72,10 @@ impl Grid {
             let index = match label {
                 Some(text) => {
                     let i = self.labels.len() as u32;
-                    self.by_text.entry(text.clone()).or_default().push(i);
+                    if text.contains(':') {
+                        self.with_colon.push(i);
+                    }
+                    self.hashes.push(hash(&text));
                     self.labels.push((pos, text));
                     i
                 }
@@ -91,9 +102,12 @@ impl Grid {
             (Err(i), Some(text)) => self.labels.insert(i, (pos, text)),
             (Err(_), None) => {}
         }
-        self.by_text.clear();
+        self.hashes = self.labels.iter().map(|(_, t)| hash(t)).collect();
+        self.with_colon.clear();
         for (i, (p, text)) in self.labels.iter().enumerate() {
-            self.by_text.entry(text.clone()).or_default().push(i as u32);
+            if text.contains(':') {
+                self.with_colon.push(i as u32);
+            }
             if let Ok(c) = self.cells.binary_search_by(|(q, _, _)| q.cmp(p)) {
                 self.cells[c].2 = i as u32;
             }
@@ -159,15 +173,16 @@ impl Grid {
     /// Positions of cells whose normalized text equals one of `keys` (already normalized),
     /// row-major.
     pub fn find_any<S: AsRef<str>>(&self, keys: &[S]) -> Vec<(u32, u16)> {
-        let mut out: Vec<(u32, u16)> = keys
+        let wanted: Vec<(u64, &str)> = keys
             .iter()
-            .filter_map(|k| self.by_text.get(k.as_ref()))
-            .flatten()
-            .map(|&i| self.labels[i as usize].0)
+            .map(|k| (hash(k.as_ref()), k.as_ref()))
             .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
+        self.hashes
+            .iter()
+            .zip(&self.labels)
+            .filter(|(h, (_, text))| wanted.iter().any(|(w, k)| *w == **h && k == text))
+            .map(|(_, (p, _))| *p)
+            .collect()
     }
 
     /// Positions of label-like cells whose normalized text satisfies `pred`, row-major.
@@ -177,6 +192,14 @@ impl Grid {
             .filter(|(_, k)| pred(k))
             .map(|(p, _)| *p)
             .collect()
+    }
+
+    /// Label-like cells with a colon inside their text, row-major.
+    pub fn labels_with_colon(&self) -> impl Iterator<Item = ((u32, u16), &str)> {
+        self.with_colon.iter().map(|&i| {
+            let (p, k) = &self.labels[i as usize];
+            (*p, k.as_str())
+        })
     }
 
     /// Label-like cells in rows `[from, to)`, row-major, with their normalized text.
@@ -238,6 +261,13 @@ mod tests {
             vec![1, 2]
         );
         assert_eq!(g.end_row(), 3);
+        g.insert(1, 5, text("项目名称：甲"));
+        g.insert(3, 0, text("其中：财政资金"));
+        let colon: Vec<_> = g.labels_with_colon().collect();
+        assert_eq!(
+            colon,
+            vec![((1, 5), "项目名称:甲"), ((3, 0), "其中:财政资金")]
+        );
     }
 
     #[test]

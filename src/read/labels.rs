@@ -232,9 +232,16 @@ fn is_inline(k: &str, key: &str) -> bool {
 /// by a colon and the value in the same cell (`项目名称：XXX`). Row-major.
 pub fn find_label(grid: &Grid, keys: &[String]) -> Vec<(u32, u16)> {
     let mut out = grid.find_any(keys);
-    out.extend(grid.find_where(|k| keys.iter().any(|key| is_inline(k, key))));
-    out.sort_unstable();
-    out.dedup();
+    let before = out.len();
+    out.extend(
+        grid.labels_with_colon()
+            .filter(|(_, k)| keys.iter().any(|key| is_inline(k, key)))
+            .map(|(p, _)| p),
+    );
+    if out.len() > before {
+        out.sort_unstable();
+        out.dedup();
+    }
     out
 }
 

@@ -96,13 +96,19 @@ fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
         findings: Vec::new(),
     };
     let mut decl = Declaration::default();
+    let is_project: Vec<bool> = grids.iter().map(project::is_project_sheet).collect();
     let project_sheets: Vec<&Grid> = grids
         .iter()
-        .filter(|g| project::is_project_sheet(g))
+        .zip(&is_project)
+        .filter_map(|(g, p)| p.then_some(g))
         .collect();
-    let cover = grids
-        .iter()
-        .find(|g| !project::is_project_sheet(g) && is_cover_sheet(g));
+    let other_sheets = || {
+        grids
+            .iter()
+            .zip(&is_project)
+            .filter_map(|(g, p)| (!p).then_some(g))
+    };
+    let cover = other_sheets().find(|g| is_cover_sheet(g));
     if project_sheets.is_empty() && cover.is_none() {
         let names: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
         return Err(Error::NotAForm {
@@ -120,10 +126,8 @@ fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
     // A cover written as the published sentence (`编报绩效目标的项目 10 个，涉及项目预算资金
     // 1,743.86万元`) rather than in labelled cells.
     if decl.stated_total.is_none() || decl.stated_project_count.is_none() {
-        if let Some((pos, grid, count, total)) = grids
-            .iter()
-            .filter(|g| !project::is_project_sheet(g))
-            .find_map(|g| cover_sentence(g).map(|(p, c, t)| (p, g, c, t)))
+        if let Some((pos, grid, count, total)) =
+            other_sheets().find_map(|g| cover_sentence(g).map(|(p, c, t)| (p, g, c, t)))
         {
             if decl.stated_project_count.is_none() && count.is_some() {
                 decl.stated_project_count = count;

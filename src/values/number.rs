@@ -24,6 +24,19 @@ pub fn decimal_from_f64(x: f64) -> Option<Decimal> {
     if !x.is_finite() {
         return None;
     }
+    whole_cents(x).or_else(|| round_to_15_digits(x))
+}
+
+/// What money cells hold, quickly: whole 元 or 分. When `x` is the double nearest to
+/// m/100 with |m| < 10^15, m/100 has at most 15 significant digits and `x` is within half
+/// an ulp of it, so rounding `x` to 15 digits gives m/100 itself.
+fn whole_cents(x: f64) -> Option<Decimal> {
+    let cents = (x * 100.0).round();
+    (cents.abs() < 1e15 && cents / 100.0 == x).then(|| Decimal::new(cents as i64, 2).normalize())
+}
+
+/// Any finite `x` rounded to 15 significant digits, through its decimal text.
+fn round_to_15_digits(x: f64) -> Option<Decimal> {
     // `{:.14e}` is the exact decimal rounding to 15 significant digits: `d.dddddddddddddde±x`.
     let s = format!("{x:.14e}");
     let (mantissa, exp) = s.split_once('e')?;
@@ -173,6 +186,15 @@ mod tests {
         #[test]
         fn cents_are_exact(c in -999_999_999_999_999i64..=999_999_999_999_999i64) {
             prop_assert_eq!(decimal_from_f64(c as f64 / 100.0), Some(Decimal::new(c, 2)));
+        }
+
+        #[test]
+        fn the_fast_path_agrees(x in any::<f64>(), c in -999_999_999_999_999i64..=999_999_999_999_999i64) {
+            for v in [x, c as f64 / 100.0, c as f64, x.round(), (x * 100.0).round() / 100.0] {
+                if let Some(fast) = whole_cents(v) {
+                    prop_assert_eq!(Some(fast.to_string()), round_to_15_digits(v).map(|d| d.to_string()), "{}", v);
+                }
+            }
         }
 
         #[test]

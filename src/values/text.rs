@@ -66,9 +66,15 @@ pub fn normalize_label(s: &str) -> String {
 /// assert_eq!(clean_text(" \u{3000}\n"), None);
 /// ```
 pub fn clean_text(s: &str) -> Option<String> {
-    let t = s.replace("\r\n", "\n").replace('\r', "\n");
-    let t = t.trim_matches(is_blank);
-    (!t.is_empty()).then(|| t.to_string())
+    let t = s.trim_matches(is_blank);
+    if t.is_empty() {
+        return None;
+    }
+    // One copy for the usual text with no carriage return in it.
+    if !t.contains('\r') {
+        return Some(t.to_string());
+    }
+    Some(t.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
 #[cfg(test)]

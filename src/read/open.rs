@@ -211,7 +211,8 @@ fn load_zip(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
             load_dense(file, wb)
         }
         guard::ZipKind::Ooxml => {
-            let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+            // Borrowed, not moved, so that the same bytes can serve a second reader.
+            let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.as_slice()))
                 .map_err(|e: calamine::XlsxError| open_err(file, zip_reason(&e.to_string())))?;
             load_xlsx(file, wb)
         }

@@ -1150,4 +1150,117 @@ mod tests {
         // A project sheet's form title spans A1:H1.
         assert_eq!(sheet("1.G60日常办公经费")[0], d(0, 0, 0, 7));
     }
+
+    /// Sheets put together at random from well-formed and odd pieces: wherever calamine's
+    /// cell reader gets through sheetData and the scan answers, it answers what calamine
+    /// does; and it answers for most.
+    #[test]
+    fn random_sheets_agree_with_calamine() {
+        const PREFIX: &[&str] = &[
+            r#"<dimension ref="A1:C3"/>"#,
+            "<sheetViews><sheetView/></sheetViews>",
+            r#"<mergeCells><mergeCell ref="Q1:R1"/></mergeCells>"#,
+            "<!-- p -->",
+            "\n  ",
+            "<cols><col min='1' max='2'/></cols>",
+        ];
+        const BODY: &[&str] = &[
+            r#"<row r="1"><c r="A1"><v>1</v></c></row>"#,
+            r#"<row><c t="inlineStr"><is><t>&lt;mergeCells&gt;&lt;mergeCell ref="Z1"/&gt;</t></is></c></row>"#,
+            r#"<row><c t="inlineStr"><is><t>&lt;/sheetData&gt;</t></is></c></row>"#,
+            r#"<row><c t="inlineStr"><is><t>a &lt;x:mergeCells/&gt; b</t></is></c></row>"#,
+            "<!-- </sheetData><mergeCells><mergeCell ref=\"Z2\"/></mergeCells> -->",
+            r#"<row><c r="B2" x='</sheetData><mergeCells><mergeCell ref="Z3"/></mergeCells>'><v>2</v></c></row>"#,
+            r#"<x:mergeCells><mergeCell ref="Z4"/></x:mergeCells>"#,
+            "<row/>",
+            "<row><c><v>&amp;</v></c></row>",
+            "\n",
+        ];
+        const TAIL: &[&str] = &[
+            "<mergeCells>",
+            r#"<mergeCells count="2">"#,
+            "</mergeCells>",
+            "<mergeCells/>",
+            "<x:mergeCells>",
+            "</x:mergeCells >",
+            r#"<mergeCell ref="A1:B2"/>"#,
+            "<mergeCell ref='C3'/>",
+            r#"<x:mergeCell ref="D4:E5" />"#,
+            r#"<mergeCell ref="F6:G7"></mergeCell>"#,
+            "<mergeCell/>",
+            r#"<mergeCell ref="1:2"/>"#,
+            r#"<mergeCell ref="A1" bad/>"#,
+            r#"<mergeCell bad ref="H1"/>"#,
+            "<mergeCell ref=A1/>",
+            "<!-- c -->",
+            "<![CDATA[<mergeCell ref=\"A9\"/>]]>",
+            "<?pi x?>",
+            "a & b",
+            "&amp;",
+            "<foo a='>'>",
+            "</foo>",
+            "<bar/>",
+            "</sheetData>",
+            "<sheetData>",
+            "</a>",
+            "<a>",
+            r#"<mergeCell ref = "A1:A3" x="<"/>"#,
+            "</x:sheetData>",
+            "<x:sheetData/>",
+            "<a:b:mergeCells>",
+            "</ mergeCells>",
+            "<mergeCells\n>",
+            " ",
+            "\n",
+        ];
+        let mut rng = crate::corpus::SplitMix64::new(7);
+        let pick = |rng: &mut crate::corpus::SplitMix64, from: &[&str], most: u64| {
+            let n = rng.below(most + 1);
+            (0..n).map(|_| *rng.pick(from)).collect::<String>()
+        };
+        let (mut compared, mut fast_path, mut found) = (0, 0, 0);
+        for _ in 0..1500 {
+            let empty = rng.chance(0.1);
+            let prefix = pick(&mut rng, PREFIX, 2);
+            let body = if rng.chance(0.6) {
+                BODY[0].to_string()
+            } else {
+                pick(&mut rng, BODY, 3)
+            };
+            let tail = if rng.chance(0.5) {
+                format!(
+                    "<mergeCells>{}</mergeCells>{}",
+                    pick(&mut rng, &TAIL[6..10], 4),
+                    pick(&mut rng, TAIL, 2)
+                )
+            } else {
+                pick(&mut rng, TAIL, 8)
+            };
+            let data = match (empty, rng.below(3)) {
+                (true, _) => "<sheetData/>".to_string(),
+                (false, 0) => format!("<sheetData>{body}</sheetData>"),
+                (false, 1) => format!("<x:sheetData>{body}</x:sheetData>"),
+                (false, _) => format!("<sheetData>{body}</y:sheetData\n>"),
+            };
+            let xml = format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns:x="u">{prefix}{data}{tail}</worksheet>"#
+            );
+            let Ok(wb) = std::panic::catch_unwind(|| both(&one_sheet(xml.as_bytes()))) else {
+                continue;
+            };
+            let (_, (cells_ok, fast, slow)) = &wb[0];
+            if !cells_ok {
+                continue;
+            }
+            compared += 1;
+            if let Some(fast) = fast {
+                fast_path += 1;
+                found += usize::from(!fast.is_empty());
+                assert_eq!(Ok(fast), slow.as_ref(), "{xml}");
+            }
+        }
+        assert!(compared > 1000, "{compared}");
+        assert!(fast_path * 3 > compared, "{fast_path} of {compared}");
+        assert!(found * 3 > fast_path, "{found} of {fast_path}");
+    }
 }

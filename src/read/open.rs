@@ -10,6 +10,8 @@ use super::grid::Grid;
 use super::guard;
 use crate::Error;
 
+mod merges;
+
 /// What one workbook may make jixiao read. No real declaration comes near these: the
 /// seed's 10 projects fill about 1,500 cells in 11 sheets, and its xlsx inflates to about
 /// 400 KB. Past any of them the file is refused with an [`Error::Limit`] naming it.
@@ -211,9 +213,10 @@ fn load_zip(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
             load_dense(file, wb)
         }
         guard::ZipKind::Ooxml => {
-            let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+            // Borrowed, not moved: the merged ranges are read from the same bytes.
+            let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.as_slice()))
                 .map_err(|e: calamine::XlsxError| open_err(file, zip_reason(&e.to_string())))?;
-            load_xlsx(file, wb)
+            load_xlsx(file, wb, &bytes)
         }
     }
 }
@@ -371,12 +374,17 @@ fn too_many_cells(file: &str, sheet: &str) -> Error {
 }
 
 /// xlsx/xlsm: stream each sheet's cells, so a huge declared range allocates nothing.
+/// `bytes` is the file `wb` was opened from; merged ranges are scanned from it (see
+/// [`merges`]), and asked of calamine only where the scan is not sure.
 fn load_xlsx<RS: std::io::Read + std::io::Seek>(
     file: &str,
     mut wb: Xlsx<RS>,
+    bytes: &[u8],
 ) -> Result<Vec<Grid>, Error> {
     let sheets = hidden_names(&wb);
     check_sheet_count(file, sheets.len())?;
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    let mut parts = merges::XlsxParts::open(bytes, &names);
     let mut grids = Vec::with_capacity(sheets.len());
     let mut text = 0u64;
     let mut all_cells = 0usize;
@@ -410,7 +418,13 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
                 grid.insert(r, c as u16, value);
             }
         }
-        if let Ok(m) = wb.merge_cells_by_sheet_name(&name) {
+        // After the cells: the scan relies on calamine's cell reader having found the end
+        // of sheetData.
+        let merged = match parts.as_mut().and_then(|p| p.merges(&name)) {
+            Some(m) => Ok(m),
+            None => wb.merge_cells_by_sheet_name(&name),
+        };
+        if let Ok(m) = merged {
             check_merges(file, &name, m.len())?;
             grid.set_merges(m.iter().map(dims).collect());
         }

@@ -21,9 +21,9 @@ pub struct Grid {
     merges: Vec<(u32, u16, u32, u16)>,
     /// Label-like cells (short text), row-major: position and normalized text.
     labels: Vec<((u32, u16), String)>,
-    /// A hash of each label's text, beside `labels`: a sheet has a few hundred labels, and
-    /// comparing hashes in one pass beats building a map of them for every sheet.
-    hashes: Vec<u64>,
+    /// (hash of the text, index into `labels`), sorted: built on the first lookup, which
+    /// comes after the last insert. Cheaper than a map of owned texts built cell by cell.
+    by_hash: std::cell::OnceCell<Vec<(u64, u32)>>,
     /// Indices into `labels` of those with a colon inside (`项目名称：XXX`), ascending.
     with_colon: Vec<u32>,
     pub hidden: bool,
@@ -72,10 +72,10 @@ impl Grid {
             let index = match label {
                 Some(text) => {
                     let i = self.labels.len() as u32;
+                    self.by_hash.take();
                     if text.contains(':') {
                         self.with_colon.push(i);
                     }
-                    self.hashes.push(hash(&text));
                     self.labels.push((pos, text));
                     i
                 }
@@ -102,7 +102,7 @@ impl Grid {
             (Err(i), Some(text)) => self.labels.insert(i, (pos, text)),
             (Err(_), None) => {}
         }
-        self.hashes = self.labels.iter().map(|(_, t)| hash(t)).collect();
+        self.by_hash = std::cell::OnceCell::new();
         self.with_colon.clear();
         for (i, (p, text)) in self.labels.iter().enumerate() {
             if text.contains(':') {
@@ -173,16 +173,32 @@ impl Grid {
     /// Positions of cells whose normalized text equals one of `keys` (already normalized),
     /// row-major.
     pub fn find_any<S: AsRef<str>>(&self, keys: &[S]) -> Vec<(u32, u16)> {
-        let wanted: Vec<(u64, &str)> = keys
-            .iter()
-            .map(|k| (hash(k.as_ref()), k.as_ref()))
-            .collect();
-        self.hashes
-            .iter()
-            .zip(&self.labels)
-            .filter(|(h, (_, text))| wanted.iter().any(|(w, k)| *w == **h && k == text))
-            .map(|(_, (p, _))| *p)
-            .collect()
+        let index = self.by_hash.get_or_init(|| {
+            let mut v: Vec<(u64, u32)> = self
+                .labels
+                .iter()
+                .enumerate()
+                .map(|(i, (_, t))| (hash(t), i as u32))
+                .collect();
+            v.sort_unstable();
+            v
+        });
+        let mut out = Vec::new();
+        for k in keys {
+            let (k, h) = (k.as_ref(), hash(k.as_ref()));
+            let from = index.partition_point(|(x, _)| *x < h);
+            for &(_, i) in index[from..].iter().take_while(|(x, _)| *x == h) {
+                let (p, text) = &self.labels[i as usize];
+                if text == k {
+                    out.push(*p);
+                }
+            }
+        }
+        if keys.len() > 1 {
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
     }
 
     /// Positions of label-like cells whose normalized text satisfies `pred`, row-major.
@@ -282,6 +298,9 @@ mod tests {
         assert!(g.find_any(&["项目名称"]).is_empty());
         assert_eq!(g.label_at(0, 1), Some("实施单位"));
         assert_eq!(g.find_any(&["实施单位", "甲"]), vec![(0, 1)]);
+        // A label added after a lookup is found by the next one.
+        g.insert(3, 0, text("实施单位"));
+        assert_eq!(g.find_any(&["实施单位"]), vec![(0, 1), (3, 0)]);
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Where each model field came from: the reader fills a [`SourceMap`], the validator and
 //! the fixer use it to name cells without knowing the layout.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -217,47 +216,62 @@ impl FieldPath {
 pub struct SourceMap {
     /// The workbook's path as given by the user.
     pub file: String,
-    entries: BTreeMap<FieldPath, CellSource>,
+    /// Sorted by path. A reader records fields in path order, so inserting is a push; a
+    /// sorted vector costs a fifth of a B-tree here.
+    entries: Vec<(FieldPath, CellSource)>,
 }
 
 impl SourceMap {
     pub fn new(file: impl Into<String>) -> SourceMap {
         SourceMap {
             file: file.into(),
-            entries: BTreeMap::new(),
+            entries: Vec::new(),
         }
     }
 
+    /// Records where `path` was read from; a second record of the same path replaces the
+    /// first.
     pub fn insert(&mut self, path: FieldPath, source: CellSource) {
-        self.entries.insert(path, source);
+        if self.entries.last().is_none_or(|(last, _)| *last < path) {
+            self.entries.push((path, source));
+            return;
+        }
+        match self.entries.binary_search_by(|(p, _)| p.cmp(&path)) {
+            Ok(i) => self.entries[i].1 = source,
+            Err(i) => self.entries.insert(i, (path, source)),
+        }
     }
 
     pub fn get(&self, path: &FieldPath) -> Option<&CellSource> {
-        self.entries.get(path)
+        self.entries
+            .binary_search_by(|(p, _)| p.cmp(path))
+            .ok()
+            .map(|i| &self.entries[i].1)
     }
 
     pub fn cell(&self, path: &FieldPath) -> Option<&CellRef> {
-        self.entries.get(path).map(|s| &s.cell)
+        self.get(path).map(|s| &s.cell)
     }
 
+    /// Every recorded field, in path order.
     pub fn iter(&self) -> impl Iterator<Item = (&FieldPath, &CellSource)> {
-        self.entries.iter()
+        self.entries.iter().map(|(p, s)| (p, s))
     }
 
     /// The sheet holding project `project`, if it was read from a workbook.
     pub fn project_sheet(&self, project: usize) -> Option<&str> {
+        let first = FieldPath::project(project, ProjectField::Title);
+        let last = FieldPath::project(
+            project,
+            ProjectField::Indicator {
+                index: usize::MAX,
+                column: IndicatorColumn::Remark,
+            },
+        );
+        let i = self.entries.partition_point(|(p, _)| *p < first);
         self.entries
-            .range(
-                FieldPath::project(project, ProjectField::Title)
-                    ..=FieldPath::project(
-                        project,
-                        ProjectField::Indicator {
-                            index: usize::MAX,
-                            column: IndicatorColumn::Remark,
-                        },
-                    ),
-            )
-            .next()
+            .get(i)
+            .filter(|(p, _)| *p <= last)
             .map(|(_, s)| s.cell.sheet.as_str())
     }
 }
@@ -265,6 +279,30 @@ impl SourceMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sources_in_any_order_are_found_and_listed_in_order() {
+        let mut m = SourceMap::new("a.xlsx");
+        let src = |row| CellSource {
+            cell: CellRef::new("表1", row, 2),
+            kind: CellKind::Text,
+            raw: None,
+        };
+        let name = FieldPath::project(1, ProjectField::Header(HeaderField::Name));
+        let title = FieldPath::project(1, ProjectField::Title);
+        let cover = FieldPath::Cover(CoverField::Unit);
+        m.insert(name, src(3));
+        m.insert(title, src(0));
+        m.insert(cover, src(1));
+        m.insert(name, src(4));
+        assert_eq!(m.cell(&name).map(|c| c.row), Some(4));
+        assert_eq!(m.cell(&title).map(|c| c.row), Some(0));
+        let order: Vec<FieldPath> = m.iter().map(|(p, _)| *p).collect();
+        assert_eq!(order, vec![cover, title, name]);
+        assert_eq!(m.project_sheet(1), Some("表1"));
+        assert_eq!(m.project_sheet(0), None);
+        assert_eq!(m.project_sheet(2), None);
+    }
 
     #[test]
     fn a1_names() {

@@ -152,7 +152,7 @@ struct RegionReader<'a> {
     end: u32,
 }
 
-impl RegionReader<'_> {
+impl<'a> RegionReader<'a> {
     fn in_region(&self, (r, _): &(u32, u16)) -> bool {
         *r >= self.start && *r < self.end
     }
@@ -167,9 +167,10 @@ impl RegionReader<'_> {
 
     /// The value of a table column on row `r`: the first filled cell under the column's
     /// span, or the span's first cell (empty) when there is none.
-    fn under(&self, r: u32, (from, to): (u16, u16)) -> ((u32, u16), Option<Data>) {
-        match self.grid.first_in(r, from, to) {
-            Some((c, d)) => ((r, c), Some(d.clone())),
+    fn under(&self, r: u32, (from, to): (u16, u16)) -> ((u32, u16), Option<&'a Data>) {
+        let grid: &'a Grid = self.grid;
+        match grid.first_in(r, from, to) {
+            Some((c, d)) => ((r, c), Some(d)),
             None => ((r, from), None),
         }
     }
@@ -532,10 +533,10 @@ impl RegionReader<'_> {
                     .map(|(_, s)| *s)
                     .unwrap_or((amount_col, amount_col));
                 let (at, d) = self.under(r, amount_span);
-                self.ctx.record(path, &sheet, at, d.as_ref());
+                self.ctx.record(path, &sheet, at, d);
                 break;
             }
-            let values: Vec<((u32, u16), Option<Data>)> =
+            let values: Vec<((u32, u16), Option<&Data>)> =
                 spans.iter().map(|s| self.under(r, *s)).collect();
             if values.iter().all(|(_, d)| d.is_none()) {
                 continue;
@@ -547,9 +548,8 @@ impl RegionReader<'_> {
                     line: line_index,
                     column: *key,
                 });
-                self.ctx.record(path, &sheet, at, d.as_ref());
+                self.ctx.record(path, &sheet, at, d);
                 let p = Some(self.project);
-                let d = d.as_ref();
                 match key {
                     BudgetColumn::Item => {
                         line.item = cell::text(self.ctx, &sheet, at, d, p, "明细项目")
@@ -684,7 +684,7 @@ impl RegionReader<'_> {
             let p = Some(self.project);
             let mut level_text = |span: Option<(u16, u16)>, what: &str| {
                 let (at, d) = self.under(r, span?);
-                cell::text(self.ctx, &sheet, at, d.as_ref(), p, what)
+                cell::text(self.ctx, &sheet, at, d, p, what)
             };
             let t1 = level_text(l1s, "一级指标");
             let t2 = level_text(l2s, "二级指标");
@@ -706,11 +706,11 @@ impl RegionReader<'_> {
             let mut cells = Vec::new();
             for ((key, _), span) in cols.iter().zip(&spans) {
                 let (at, d) = self.under(r, *span);
-                cells.push((*key, at, d.clone()));
+                cells.push((*key, at, d));
                 if matches!(key, IndicatorColumn::Level1 | IndicatorColumn::Level2) {
                     continue;
                 }
-                let t = cell::text(self.ctx, &sheet, at, d.as_ref(), p, "指标");
+                let t = cell::text(self.ctx, &sheet, at, d, p, "指标");
                 if t.is_some() {
                     has_content = true;
                 }
@@ -738,7 +738,7 @@ impl RegionReader<'_> {
             }
             for (key, at, d) in cells {
                 let path = self.path(ProjectField::Indicator { index, column: key });
-                self.ctx.record(path, &sheet, at, d.as_ref());
+                self.ctx.record(path, &sheet, at, d);
             }
             project.indicators.push(ind);
         }

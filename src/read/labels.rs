@@ -271,6 +271,13 @@ fn after_label<'s>(raw: &'s str, key: &str) -> Option<&'s str> {
 
 /// For a cell [`find_label`] found: the value typed after the label in the same cell.
 pub fn inline_text(grid: &Grid, (row, col): (u32, u16), keys: &[String]) -> Option<String> {
+    // The usual case: the cell is the label alone.
+    if grid
+        .label_at(row, col)
+        .is_some_and(|k| !k.contains(':') || keys.iter().any(|key| key == k))
+    {
+        return None;
+    }
     match grid.get(row, col) {
         Some(Data::String(s)) => keys
             .iter()

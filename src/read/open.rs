@@ -1,5 +1,12 @@
 //! Opening a file as a workbook: recognising what it is, refusing what it is not, and
 //! loading its sheets as sparse grids within stated limits.
+//!
+//! An xlsx is read with each worksheet part inflated once: jixiao inflates them, scans
+//! them for merged ranges ([`merges`]), and calamine reads their cells from a copy of the
+//! workbook in which they are stored ([`repack`]). Anything unusual about the zip, and any
+//! failure but a limit on the copy, and the file is read as before from the original bytes,
+//! calamine inflating the sheets and the scan inflating them again, so that every message
+//! stays the original's.
 
 use std::io::Cursor;
 use std::path::Path;

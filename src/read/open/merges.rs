@@ -3,13 +3,18 @@
 //! calamine's `merge_cells_by_sheet_name` inflates a sheet part a second time and runs all
 //! of it through its XML reader to reach `<mergeCells>`, which Excel writes after
 //! `</sheetData>`; over a folder rollup that second parse was about a fifth of the time.
-//! Here the part is inflated into a reused buffer, the `sheetData` element is stepped over
+//! Here the inflated part is scanned: the `sheetData` element is stepped over
 //! with `memmem` searches, and only what lies outside it is tokenized, the way quick-xml
 //! tokenizes it with calamine's settings (`expand_empty_elements`, no end-name checks,
 //! unmatched end tags an error), following calamine's own loop and its `get_dimension`.
 //! The sheet name → part path mapping is calamine's too (which it keeps private):
 //! `_rels/.rels` → workbook part → its `.rels` → `<sheet r:id>`, with its
 //! case-insensitive, backslash-tolerant lookup of zip entries.
+//!
+//! The part is inflated once: [`super::repack`] inflates every worksheet part for the copy
+//! of the workbook calamine reads, and scans it then ([`XlsxParts::scanned`]). Only when
+//! there is no copy (the original is read as before) does [`XlsxParts::merges`] inflate the
+//! part again, into a reused buffer, after calamine has read its cells.
 //!
 //! The scan answers `None` whenever it is not certain to give what calamine would, and the
 //! caller then asks calamine: a mapping that is not calamine's sheet list, a sheet name

@@ -1,5 +1,12 @@
 //! Opening a file as a workbook: recognising what it is, refusing what it is not, and
 //! loading its sheets as sparse grids within stated limits.
+//!
+//! An xlsx is read with each worksheet part inflated once: jixiao inflates them, scans
+//! them for merged ranges ([`merges`]), and calamine reads their cells from a copy of the
+//! workbook in which they are stored ([`repack`]). Anything unusual about the zip, and any
+//! failure but a limit on the copy, and the file is read as before from the original bytes,
+//! calamine inflating the sheets and the scan inflating them again, so that every message
+//! stays the original's.
 
 use std::io::Cursor;
 use std::path::Path;
@@ -11,6 +18,7 @@ use super::guard;
 use crate::Error;
 
 mod merges;
+mod repack;
 
 /// What one workbook may make jixiao read. No real declaration comes near these: the
 /// seed's 10 projects fill about 1,500 cells in 11 sheets, and its xlsx inflates to about
@@ -212,13 +220,39 @@ fn load_zip(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
             )?;
             load_dense(file, wb)
         }
-        guard::ZipKind::Ooxml => {
-            // Borrowed, not moved: the merged ranges are read from the same bytes.
-            let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.as_slice()))
-                .map_err(|e: calamine::XlsxError| open_err(file, zip_reason(&e.to_string())))?;
-            load_xlsx(file, wb, &bytes)
+        guard::ZipKind::Ooxml => load_ooxml(file, &bytes, true),
+    }
+}
+
+/// xlsx/xlsm. With `repack`, calamine reads a copy whose worksheet parts jixiao inflated
+/// (see [`repack`]); when there is none, or calamine fails on it with anything but a
+/// limit, the file is read as before: calamine inflates the original, and each sheet part
+/// is inflated again for its merges. The fallback gives the original's errors word for
+/// word.
+fn load_ooxml(file: &str, bytes: &[u8], repack: bool) -> Result<Vec<Grid>, Error> {
+    let mut parts = merges::XlsxParts::read(bytes);
+    if repack && parts.is_some() {
+        // A panic here (in the scan, say, which the original path runs only on sheets
+        // calamine has read) is not reported: the original is read instead.
+        let tried = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let copy = parts.as_mut()?.repack()?;
+            let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(copy.as_slice())).ok()?;
+            Some(load_xlsx(file, wb, parts.take()))
+        }));
+        match tried {
+            Ok(Some(Ok(grids))) => return Ok(grids),
+            // Counted from the cells, which are the same either way.
+            Ok(Some(Err(e @ Error::Limit { .. }))) => return Err(e),
+            // No copy, or calamine could not open it: `parts` was not handed on (its scans,
+            // if any, are of the bytes the original path inflates).
+            Ok(None) if parts.is_some() => {}
+            _ => parts = merges::XlsxParts::read(bytes),
         }
     }
+    // Borrowed, not moved: the merged ranges are read from the same bytes.
+    let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| open_err(file, zip_reason(&e.to_string())))?;
+    load_xlsx(file, wb, parts)
 }
 
 fn load_cfb(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
@@ -374,17 +408,18 @@ fn too_many_cells(file: &str, sheet: &str) -> Error {
 }
 
 /// xlsx/xlsm: stream each sheet's cells, so a huge declared range allocates nothing.
-/// `bytes` is the file `wb` was opened from; merged ranges are scanned from it (see
-/// [`merges`]), and asked of calamine only where the scan is not sure.
+/// `parts` is the file `wb` was opened from (or its original, when `wb` reads the repacked
+/// copy); merged ranges are scanned from it (see [`merges`]) when its sheets are the ones
+/// calamine lists, and asked of calamine where they are not or the scan is not sure.
 fn load_xlsx<RS: std::io::Read + std::io::Seek>(
     file: &str,
     mut wb: Xlsx<RS>,
-    bytes: &[u8],
+    parts: Option<merges::XlsxParts<'_>>,
 ) -> Result<Vec<Grid>, Error> {
     let sheets = hidden_names(&wb);
     check_sheet_count(file, sheets.len())?;
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
-    let mut parts = merges::XlsxParts::open(bytes, &names);
+    let mut parts = parts.filter(|p| p.lists(&names));
     let mut grids = Vec::with_capacity(sheets.len());
     let mut text = 0u64;
     let mut all_cells = 0usize;

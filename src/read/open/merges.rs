@@ -3,13 +3,18 @@
 //! calamine's `merge_cells_by_sheet_name` inflates a sheet part a second time and runs all
 //! of it through its XML reader to reach `<mergeCells>`, which Excel writes after
 //! `</sheetData>`; over a folder rollup that second parse was about a fifth of the time.
-//! Here the part is inflated into a reused buffer, the `sheetData` element is stepped over
+//! Here the inflated part is scanned: the `sheetData` element is stepped over
 //! with `memmem` searches, and only what lies outside it is tokenized, the way quick-xml
 //! tokenizes it with calamine's settings (`expand_empty_elements`, no end-name checks,
 //! unmatched end tags an error), following calamine's own loop and its `get_dimension`.
 //! The sheet name → part path mapping is calamine's too (which it keeps private):
 //! `_rels/.rels` → workbook part → its `.rels` → `<sheet r:id>`, with its
 //! case-insensitive, backslash-tolerant lookup of zip entries.
+//!
+//! The part is inflated once: [`super::repack`] inflates every worksheet part for the copy
+//! of the workbook calamine reads, and scans it then ([`XlsxParts::scanned`]). Only when
+//! there is no copy (the original is read as before) does [`XlsxParts::merges`] inflate the
+//! part again, into a reused buffer, after calamine has read its cells.
 //!
 //! The scan answers `None` whenever it is not certain to give what calamine would, and the
 //! caller then asks calamine: a mapping that is not calamine's sheet list, a sheet name
@@ -30,34 +35,64 @@ use super::LIMITS;
 
 /// An xlsx's zip and the parts of its sheets, as calamine resolves them.
 pub(super) struct XlsxParts<'a> {
-    zip: zip::ZipArchive<Cursor<&'a [u8]>>,
+    /// The file's bytes, and the zip read from them.
+    pub(super) bytes: &'a [u8],
+    pub(super) zip: zip::ZipArchive<Cursor<&'a [u8]>>,
     /// Lower-cased entry name with `\` as `/` → entry name (calamine's `zip_path_cache`).
     entries: HashMap<String, String>,
-    /// Every sheet in workbook order (any type): its name and part path.
-    sheets: Vec<(String, String)>,
+    /// Whether two entry names are one key of `entries` (calamine takes the last).
+    pub(super) names_collide: bool,
+    /// Every sheet in workbook order (any type): its name, its part path, and whether it is
+    /// a worksheet.
+    pub(super) sheets: Vec<(String, String, bool)>,
     /// The inflated sheet part, reused from sheet to sheet.
-    buf: Vec<u8>,
+    pub(super) buf: Vec<u8>,
+    /// Part path → the scan of that part, for parts already scanned when they were inflated
+    /// for the repack (see [`super::repack`]).
+    pub(super) scanned: HashMap<String, Option<Vec<Dimensions>>>,
 }
 
 impl<'a> XlsxParts<'a> {
-    /// Reads the workbook's sheet → part mapping. `None` when it cannot be resolved as
-    /// calamine resolved it, or when its worksheets are not exactly `worksheets` (the names
-    /// calamine listed, in order); every sheet's merges then come from calamine.
+    /// Reads the workbook's sheet → part mapping, and checks it against `worksheets` (the
+    /// names calamine listed, in order); see [`XlsxParts::read`] and [`XlsxParts::lists`].
+    #[cfg(test)]
     pub(super) fn open(bytes: &'a [u8], worksheets: &[&str]) -> Option<XlsxParts<'a>> {
+        XlsxParts::read(bytes).filter(|p| p.lists(worksheets))
+    }
+
+    /// Whether the mapping's worksheets are exactly `worksheets`, the names calamine listed,
+    /// in order. When not, every sheet's merges come from calamine.
+    pub(super) fn lists(&self, worksheets: &[&str]) -> bool {
+        self.sheets
+            .iter()
+            .filter(|(_, _, worksheet)| *worksheet)
+            .map(|(n, _, _)| n.as_str())
+            .eq(worksheets.iter().copied())
+    }
+
+    /// Reads the workbook's sheet → part mapping. `None` when it cannot be resolved as
+    /// calamine resolves it.
+    pub(super) fn read(bytes: &'a [u8]) -> Option<XlsxParts<'a>> {
         let zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
         let mut entries = HashMap::with_capacity(zip.len());
+        let mut names_collide = false;
         for name in zip.file_names() {
             let name = name.ok()?;
-            entries.insert(
-                name.replace('\\', "/").to_ascii_lowercase(),
-                name.into_owned(),
-            );
+            names_collide |= entries
+                .insert(
+                    name.replace('\\', "/").to_ascii_lowercase(),
+                    name.into_owned(),
+                )
+                .is_some();
         }
         let mut parts = XlsxParts {
+            bytes,
             zip,
             entries,
+            names_collide,
             sheets: Vec::new(),
             buf: Vec::new(),
+            scanned: HashMap::new(),
         };
         let (xl_path, workbook_name) = {
             let rels = parts.inflate("_rels/.rels")?;
@@ -72,50 +107,57 @@ impl<'a> XlsxParts<'a> {
             // calamine reads no sheets from a missing workbook part.
             None => Vec::new(),
         };
-        let listed: Vec<&str> = sheets
-            .iter()
-            .filter(|(_, _, worksheet)| *worksheet)
-            .map(|(n, _, _)| n.as_str())
-            .collect();
-        if listed != worksheets {
-            return None;
-        }
-        parts.sheets = sheets.into_iter().map(|(n, p, _)| (n, p)).collect();
+        parts.sheets = sheets;
         Some(parts)
     }
 
     /// The merged ranges of sheet `name`, exactly as calamine's `merge_cells_by_sheet_name`
     /// returns them when it succeeds; `None` when not certain.
     pub(super) fn merges(&mut self, name: &str) -> Option<Vec<Dimensions>> {
-        let mut found = self.sheets.iter().filter(|(n, _)| n == name);
-        let (_, path) = found.next()?;
+        let mut found = self.sheets.iter().filter(|(n, _, _)| n == name);
+        let (_, path, _) = found.next()?;
         if found.next().is_some() {
             return None;
+        }
+        if let Some(scanned) = self.scanned.get(path) {
+            return scanned.clone();
         }
         let path = path.clone();
         scan(self.inflate(&path)?)
     }
 
+    /// The zip entry name of the part at `path`, looked up as calamine looks it up.
+    pub(super) fn entry_name<'p>(&'p self, path: &'p str) -> &'p str {
+        let key = path.to_ascii_lowercase();
+        self.entries.get(&key).map_or(path, String::as_str)
+    }
+
     /// Inflates the part at `path` (looked up as calamine looks it up) into the buffer,
     /// never more than its declared size.
     fn inflate(&mut self, path: &str) -> Option<&[u8]> {
-        let key = path.to_ascii_lowercase();
-        let entry = self.entries.get(&key).map_or(path, String::as_str);
-        let mut f = self.zip.by_name(entry).ok()?;
-        let size = f.size();
-        if size > LIMITS.max_part_bytes {
-            return None;
-        }
-        self.buf.clear();
-        self.buf.try_reserve(size as usize).ok()?;
-        // One byte past the declared size tells a part that is larger than it says (zip
-        // 9.8 fails such a read anyway).
-        (&mut f).take(size + 1).read_to_end(&mut self.buf).ok()?;
-        if self.buf.len() as u64 > size {
-            return None;
-        }
+        let entry = self.entry_name(path).to_string();
+        let f = self.zip.by_name(&entry).ok()?;
+        fill(&mut self.buf, f)?;
         Some(&self.buf)
     }
+}
+
+/// Inflates `f` into `buf`, never more than its declared size; `None` when it fails or is
+/// larger than declared.
+pub(super) fn fill<R: Read>(buf: &mut Vec<u8>, mut f: zip::read::ZipFile<'_, R>) -> Option<()> {
+    let size = f.size();
+    if size > LIMITS.max_part_bytes {
+        return None;
+    }
+    buf.clear();
+    buf.try_reserve(size as usize).ok()?;
+    // One byte past the declared size tells a part that is larger than it says (zip 9.8
+    // fails such a read anyway).
+    (&mut f).take(size + 1).read_to_end(buf).ok()?;
+    if buf.len() as u64 > size {
+        return None;
+    }
+    Some(())
 }
 
 /// quick-xml set up as calamine's `xml_reader` sets it up.
@@ -629,16 +671,17 @@ pub(super) fn scan(xml: &[u8]) -> Option<Vec<Dimensions>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::io::Write;
 
     use calamine::{Reader, Xlsx};
 
     use super::*;
 
-    const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    pub(in crate::read::open) const REL: &str =
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
-    fn d(r0: u32, c0: u32, r1: u32, c1: u32) -> Dimensions {
+    pub(in crate::read::open) fn d(r0: u32, c0: u32, r1: u32, c1: u32) -> Dimensions {
         Dimensions {
             start: (r0, c0),
             end: (r1, c1),
@@ -646,7 +689,7 @@ mod tests {
     }
 
     /// A zip of `parts`, deflated.
-    fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    pub(in crate::read::open) fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let opts = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated);
@@ -657,14 +700,14 @@ mod tests {
         w.finish().unwrap().into_inner()
     }
 
-    fn package_rels(target: &str) -> String {
+    pub(in crate::read::open) fn package_rels(target: &str) -> String {
         format!(
             r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="{target}"/></Relationships>"#
         )
     }
 
     /// A one-sheet xlsx (sheet "S") whose sheet part is `sheet`.
-    fn one_sheet(sheet: &[u8]) -> Vec<u8> {
+    pub(in crate::read::open) fn one_sheet(sheet: &[u8]) -> Vec<u8> {
         let rels = package_rels("xl/workbook.xml");
         let wb = format!(
             r#"<workbook xmlns:r="{REL}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#
@@ -719,14 +762,14 @@ mod tests {
     }
 
     /// A sheet part with `merges_part` after its sheetData.
-    fn sheet(cells: &str, after: &str) -> String {
+    pub(in crate::read::open) fn sheet(cells: &str, after: &str) -> String {
         format!(
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="{REL}"><dimension ref="A1:H9"/><sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetData>{cells}</sheetData>{after}<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>"#
         )
     }
 
-    const CELLS: &str = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>标题</t></is></c></row><row r="2"><c r="B2"><v>1.5</v></c></row>"#;
+    pub(in crate::read::open) const CELLS: &str = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>标题</t></is></c></row><row r="2"><c r="B2"><v>1.5</v></c></row>"#;
 
     /// The scan gives `want`, and so does calamine, through the whole path.
     fn scans_as(xml: &str, want: &[Dimensions]) {

@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 
-use super::years::{accepted, is_baseline, normalize, scan};
+use std::borrow::Cow;
+use std::ops::Range;
+
+use super::years::{accepted, is_baseline, normalize_into, scan};
 use super::{finding, one_line, present, with_values, Proj};
 use crate::model::framework::FRAMEWORK;
 use crate::model::{Finding, Indicator, IndicatorColumn, ProjectField, Severity, TargetKind};
@@ -62,49 +65,92 @@ const UNITS: [&str; 46] = [
 
 /// Runs the indicator rules.
 pub(crate) fn check(p: &Proj, out: &mut Vec<Finding>) {
-    required_kinds(p, out);
-    levels_present(p, out);
-    level1_known(p, out);
-    level2_fits(p, out);
-    name_present(p, out);
-    value_present(p, out);
-    value_readable(p, out);
-    year_matches(p, out);
-    unit_matches_name(p, out);
-    quantity_is_numeric(p, out);
-    no_duplicates(p, out);
+    let rows = Rows::of(p);
+    required_kinds(p, &rows, out);
+    levels_present(p, &rows, out);
+    level1_known(p, &rows, out);
+    level2_fits(p, &rows, out);
+    name_present(p, &rows, out);
+    value_present(p, &rows, out);
+    value_readable(p, &rows, out);
+    year_matches(p, &rows, out);
+    unit_matches_name(p, &rows, out);
+    quantity_is_numeric(p, &rows, out);
+    no_duplicates(p, &rows, out);
 }
 
 /// Label text without blanks and without the trailing 指标: `经济成本\n指标` → `经济成本`.
 fn norm(s: &str) -> String {
-    let t = normalize_label(s);
-    t.strip_suffix("指标").map(str::to_string).unwrap_or(t)
+    let mut t = normalize_label(s);
+    if t.ends_with("指标") {
+        t.truncate(t.len() - "指标".len());
+    }
+    t
 }
 
-fn level1(i: &Indicator) -> Option<String> {
-    present(&i.level1).map(norm)
+/// A row someone filled in, with what the rules read from it worked out once: the rules
+/// used to normalize the levels and the texts again, rule by rule, for every row.
+struct Row<'a> {
+    /// The row's index in the model.
+    k: usize,
+    i: &'a Indicator,
+    /// 一级/二级指标 as compared ([`norm`]), when written.
+    level1: Option<String>,
+    level2: Option<String>,
+    /// The 三级指标, when it holds more than blanks.
+    name: Option<&'a str>,
+    /// True when the 指标值 holds more than blanks.
+    has_value: bool,
+    /// The name and the 指标值 as `years::normalize` reads them, in [`Rows::chars`].
+    name_chars: Range<usize>,
+    value_chars: Range<usize>,
 }
 
-fn level2(i: &Indicator) -> Option<String> {
-    present(&i.level2).map(norm)
+/// The filled-in rows of a project, in form order.
+struct Rows<'a> {
+    list: Vec<Row<'a>>,
+    /// The normalized texts of every row, one buffer for the project.
+    chars: Vec<char>,
 }
 
-fn is_used(i: &Indicator) -> bool {
-    present(&i.level1).is_some()
-        || present(&i.level2).is_some()
-        || present(&i.name).is_some()
-        || i.target
-            .as_ref()
-            .is_some_and(|t| !t.text().trim().is_empty())
-}
+impl<'a> Rows<'a> {
+    fn of(p: &Proj<'a>) -> Rows<'a> {
+        let mut list = Vec::with_capacity(p.project.indicators.len());
+        let mut chars = Vec::new();
+        for (k, i) in p.project.indicators.iter().enumerate() {
+            let (level1, level2, name) = (present(&i.level1), present(&i.level2), present(&i.name));
+            let value = i.target.as_ref().map(|t| t.text());
+            let has_value = value.is_some_and(|t| !t.trim().is_empty());
+            if level1.is_none() && level2.is_none() && name.is_none() && !has_value {
+                continue;
+            }
+            // A missing name or value reads as no text: no year, no unit in it.
+            let start = chars.len();
+            normalize_into(name.unwrap_or_default(), &mut chars);
+            let name_chars = start..chars.len();
+            normalize_into(value.unwrap_or_default(), &mut chars);
+            let value_chars = name_chars.end..chars.len();
+            list.push(Row {
+                k,
+                i,
+                level1: level1.map(norm),
+                level2: level2.map(norm),
+                name,
+                has_value,
+                name_chars,
+                value_chars,
+            });
+        }
+        Rows { list, chars }
+    }
 
-/// The rows someone filled in, with their model index.
-fn rows<'a>(p: &'a Proj) -> impl Iterator<Item = (usize, &'a Indicator)> + 'a {
-    p.project
-        .indicators
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| is_used(i))
+    fn iter(&self) -> std::slice::Iter<'_, Row<'a>> {
+        self.list.iter()
+    }
+
+    fn text(&self, range: &Range<usize>) -> &[char] {
+        &self.chars[range.clone()]
+    }
 }
 
 fn col(index: usize, column: IndicatorColumn) -> ProjectField {
@@ -129,11 +175,10 @@ fn row_en(k: usize, i: &Indicator) -> String {
 /// I001 / I002: every project has 产出, 效益 and 满意度 indicators (error when missing);
 /// a 成本指标 is asked for in principle (warning). An older form's 产出指标/成本指标
 /// counts as a cost indicator.
-fn required_kinds(p: &Proj, out: &mut Vec<Finding>) {
-    let kinds: Vec<(Option<String>, Option<String>)> =
-        rows(p).map(|(_, i)| (level1(i), level2(i))).collect();
-    let has = |k: &str| kinds.iter().any(|(l1, _)| l1.as_deref() == Some(k));
-    let loc = p.loc_any(&[col(0, IndicatorColumn::Level1), ProjectField::Title]);
+fn required_kinds(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    let has = |k: &str| rows.iter().any(|r| r.level1.as_deref() == Some(k));
+    // Looked up only for a finding: most projects have every kind.
+    let loc = || p.loc_any(&[col(0, IndicatorColumn::Level1), ProjectField::Title]);
     for (kind, en) in [
         ("产出", "output"),
         ("效益", "outcome"),
@@ -145,7 +190,7 @@ fn required_kinds(p: &Proj, out: &mut Vec<Finding>) {
         out.push(finding(
             "I001",
             Severity::Error,
-            loc.clone(),
+            loc(),
             format!(
                 "{}缺少{kind}指标。每个项目都须设置产出指标、效益指标和满意度指标，请补充。",
                 p.label_zh()
@@ -157,14 +202,14 @@ fn required_kinds(p: &Proj, out: &mut Vec<Finding>) {
         ));
     }
     let has_cost = has("成本")
-        || kinds
+        || rows
             .iter()
-            .any(|(l1, l2)| l1.as_deref() == Some("产出") && l2.as_deref() == Some("成本"));
+            .any(|r| r.level1.as_deref() == Some("产出") && r.level2.as_deref() == Some("成本"));
     if !has_cost {
         out.push(finding(
             "I002",
             Severity::Warning,
-            loc,
+            loc(),
             format!(
                 "{}没有成本指标。原则上每个项目都应设置成本指标（如经济成本指标），请补充。",
                 p.label_zh()
@@ -178,11 +223,12 @@ fn required_kinds(p: &Proj, out: &mut Vec<Finding>) {
 }
 
 /// I003: every row names its 一级 and 二级指标.
-fn levels_present(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
+fn levels_present(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
         let missing: Vec<(&str, IndicatorColumn)> = [
-            ("一级指标", IndicatorColumn::Level1, level1(i).is_none()),
-            ("二级指标", IndicatorColumn::Level2, level2(i).is_none()),
+            ("一级指标", IndicatorColumn::Level1, r.level1.is_none()),
+            ("二级指标", IndicatorColumn::Level2, r.level2.is_none()),
         ]
         .into_iter()
         .filter(|m| m.2)
@@ -228,10 +274,11 @@ fn framework_level2(l1: &str) -> Option<&'static [String]> {
 }
 
 /// I004: the 一级指标 is one of the framework's four.
-fn level1_known(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
-        let Some(l1) = level1(i) else { continue };
-        if framework_level2(&l1).is_some() {
+fn level1_known(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
+        let Some(l1) = &r.level1 else { continue };
+        if framework_level2(l1).is_some() {
             continue;
         }
         let written = one_line(present(&i.level1).unwrap_or_default());
@@ -254,15 +301,16 @@ fn level1_known(p: &Proj, out: &mut Vec<Finding>) {
 }
 
 /// I005: the 二级指标 belongs to its 一级指标 (with or without the trailing 指标).
-fn level2_fits(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
-        let (Some(l1), Some(l2)) = (level1(i), level2(i)) else {
+fn level2_fits(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
+        let (Some(l1), Some(l2)) = (&r.level1, &r.level2) else {
             continue;
         };
-        let Some(allowed) = framework_level2(&l1) else {
+        let Some(allowed) = framework_level2(l1) else {
             continue;
         };
-        if allowed.contains(&l2) {
+        if allowed.contains(l2) {
             continue;
         }
         let choices = allowed
@@ -291,9 +339,10 @@ fn level2_fits(p: &Proj, out: &mut Vec<Finding>) {
 }
 
 /// I006: every row names its 三级指标.
-fn name_present(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
-        if present(&i.name).is_some() {
+fn name_present(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
+        if r.name.is_some() {
             continue;
         }
         let kind = [present(&i.level1), present(&i.level2)]
@@ -321,12 +370,10 @@ fn name_present(p: &Proj, out: &mut Vec<Finding>) {
 }
 
 /// I007: every row has a 指标值.
-fn value_present(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
-        if i.target
-            .as_ref()
-            .is_some_and(|t| !t.text().trim().is_empty())
-        {
+fn value_present(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
+        if r.has_value {
             continue;
         }
         out.push(finding(
@@ -348,10 +395,11 @@ fn value_present(p: &Proj, out: &mut Vec<Finding>) {
 }
 
 /// I008: a 指标值 that looks numeric but follows no known pattern.
-fn value_readable(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
+fn value_readable(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
         let Some(t) = &i.target else { continue };
-        if *t.kind() != TargetKind::Unparsed || t.text().trim().is_empty() {
+        if *t.kind() != TargetKind::Unparsed || !r.has_value {
             continue;
         }
         let text = one_line(t.text());
@@ -377,22 +425,21 @@ fn value_readable(p: &Proj, out: &mut Vec<Finding>) {
 /// I009: a year named in an indicator (name or value) is the declared year, lies in a
 /// range containing it, is a comparison base (`较2023年`), or, for a multi-year project,
 /// lies within its planned years. A stale year usually means last year's form was copied.
-fn year_matches(p: &Proj, out: &mut Vec<Finding>) {
+fn year_matches(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
     let Some(year) = p.year() else { return };
     let planned = p.is_multi_year().then(|| p.planned_years()).flatten();
-    for (k, i) in rows(p) {
-        let name = present(&i.name).map(str::to_string);
-        let value = i.target.as_ref().map(|t| t.text().to_string());
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
         let found = [
-            (IndicatorColumn::Name, name),
-            (IndicatorColumn::Target, value),
+            (IndicatorColumn::Name, &r.name_chars),
+            (IndicatorColumn::Target, &r.value_chars),
         ]
         .into_iter()
-        .find_map(|(column, text)| {
-            let chars = normalize(text.as_deref()?);
-            scan(&chars)
+        .find_map(|(column, range)| {
+            let chars = rows.text(range);
+            scan(chars)
                 .into_iter()
-                .find(|m| !accepted(m.span, year, planned) && !is_baseline(&chars, m))
+                .find(|m| !accepted(m.span, year, planned) && !is_baseline(chars, m))
                 .map(|m| (column, m.span))
         });
         let Some((column, span)) = found else {
@@ -423,9 +470,9 @@ fn year_matches(p: &Proj, out: &mut Vec<Finding>) {
     }
 }
 
-/// The units a 三级指标 names after a figure: `完成100场以上的接待` → `场`.
-fn units_in_name(name: &str) -> Vec<&'static str> {
-    let chars = normalize(name);
+/// The units a 三级指标 names after a figure: `完成100场以上的接待` → `场`; `chars` is the
+/// name as `years::normalize` reads it.
+fn units_in(chars: &[char]) -> Vec<&'static str> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -444,12 +491,26 @@ fn units_in_name(name: &str) -> Vec<&'static str> {
         while matches!(chars.get(i), Some('余' | '多')) {
             i += 1;
         }
-        let rest: String = chars[i..].iter().take(3).collect();
-        if let Some(u) = UNITS.iter().find(|u| rest.starts_with(**u)) {
+        // The text from here starts with the unit (every unit is at most three characters).
+        let rest = &chars[i..];
+        let starts_with = |u: &str| {
+            let mut at = rest.iter();
+            u.chars().all(|c| at.next() == Some(&c))
+        };
+        if let Some(u) = UNITS.iter().find(|u| starts_with(u)) {
             found.push(*u);
         }
     }
     found
+}
+
+/// Text without whitespace, borrowed when it has none (almost always).
+fn without_blanks(s: &str) -> Cow<'_, str> {
+    if s.chars().any(char::is_whitespace) {
+        Cow::Owned(s.chars().filter(|c| !c.is_whitespace()).collect())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// `人次` and `次`, `万元` and `元` are the same kind of unit.
@@ -459,9 +520,10 @@ fn units_agree(a: &str, b: &str) -> bool {
 
 /// I010: the unit of a quantitative value agrees with the unit the 三级指标 names
 /// (`完成100场以上的接待` with `≥100.00(家)` counts the wrong thing).
-fn unit_matches_name(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
-        let (Some(name), Some(t)) = (present(&i.name), &i.target) else {
+fn unit_matches_name(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
+        let (Some(_), Some(t)) = (r.name, &i.target) else {
             continue;
         };
         let TargetKind::Quantitative {
@@ -470,11 +532,11 @@ fn unit_matches_name(p: &Proj, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let unit: String = unit.chars().filter(|c| !c.is_whitespace()).collect();
-        if !UNITS.contains(&unit.as_str()) {
+        let unit = without_blanks(unit);
+        if !UNITS.contains(&unit.as_ref()) {
             continue;
         }
-        let named = units_in_name(name);
+        let named = units_in(rows.text(&r.name_chars));
         let Some(first) = named.first() else { continue };
         if named.iter().any(|n| units_agree(n, &unit)) {
             continue;
@@ -502,10 +564,11 @@ fn unit_matches_name(p: &Proj, out: &mut Vec<Finding>) {
 /// I011: a 数量指标 states a number. Qualitative 成本指标 values (`有效`, `完成`) are not
 /// flagged: Shanghai forms commonly state cost control that way (nine of the seed's ten
 /// projects do), and the amounts themselves are checked in the funds and budget rules.
-fn quantity_is_numeric(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
+fn quantity_is_numeric(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
         let Some(t) = &i.target else { continue };
-        if level2(i).as_deref() != Some("数量") || *t.kind() != TargetKind::Qualitative {
+        if r.level2.as_deref() != Some("数量") || *t.kind() != TargetKind::Qualitative {
             continue;
         }
         let text = one_line(t.text());
@@ -529,18 +592,15 @@ fn quantity_is_numeric(p: &Proj, out: &mut Vec<Finding>) {
 }
 
 /// I012: the same 一级 + 二级 + 三级指标 appears once.
-fn no_duplicates(p: &Proj, out: &mut Vec<Finding>) {
-    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
-    for (k, i) in rows(p) {
-        let (Some(l1), Some(name)) = (level1(i), present(&i.name)) else {
+fn no_duplicates(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    let mut seen: HashMap<(&str, &str, Cow<str>), usize> = HashMap::new();
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
+        let (Some(l1), Some(name)) = (&r.level1, r.name) else {
             continue;
         };
-        let l2 = level2(i).unwrap_or_default();
-        let key = (
-            l1,
-            l2,
-            name.chars().filter(|c| !c.is_whitespace()).collect(),
-        );
+        let l2 = r.level2.as_deref().unwrap_or_default();
+        let key = (l1.as_str(), l2, without_blanks(name));
         let Some(first) = seen.get(&key).copied() else {
             seen.insert(key, k);
             continue;
@@ -571,8 +631,11 @@ fn no_duplicates(p: &Proj, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use super::units_in_name;
     use crate::validate::testkit::*;
+
+    fn units_in_name(name: &str) -> Vec<&'static str> {
+        super::units_in(&crate::validate::years::normalize(name))
+    }
 
     #[test]
     fn clean_and_multi_year_pass() {

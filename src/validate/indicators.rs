@@ -1,16 +1,14 @@
 //! 绩效指标: the framework's 一级/二级 pairs, the required kinds, complete rows, and
 //! values that say what they mean for the declared year.
 
-use std::collections::HashMap;
-
 use std::borrow::Cow;
 use std::ops::Range;
 
 use super::years::{accepted, is_baseline, normalize_into, scan};
-use super::{finding, one_line, present, with_values, Proj};
+use super::{finding, one_line, present, with_values, without_blanks, Proj};
 use crate::model::framework::FRAMEWORK;
 use crate::model::{Finding, Indicator, IndicatorColumn, ProjectField, Severity, TargetKind};
-use crate::values::normalize_label;
+use crate::values::{halfwidth_char, normalize_label};
 
 /// Units of count and money that a 三级指标 may name with a figure (`100场`, `5次`).
 /// Time words (年, 月, 日, 天) are left out: they name dates as often as quantities.
@@ -63,9 +61,15 @@ const UNITS: [&str; 46] = [
     "间",
 ];
 
-/// Runs the indicator rules.
-pub(crate) fn check(p: &Proj, out: &mut Vec<Finding>) {
-    let rows = Rows::of(p);
+/// Runs the indicator rules. `work` is kept from project to project of one workbook.
+pub(crate) fn check<'a>(p: &Proj<'a>, work: &mut Work<'a>, out: &mut Vec<Finding>) {
+    work.read(p);
+    let rows = Rows {
+        list: &work.rows,
+        chars: &work.chars,
+        level1: &work.level1,
+        level2: &work.level2,
+    };
     required_kinds(p, &rows, out);
     levels_present(p, &rows, out);
     level1_known(p, &rows, out);
@@ -88,35 +92,26 @@ fn norm(s: &str) -> String {
     t
 }
 
-/// A row someone filled in, with what the rules read from it worked out once: the rules
-/// used to normalize the levels and the texts again, rule by rule, for every row.
-struct Row<'a> {
-    /// The row's index in the model.
-    k: usize,
-    i: &'a Indicator,
-    /// 一级/二级指标 as compared ([`norm`]), when written.
-    level1: Option<String>,
-    level2: Option<String>,
-    /// The 三级指标, when it holds more than blanks.
-    name: Option<&'a str>,
-    /// True when the 指标值 holds more than blanks.
-    has_value: bool,
-    /// The name and the 指标值 as `years::normalize` reads them, in [`Rows::chars`].
-    name_chars: Range<usize>,
-    value_chars: Range<usize>,
-}
-
-/// The filled-in rows of a project, in form order.
-struct Rows<'a> {
-    list: Vec<Row<'a>>,
-    /// The normalized texts of every row, one buffer for the project.
+/// What the indicator rules read from a workbook's rows, worked out once: the rules
+/// used to re-filter the rows and normalize the levels and texts again, rule by rule,
+/// for every row. The buffers are reused from project to project.
+#[derive(Default)]
+pub(crate) struct Work<'a> {
+    /// The labels of all projects: the forms repeat a dozen over every row.
+    level1: Labels<'a>,
+    level2: Labels<'a>,
+    /// The current project's filled-in rows, in form order.
+    rows: Vec<Row<'a>>,
+    /// Their normalized texts (see [`Row::name_chars`]).
     chars: Vec<char>,
 }
 
-impl<'a> Rows<'a> {
-    fn of(p: &Proj<'a>) -> Rows<'a> {
-        let mut list = Vec::with_capacity(p.project.indicators.len());
-        let mut chars = Vec::new();
+impl<'a> Work<'a> {
+    /// Reads the rows of `p`, replacing the previous project's.
+    fn read(&mut self, p: &Proj<'a>) {
+        self.rows.clear();
+        self.rows.reserve(p.project.indicators.len());
+        self.chars.clear();
         for (k, i) in p.project.indicators.iter().enumerate() {
             let (level1, level2, name) = (present(&i.level1), present(&i.level2), present(&i.name));
             let value = i.target.as_ref().map(|t| t.text());
@@ -124,31 +119,112 @@ impl<'a> Rows<'a> {
             if level1.is_none() && level2.is_none() && name.is_none() && !has_value {
                 continue;
             }
-            // A missing name or value reads as no text: no year, no unit in it.
-            let start = chars.len();
-            normalize_into(name.unwrap_or_default(), &mut chars);
-            let name_chars = start..chars.len();
-            normalize_into(value.unwrap_or_default(), &mut chars);
-            let value_chars = name_chars.end..chars.len();
-            list.push(Row {
+            let name_chars = with_digits(name, &mut self.chars);
+            let value_chars = with_digits(value, &mut self.chars);
+            self.rows.push(Row {
                 k,
                 i,
-                level1: level1.map(norm),
-                level2: level2.map(norm),
+                level1: level1.map(|l| self.level1.place(l)),
+                level2: level2.map(|l| self.level2.place(l)),
                 name,
                 has_value,
                 name_chars,
                 value_chars,
             });
         }
-        Rows { list, chars }
+    }
+}
+
+/// Appends `text` as `years::normalize` reads it to `chars` when it has a digit, and
+/// returns where it is. Without a digit (ASCII, or full-width before `halfwidth_char`)
+/// no rule finds a year or a figure in a text, so it is left out.
+fn with_digits(text: Option<&str>, chars: &mut Vec<char>) -> Range<usize> {
+    let start = chars.len();
+    if let Some(text) = text {
+        if text.chars().any(|c| halfwidth_char(c).is_ascii_digit()) {
+            normalize_into(text, chars);
+        }
+    }
+    start..chars.len()
+}
+
+/// Labels as written and as compared ([`norm`]).
+#[derive(Default)]
+struct Labels<'a> {
+    list: Vec<(&'a str, String)>,
+    /// The place last given: rows under one 一级指标 follow each other.
+    last: usize,
+}
+
+impl<'a> Labels<'a> {
+    /// How many labels are looked through before normalizing afresh: a workbook uses far
+    /// fewer, and the bound keeps a form full of distinct labels linear.
+    const SEARCHED: usize = 64;
+
+    /// The place of `written` in the list, normalized on first sight.
+    fn place(&mut self, written: &'a str) -> usize {
+        if self.list.get(self.last).is_some_and(|(w, _)| *w == written) {
+            return self.last;
+        }
+        let mut known = self.list.iter().take(Self::SEARCHED);
+        self.last = match known.position(|(w, _)| *w == written) {
+            Some(at) => at,
+            None => {
+                self.list.push((written, norm(written)));
+                self.list.len() - 1
+            }
+        };
+        self.last
     }
 
-    fn iter(&self) -> std::slice::Iter<'_, Row<'a>> {
+    fn get(&self, at: usize) -> &str {
+        &self.list[at].1
+    }
+}
+
+/// A row someone filled in.
+struct Row<'a> {
+    /// The row's index in the model.
+    k: usize,
+    i: &'a Indicator,
+    /// 一级/二级指标, when written, as places in [`Work::level1`] and [`Work::level2`]
+    /// (read with [`Rows::level1`] and [`Rows::level2`]).
+    level1: Option<usize>,
+    level2: Option<usize>,
+    /// The 三级指标, when it holds more than blanks.
+    name: Option<&'a str>,
+    /// True when the 指标值 holds more than blanks.
+    has_value: bool,
+    /// The name and the 指标值 as `years::normalize` reads them, in [`Work::chars`];
+    /// empty for a text without a digit (see [`with_digits`]).
+    name_chars: Range<usize>,
+    value_chars: Range<usize>,
+}
+
+/// What the rules see of one project's rows.
+struct Rows<'w, 'a> {
+    list: &'w [Row<'a>],
+    chars: &'w [char],
+    level1: &'w Labels<'a>,
+    level2: &'w Labels<'a>,
+}
+
+impl<'w, 'a> Rows<'w, 'a> {
+    fn iter(&self) -> std::slice::Iter<'w, Row<'a>> {
         self.list.iter()
     }
 
-    fn text(&self, range: &Range<usize>) -> &[char] {
+    /// The row's 一级指标 as compared, when written.
+    fn level1(&self, r: &Row) -> Option<&'w str> {
+        r.level1.map(|at| self.level1.get(at))
+    }
+
+    /// The row's 二级指标 as compared, when written.
+    fn level2(&self, r: &Row) -> Option<&'w str> {
+        r.level2.map(|at| self.level2.get(at))
+    }
+
+    fn text(&self, range: &Range<usize>) -> &'w [char] {
         &self.chars[range.clone()]
     }
 }
@@ -176,7 +252,7 @@ fn row_en(k: usize, i: &Indicator) -> String {
 /// a 成本指标 is asked for in principle (warning). An older form's 产出指标/成本指标
 /// counts as a cost indicator.
 fn required_kinds(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
-    let has = |k: &str| rows.iter().any(|r| r.level1.as_deref() == Some(k));
+    let has = |k: &str| rows.iter().any(|r| rows.level1(r) == Some(k));
     // Looked up only for a finding: most projects have every kind.
     let loc = || p.loc_any(&[col(0, IndicatorColumn::Level1), ProjectField::Title]);
     for (kind, en) in [
@@ -204,7 +280,7 @@ fn required_kinds(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
     let has_cost = has("成本")
         || rows
             .iter()
-            .any(|r| r.level1.as_deref() == Some("产出") && r.level2.as_deref() == Some("成本"));
+            .any(|r| rows.level1(r) == Some("产出") && rows.level2(r) == Some("成本"));
     if !has_cost {
         out.push(finding(
             "I002",
@@ -277,7 +353,7 @@ fn framework_level2(l1: &str) -> Option<&'static [String]> {
 fn level1_known(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
     for r in rows.iter() {
         let (k, i) = (r.k, r.i);
-        let Some(l1) = &r.level1 else { continue };
+        let Some(l1) = rows.level1(r) else { continue };
         if framework_level2(l1).is_some() {
             continue;
         }
@@ -304,13 +380,13 @@ fn level1_known(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
 fn level2_fits(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
     for r in rows.iter() {
         let (k, i) = (r.k, r.i);
-        let (Some(l1), Some(l2)) = (&r.level1, &r.level2) else {
+        let (Some(l1), Some(l2)) = (rows.level1(r), rows.level2(r)) else {
             continue;
         };
         let Some(allowed) = framework_level2(l1) else {
             continue;
         };
-        if allowed.contains(l2) {
+        if allowed.iter().any(|a| a == l2) {
             continue;
         }
         let choices = allowed
@@ -504,15 +580,6 @@ fn units_in(chars: &[char]) -> Vec<&'static str> {
     found
 }
 
-/// Text without whitespace, borrowed when it has none (almost always).
-fn without_blanks(s: &str) -> Cow<'_, str> {
-    if s.chars().any(char::is_whitespace) {
-        Cow::Owned(s.chars().filter(|c| !c.is_whitespace()).collect())
-    } else {
-        Cow::Borrowed(s)
-    }
-}
-
 /// `人次` and `次`, `万元` and `元` are the same kind of unit.
 fn units_agree(a: &str, b: &str) -> bool {
     a.contains(b) || b.contains(a)
@@ -568,7 +635,7 @@ fn quantity_is_numeric(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
     for r in rows.iter() {
         let (k, i) = (r.k, r.i);
         let Some(t) = &i.target else { continue };
-        if r.level2.as_deref() != Some("数量") || *t.kind() != TargetKind::Qualitative {
+        if rows.level2(r) != Some("数量") || *t.kind() != TargetKind::Qualitative {
             continue;
         }
         let text = one_line(t.text());
@@ -591,20 +658,33 @@ fn quantity_is_numeric(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
     }
 }
 
+/// What makes two indicator rows the same: 三级指标 without blanks, 一级, 二级 as compared.
+type Key<'r> = (Cow<'r, str>, &'r str, &'r str);
+
 /// I012: the same 一级 + 二级 + 三级指标 appears once.
 fn no_duplicates(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
-    let mut seen: HashMap<(&str, &str, Cow<str>), usize> = HashMap::new();
-    for r in rows.iter() {
+    // Keys sorted with their place in the rows: equal keys are then side by side, the
+    // earliest row first. A sort of a dozen short keys costs less than hashing them.
+    let mut keyed: Vec<(Key, usize)> = Vec::with_capacity(rows.list.len());
+    keyed.extend(rows.iter().enumerate().filter_map(|(at, r)| {
+        let (Some(l1), Some(name)) = (rows.level1(r), r.name) else {
+            return None;
+        };
+        let l2 = rows.level2(r).unwrap_or_default();
+        // The name first: it tells most rows apart in one comparison.
+        Some(((without_blanks(name), l1, l2), at))
+    }));
+    keyed.sort_unstable();
+    // (place of a repeat, model index of the row it repeats), in row order.
+    let mut repeats: Vec<(usize, usize)> = Vec::new();
+    for same in keyed.chunk_by(|a, b| a.0 == b.0) {
+        let first = rows.list[same[0].1].k;
+        repeats.extend(same[1..].iter().map(|(_, at)| (*at, first)));
+    }
+    repeats.sort_unstable();
+    for (at, first) in repeats {
+        let r = &rows.list[at];
         let (k, i) = (r.k, r.i);
-        let (Some(l1), Some(name)) = (&r.level1, r.name) else {
-            continue;
-        };
-        let l2 = r.level2.as_deref().unwrap_or_default();
-        let key = (l1.as_str(), l2, without_blanks(name));
-        let Some(first) = seen.get(&key).copied() else {
-            seen.insert(key, k);
-            continue;
-        };
         let first_cell = p
             .cell_name(col(first, IndicatorColumn::Name))
             .map(|c| format!("（{c}）"))

@@ -44,6 +44,7 @@ use crate::model::{
 pub fn validate(decl: &Declaration, sources: &SourceMap) -> Vec<Finding> {
     let ctx = Ctx { decl, sources };
     let mut out = Vec::new();
+    let mut indicator_work = indicators::Work::default();
     cover::check(&ctx, &mut out);
     for (index, project) in decl.projects.iter().enumerate() {
         let p = Proj {
@@ -57,7 +58,7 @@ pub fn validate(decl: &Declaration, sources: &SourceMap) -> Vec<Finding> {
         money::check(&p, &mut out);
         budget::check(&p, &mut out);
         goals::check(&p, &mut out);
-        indicators::check(&p, &mut out);
+        indicators::check(&p, &mut indicator_work, &mut out);
     }
     out
 }
@@ -206,6 +207,16 @@ impl Proj<'_> {
 /// A text field that holds more than blanks.
 pub(crate) fn present(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// Text without whitespace, borrowed when it has none (almost always): names compared
+/// with blanks ignored.
+pub(crate) fn without_blanks(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_whitespace) {
+        s.chars().filter(|c| !c.is_whitespace()).collect()
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
 
 /// Form text as one line for quoting in a message: a line break inside a wrapped cell

@@ -253,9 +253,14 @@ pub(crate) fn max_amount() -> Money {
     Money::from_yuan(rust_decimal::Decimal::from(1_000_000_000_000_000_i64))
 }
 
+/// [`max_amount`] in 元 as a constant: [`in_range`] runs for every amount and sum, and
+/// building the `Money` normalizes it each time.
+const MAX_YUAN: rust_decimal::Decimal =
+    rust_decimal::Decimal::from_parts(0xA4C6_8000, 0x3_8D7E, 0, false, 0);
+
 /// True when an amount is within the range the rules compute with.
 pub(crate) fn in_range(m: Money) -> bool {
-    m.yuan().abs() <= max_amount().yuan()
+    m.yuan().abs() <= MAX_YUAN
 }
 
 /// The sum of amounts, or `None` when one is out of range (M003 reports it).
@@ -342,6 +347,12 @@ pub(crate) fn at_cell_en(cell: &Option<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::one_line;
+
+    #[test]
+    fn max_yuan_is_max_amount() {
+        assert_eq!(super::MAX_YUAN, super::max_amount().yuan());
+        assert_eq!(super::MAX_YUAN.to_string(), "1000000000000000");
+    }
 
     #[test]
     fn wrapped_cell_text_reads_as_one_line() {

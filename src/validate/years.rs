@@ -55,11 +55,13 @@ pub(crate) fn normalize(text: &str) -> Vec<char> {
 /// buffer. Char by char, the same as `values::to_halfwidth` and then dropping blanks, but
 /// without the intermediate `String` (this ran twice for every indicator row).
 pub(crate) fn normalize_into(text: &str, out: &mut Vec<char>) {
-    out.extend(
-        text.chars()
-            .map(crate::values::halfwidth_char)
-            .filter(|c| !c.is_whitespace()),
-    );
+    // A plain loop: `extend` over a filter went through an iterator call per character.
+    for c in text.chars() {
+        let c = crate::values::halfwidth_char(c);
+        if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
 }
 
 fn year_at(chars: &[char], i: usize) -> Option<(i32, usize)> {

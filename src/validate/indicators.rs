@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use super::years::{accepted, is_baseline, normalize_into, scan};
-use super::{finding, one_line, present, with_values, without_blanks, Proj};
+use super::{finding, one_line, present, trim, with_values, without_blanks, Proj};
 use crate::model::framework::FRAMEWORK;
 use crate::model::{Finding, Indicator, IndicatorColumn, ProjectField, Severity, TargetKind};
 use crate::values::{halfwidth_char, normalize_label};
@@ -115,7 +115,7 @@ impl<'a> Work<'a> {
         for (k, i) in p.project.indicators.iter().enumerate() {
             let (level1, level2, name) = (present(&i.level1), present(&i.level2), present(&i.name));
             let value = i.target.as_ref().map(|t| t.text());
-            let has_value = value.is_some_and(|t| !t.trim().is_empty());
+            let has_value = value.is_some_and(|t| !trim(t).is_empty());
             if level1.is_none() && level2.is_none() && name.is_none() && !has_value {
                 continue;
             }
@@ -148,10 +148,24 @@ fn with_digits(text: Option<&str>, chars: &mut Vec<char>) -> Range<usize> {
     start..chars.len()
 }
 
-/// Labels as written and as compared ([`norm`]).
+/// A label as written, as compared ([`norm`]), and where it stands in the framework,
+/// worked out on first sight.
+struct Label<'a> {
+    written: &'a str,
+    text: String,
+    /// As a 一级指标: its place in [`framework`].
+    framework: Option<usize>,
+    /// As a 二级指标: bit `f` is set when it belongs under the framework's `f`th 一级指标.
+    under: u32,
+}
+
+// One bit for each 一级指标 of the framework.
+const _: () = assert!(FRAMEWORK.len() <= 32);
+
+/// Labels as written and as compared.
 #[derive(Default)]
 struct Labels<'a> {
-    list: Vec<(&'a str, String)>,
+    list: Vec<Label<'a>>,
     /// The place last given: rows under one 一级指标 follow each other.
     last: usize,
 }
@@ -163,22 +177,39 @@ impl<'a> Labels<'a> {
 
     /// The place of `written` in the list, normalized on first sight.
     fn place(&mut self, written: &'a str) -> usize {
-        if self.list.get(self.last).is_some_and(|(w, _)| *w == written) {
+        if self
+            .list
+            .get(self.last)
+            .is_some_and(|l| l.written == written)
+        {
             return self.last;
         }
         let mut known = self.list.iter().take(Self::SEARCHED);
-        self.last = match known.position(|(w, _)| *w == written) {
+        self.last = match known.position(|l| l.written == written) {
             Some(at) => at,
             None => {
-                self.list.push((written, norm(written)));
+                let text = norm(written);
+                let levels = framework();
+                let framework = levels.iter().position(|(k, _)| *k == text);
+                let under = levels
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, allowed))| allowed.contains(&text))
+                    .fold(0, |bits, (f, _)| bits | 1 << f);
+                self.list.push(Label {
+                    written,
+                    text,
+                    framework,
+                    under,
+                });
                 self.list.len() - 1
             }
         };
         self.last
     }
 
-    fn get(&self, at: usize) -> &str {
-        &self.list[at].1
+    fn get(&self, at: usize) -> &Label<'a> {
+        &self.list[at]
     }
 }
 
@@ -214,14 +245,24 @@ impl<'w, 'a> Rows<'w, 'a> {
         self.list.iter()
     }
 
-    /// The row's 一级指标 as compared, when written.
-    fn level1(&self, r: &Row) -> Option<&'w str> {
+    /// The row's 一级指标, when written.
+    fn level1(&self, r: &Row) -> Option<&'w Label<'a>> {
         r.level1.map(|at| self.level1.get(at))
     }
 
-    /// The row's 二级指标 as compared, when written.
-    fn level2(&self, r: &Row) -> Option<&'w str> {
+    /// The row's 二级指标, when written.
+    fn level2(&self, r: &Row) -> Option<&'w Label<'a>> {
         r.level2.map(|at| self.level2.get(at))
+    }
+
+    /// The row's 一级指标 as compared, when written.
+    fn level1_text(&self, r: &Row) -> Option<&'w str> {
+        self.level1(r).map(|l| l.text.as_str())
+    }
+
+    /// The row's 二级指标 as compared, when written.
+    fn level2_text(&self, r: &Row) -> Option<&'w str> {
+        self.level2(r).map(|l| l.text.as_str())
     }
 
     fn text(&self, range: &Range<usize>) -> &'w [char] {
@@ -252,7 +293,7 @@ fn row_en(k: usize, i: &Indicator) -> String {
 /// a 成本指标 is asked for in principle (warning). An older form's 产出指标/成本指标
 /// counts as a cost indicator.
 fn required_kinds(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
-    let has = |k: &str| rows.iter().any(|r| rows.level1(r) == Some(k));
+    let has = |k: &str| rows.iter().any(|r| rows.level1_text(r) == Some(k));
     // Looked up only for a finding: most projects have every kind.
     let loc = || p.loc_any(&[col(0, IndicatorColumn::Level1), ProjectField::Title]);
     for (kind, en) in [
@@ -280,7 +321,7 @@ fn required_kinds(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
     let has_cost = has("成本")
         || rows
             .iter()
-            .any(|r| rows.level1(r) == Some("产出") && rows.level2(r) == Some("成本"));
+            .any(|r| rows.level1_text(r) == Some("产出") && rows.level2_text(r) == Some("成本"));
     if !has_cost {
         out.push(finding(
             "I002",
@@ -332,21 +373,16 @@ fn levels_present(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
     }
 }
 
-/// The 二级指标 allowed under a 一级指标, both compared without the trailing 指标
-/// (`model::framework`; 产出/成本 is the older forms' place for cost).
-fn framework_level2(l1: &str) -> Option<&'static [String]> {
-    // Normalized once: this runs for every indicator row of every workbook.
+/// The framework's 一级指标 with the 二级指标 allowed under each, all compared without
+/// the trailing 指标 (`model::framework`; 产出/成本 is the older forms' place for cost).
+fn framework() -> &'static [(String, Vec<String>)] {
     static NORMALIZED: std::sync::OnceLock<Vec<(String, Vec<String>)>> = std::sync::OnceLock::new();
-    NORMALIZED
-        .get_or_init(|| {
-            FRAMEWORK
-                .iter()
-                .map(|(k, v)| (norm(k), v.iter().map(|l2| norm(l2)).collect()))
-                .collect()
-        })
-        .iter()
-        .find(|(k, _)| k == l1)
-        .map(|(_, v)| v.as_slice())
+    NORMALIZED.get_or_init(|| {
+        FRAMEWORK
+            .iter()
+            .map(|(k, v)| (norm(k), v.iter().map(|l2| norm(l2)).collect()))
+            .collect()
+    })
 }
 
 /// I004: the 一级指标 is one of the framework's four.
@@ -354,7 +390,7 @@ fn level1_known(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
     for r in rows.iter() {
         let (k, i) = (r.k, r.i);
         let Some(l1) = rows.level1(r) else { continue };
-        if framework_level2(l1).is_some() {
+        if l1.framework.is_some() {
             continue;
         }
         let written = one_line(present(&i.level1).unwrap_or_default());
@@ -383,12 +419,13 @@ fn level2_fits(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
         let (Some(l1), Some(l2)) = (rows.level1(r), rows.level2(r)) else {
             continue;
         };
-        let Some(allowed) = framework_level2(l1) else {
+        let Some(f) = l1.framework else {
             continue;
         };
-        if allowed.iter().any(|a| a == l2) {
+        if l2.under & 1 << f != 0 {
             continue;
         }
+        let (l1, allowed) = (&l1.text, &framework()[f].1);
         let choices = allowed
             .iter()
             .map(|a| format!("{a}指标"))
@@ -635,7 +672,7 @@ fn quantity_is_numeric(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
     for r in rows.iter() {
         let (k, i) = (r.k, r.i);
         let Some(t) = &i.target else { continue };
-        if rows.level2(r) != Some("数量") || *t.kind() != TargetKind::Qualitative {
+        if rows.level2_text(r) != Some("数量") || *t.kind() != TargetKind::Qualitative {
             continue;
         }
         let text = one_line(t.text());
@@ -661,25 +698,45 @@ fn quantity_is_numeric(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
 /// What makes two indicator rows the same: 三级指标 without blanks, 一级, 二级 as compared.
 type Key<'r> = (Cow<'r, str>, &'r str, &'r str);
 
+/// A quick hash of a key, to sort by before the key itself: equal keys hash alike, and
+/// different keys then rarely need their text compared.
+fn key_hash(key: &Key) -> u64 {
+    let mix = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    let mut h: u64 = 0;
+    for part in [key.0.as_ref(), key.1, key.2] {
+        let mut words = part.as_bytes().chunks_exact(8);
+        for w in &mut words {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(w);
+            h = mix(h, u64::from_le_bytes(word));
+        }
+        let rest = words.remainder();
+        let tail = rest.iter().rev().fold(0, |t, b| t << 8 | u64::from(*b));
+        // The length too, so that moving text from one part to the next changes the hash.
+        h = mix(mix(h, tail), part.len() as u64);
+    }
+    h
+}
+
 /// I012: the same 一级 + 二级 + 三级指标 appears once.
 fn no_duplicates(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
     // Keys sorted with their place in the rows: equal keys are then side by side, the
-    // earliest row first. A sort of a dozen short keys costs less than hashing them.
-    let mut keyed: Vec<(Key, usize)> = Vec::with_capacity(rows.list.len());
+    // earliest row first. Sorting by a hash first keeps most comparisons to one number.
+    let mut keyed: Vec<(u64, Key, usize)> = Vec::with_capacity(rows.list.len());
     keyed.extend(rows.iter().enumerate().filter_map(|(at, r)| {
-        let (Some(l1), Some(name)) = (rows.level1(r), r.name) else {
+        let (Some(l1), Some(name)) = (rows.level1_text(r), r.name) else {
             return None;
         };
-        let l2 = rows.level2(r).unwrap_or_default();
-        // The name first: it tells most rows apart in one comparison.
-        Some(((without_blanks(name), l1, l2), at))
+        let l2 = rows.level2_text(r).unwrap_or_default();
+        let key = (without_blanks(name), l1, l2);
+        Some((key_hash(&key), key, at))
     }));
     keyed.sort_unstable();
     // (place of a repeat, model index of the row it repeats), in row order.
     let mut repeats: Vec<(usize, usize)> = Vec::new();
-    for same in keyed.chunk_by(|a, b| a.0 == b.0) {
-        let first = rows.list[same[0].1].k;
-        repeats.extend(same[1..].iter().map(|(_, at)| (*at, first)));
+    for same in keyed.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
+        let first = rows.list[same[0].2].k;
+        repeats.extend(same[1..].iter().map(|(_, _, at)| (*at, first)));
     }
     repeats.sort_unstable();
     for (at, first) in repeats {

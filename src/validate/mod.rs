@@ -206,13 +206,52 @@ impl Proj<'_> {
 
 /// A text field that holds more than blanks.
 pub(crate) fn present(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|t| !t.is_empty())
+    s.as_deref().map(trim).filter(|t| !t.is_empty())
+}
+
+/// `str::trim`, skipped when the text neither starts nor ends with a byte that can begin
+/// a blank (almost every cell): the rules trim every field they look at.
+pub(crate) fn trim(s: &str) -> &str {
+    let bytes = s.as_bytes();
+    // The first byte of the last character.
+    let last = bytes.iter().rposition(|b| b & 0xC0 != 0x80);
+    match (bytes.first(), last) {
+        (Some(&first), Some(last)) if !may_begin_blank(first) && !may_begin_blank(bytes[last]) => s,
+        _ => s.trim(),
+    }
+}
+
+/// True when `b` can be the first byte of a character that `char::is_whitespace` calls
+/// blank: the ASCII blanks, and the lead bytes of U+0085 and U+00A0 (C2), U+1680 (E1),
+/// U+2000–U+205F (E2) and U+3000 (E3). Chinese characters start with E4–E9. The test
+/// `blanks_begin_with_a_listed_byte` checks this against every character.
+fn may_begin_blank(b: u8) -> bool {
+    // Two range tests settle almost every byte (continuation bytes, letters, digits,
+    // the lead bytes of Chinese characters) before the exact list.
+    (b <= b' ' || (0xC2..=0xE3).contains(&b))
+        && matches!(b, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3)
 }
 
 /// Text without whitespace, borrowed when it has none (almost always): names compared
 /// with blanks ignored.
 pub(crate) fn without_blanks(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().any(char::is_whitespace) {
+    // Bytes first, far cheaper than decoding every character: only a character that
+    // starts with a listed byte is decoded to see whether it is blank.
+    let blank_at = |i: usize| {
+        s.get(i..)
+            .and_then(|t| t.chars().next())
+            .is_some_and(char::is_whitespace)
+    };
+    // Sixteen bytes at a time without a branch for each: almost no chunk of a name has
+    // a byte that may begin a blank, and only such a chunk is looked at byte by byte.
+    let has_blank = s.as_bytes().chunks(16).enumerate().any(|(n, chunk)| {
+        let suspect = chunk.iter().fold(false, |any, &b| {
+            any | (b <= b' ') | (b.wrapping_sub(0xC2) <= 0xE3 - 0xC2)
+        });
+        suspect
+            && (chunk.iter().enumerate()).any(|(j, &b)| may_begin_blank(b) && blank_at(n * 16 + j))
+    });
+    if has_blank {
         s.chars().filter(|c| !c.is_whitespace()).collect()
     } else {
         std::borrow::Cow::Borrowed(s)
@@ -347,6 +386,27 @@ pub(crate) fn at_cell_en(cell: &Option<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::one_line;
+
+    #[test]
+    fn blanks_begin_with_a_listed_byte() {
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            let mut buf = [0; 4];
+            let first = c.encode_utf8(&mut buf).as_bytes()[0];
+            if c.is_whitespace() {
+                assert!(super::may_begin_blank(first), "{c:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn trim_and_without_blanks_as_std(s in "\\PC{0,12}|[ \\t\\n\u{3000}\u{a0}\u{2002}a中、“]{0,8}") {
+            proptest::prop_assert_eq!(super::trim(&s), s.trim());
+            let expected: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+            let got = super::without_blanks(&s);
+            proptest::prop_assert_eq!(got.as_ref(), expected.as_str());
+        }
+    }
 
     #[test]
     fn max_yuan_is_max_amount() {

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use thiserror::Error;
 
 use crate::model::Money;
-use crate::values::to_halfwidth;
+use crate::values::halfwidth_char;
 
 /// Longest basis text evaluated (characters); longer text is refused, not truncated.
 pub const MAX_BASIS_CHARS: usize = 2000;
@@ -81,8 +81,10 @@ pub fn evaluate_basis(text: &str) -> Result<Option<Money>, BasisError> {
     if count > MAX_BASIS_CHARS {
         return Err(BasisError::TooLong(count));
     }
-    // Full-width digits and signs (`１２`, `．`, `＋`, `（`) read as their ASCII forms.
-    let chars: Vec<char> = to_halfwidth(text).chars().collect();
+    // Full-width digits and signs (`１２`, `．`, `＋`, `（`) read as their ASCII forms
+    // (`values::to_halfwidth`, char by char, without the intermediate String).
+    let mut chars: Vec<char> = Vec::with_capacity(count);
+    chars.extend(text.chars().map(halfwidth_char));
     let tokens = lex(&chars)?;
     let tokens = mark_notes(tokens)?;
     if !tokens.iter().any(|t| matches!(t, Tok::Mul | Tok::Add)) {
@@ -195,30 +197,36 @@ fn lex(chars: &[char]) -> Result<Vec<Tok>, BasisError> {
 /// Reads a number at `start` (digits, thousands separators, a decimal part) and the
 /// scale word right after it. Returns the value and the index after what was read.
 fn read_number(chars: &[char], start: usize) -> Result<(Decimal, usize), BasisError> {
-    let mut digits = String::new();
+    // Digits and the point, ASCII, gathered on the stack: at most MAX_NUMBER_CHARS + 1.
+    let mut buf = [0u8; MAX_NUMBER_CHARS + 1];
+    let mut len = 0;
     let mut i = start;
     let mut seen_point = false;
     while i < chars.len() {
         let c = chars[i];
         if c.is_ascii_digit() {
-            digits.push(c);
+            buf[len] = c as u8;
+            len += 1;
             i += 1;
         } else if c == ',' && !seen_point && is_group(chars, i) {
             i += 1;
         } else if c == '.' && !seen_point && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()) {
             seen_point = true;
-            digits.push('.');
+            buf[len] = b'.';
+            len += 1;
             i += 1;
         } else {
             break;
         }
-        if digits.len() > MAX_NUMBER_CHARS {
+        if len > MAX_NUMBER_CHARS {
             return Err(BasisError::Overflow);
         }
     }
-    let mut value = Decimal::from_str_exact(&digits).map_err(|e| match e {
+    // Only ASCII was written, so this is always text.
+    let digits = std::str::from_utf8(&buf[..len]).unwrap_or_default();
+    let mut value = Decimal::from_str_exact(digits).map_err(|e| match e {
         rust_decimal::Error::ExceedsMaximumPossibleValue => BasisError::Overflow,
-        _ => BasisError::BadNumber(digits.clone()),
+        _ => BasisError::BadNumber(digits.to_string()),
     })?;
     // Scale words directly after the figure (spaces allowed): 3.1524万元 → 31524.
     while let Some((j, c)) = next_non_space(chars, i) {
@@ -245,6 +253,10 @@ fn is_group(chars: &[char], i: usize) -> bool {
 /// Brackets without arithmetic inside are notes (`（估）`, `（含加班费2000元）`) and
 /// become text; a bracketed lone figure between operators (`(8500)×12`) stays a value.
 fn mark_notes(toks: Vec<Tok>) -> Result<Vec<Tok>, BasisError> {
+    // Most bases have no brackets: nothing to match or mark.
+    if !toks.iter().any(|t| matches!(t, Tok::Open | Tok::Close)) {
+        return Ok(toks);
+    }
     // Match brackets first; depth is checked here so the parser stays bounded.
     let mut partner = vec![usize::MAX; toks.len()];
     let mut stack = Vec::new();

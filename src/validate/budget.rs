@@ -168,7 +168,6 @@ fn basis_gives_amount(p: &Proj, out: &mut Vec<Finding>) {
         let Some(basis_text) = present(&l.basis) else {
             continue;
         };
-        let basis = one_line(basis_text);
         match evaluate_basis(basis_text) {
             Ok(None) => {}
             Ok(Some(value)) => {
@@ -176,6 +175,8 @@ fn basis_gives_amount(p: &Proj, out: &mut Vec<Finding>) {
                 let Some(gap) = compare(Interval::exact(amount), value) else {
                     continue;
                 };
+                // Quoted only in a finding: most bases give their amount.
+                let basis = one_line(basis_text);
                 let field = col(i, BudgetColumn::Amount);
                 let cell = p.cell_name(field);
                 let at = cell
@@ -202,6 +203,7 @@ fn basis_gives_amount(p: &Proj, out: &mut Vec<Finding>) {
                 out.push(with_values(f, value.plain(), amount.plain()));
             }
             Err(e) => {
+                let basis = one_line(basis_text);
                 let field = col(i, BudgetColumn::Basis);
                 out.push(finding(
                     "B004",

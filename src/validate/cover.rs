@@ -1,8 +1,10 @@
 //! The unit's cover: stated total and project count agree with the projects.
 
 use super::precision::{compare, Interval};
-use super::{checked_total, finding, max_amount, with_values, Ctx};
-use crate::model::{CoverField, FieldPath, Finding, Money, MoneyUnit, Severity, StatedAmount};
+use std::borrow::Cow;
+
+use super::{checked_total, finding, max_amount, with_values, without_blanks, Ctx};
+use crate::model::{CoverField, FieldPath, Finding, MoneyUnit, Severity, StatedAmount};
 
 /// Runs the cover rules.
 pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
@@ -23,13 +25,10 @@ fn stated_total_matches(ctx: &Ctx, out: &mut Vec<Finding>) {
     if d.projects.is_empty() || !stated_in_range(stated) {
         return;
     }
-    let Some(sum) = d
-        .projects
-        .iter()
-        .map(|p| p.funds.total)
-        .collect::<Option<Vec<Money>>>()
-        .and_then(checked_total)
-    else {
+    if d.projects.iter().any(|p| p.funds.total.is_none()) {
+        return;
+    }
+    let Some(sum) = checked_total(d.projects.iter().filter_map(|p| p.funds.total)) else {
         return;
     };
     let Some(gap) = compare(Interval::stated(stated), sum) else {
@@ -124,28 +123,38 @@ fn stated_count_matches(ctx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 /// C003 / C004 / C005: the cover states the total, the count and the year; without them
-/// the cover cannot be checked, which a reviewer would ask about.
+/// the cover cannot be checked, which a reviewer would ask about. Each message is
+/// written only when its field is missing.
 fn cover_fields_present(ctx: &Ctx, out: &mut Vec<Finding>) {
     let d = ctx.decl;
-    let known = checked_total(d.projects.iter().filter_map(|p| p.funds.total));
-    let sum = known
-        .map(|s| format!("各项目资金总额之和为 {}", s.wan_string()))
-        .unwrap_or_else(|| "按各项目资金总额之和".to_string());
-    let sum_en = known
-        .map(|s| format!(" (the projects add up to {s})"))
-        .unwrap_or_default();
-    let missing = [
-        (
+    let missing = |code, field, zh, en| {
+        finding(
+            code,
+            Severity::Warning,
+            ctx.loc(FieldPath::Cover(field)),
+            zh,
+            en,
+        )
+    };
+    if d.stated_total.is_none() {
+        let known = checked_total(d.projects.iter().filter_map(|p| p.funds.total));
+        let sum = known
+            .map(|s| format!("各项目资金总额之和为 {}", s.wan_string()))
+            .unwrap_or_else(|| "按各项目资金总额之和".to_string());
+        let sum_en = known
+            .map(|s| format!(" (the projects add up to {s})"))
+            .unwrap_or_default();
+        out.push(missing(
             "C003",
             CoverField::StatedTotal,
-            d.stated_total.is_none(),
             format!("封面未写明项目预算资金合计。请填写（{sum}）。"),
             format!("Cover: the total project budget is not stated{sum_en}."),
-        ),
-        (
+        ));
+    }
+    if d.stated_project_count.is_none() {
+        out.push(missing(
             "C004",
             CoverField::StatedCount,
-            d.stated_project_count.is_none(),
             format!(
                 "封面未写明编报绩效目标的项目个数。请填写（实有 {} 个）。",
                 d.projects.len()
@@ -154,26 +163,16 @@ fn cover_fields_present(ctx: &Ctx, out: &mut Vec<Finding>) {
                 "Cover: the number of projects is not stated (there are {}).",
                 d.projects.len()
             ),
-        ),
-        (
+        ));
+    }
+    if d.year.is_none() {
+        out.push(missing(
             "C005",
             CoverField::Year,
-            d.year.is_none(),
             "未写明预算年度，无法核对日期与指标中的年份。请填写预算年度。".to_string(),
             "The budget year is not stated, so dates and years in indicators cannot be checked."
                 .to_string(),
-        ),
-    ];
-    for (code, field, is_missing, zh, en) in missing {
-        if is_missing {
-            out.push(finding(
-                code,
-                Severity::Warning,
-                ctx.loc(FieldPath::Cover(field)),
-                zh,
-                en,
-            ));
-        }
+        ));
     }
 }
 
@@ -193,21 +192,28 @@ fn has_projects(ctx: &Ctx, out: &mut Vec<Finding>) {
 /// C007: two projects with the same name (blanks and spaces ignored): a sheet copied
 /// and not renamed, or one project declared twice, which counts its money twice.
 fn unique_project_names(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let key = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-    let names: Vec<Option<String>> = ctx
+    // Each name without blanks, borrowed when it has none (almost always), with its
+    // project; sorted, equal names are side by side with the first project first. A
+    // sort keeps thousands of projects fast and costs less than hashing a few dozen.
+    let mut named: Vec<(Cow<str>, usize)> = ctx
         .decl
         .projects
         .iter()
-        .map(|p| p.header.name.as_deref().map(key).filter(|k| !k.is_empty()))
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let key = without_blanks(p.header.name.as_deref()?);
+            (!key.is_empty()).then_some((key, i))
+        })
         .collect();
-    // The first project of each name, so that thousands of projects stay linear.
-    let mut first_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (i, name) in names.iter().enumerate() {
-        let Some(name) = name else { continue };
-        let first = *first_of.entry(name.as_str()).or_insert(i);
-        if first == i {
-            continue;
-        }
+    named.sort_unstable();
+    // (a project, the first project of its name), in project order.
+    let mut repeats: Vec<(usize, usize, &str)> = Vec::new();
+    for same in named.chunk_by(|a, b| a.0 == b.0) {
+        let (name, first) = (&same[0].0, same[0].1);
+        repeats.extend(same[1..].iter().map(|(_, i)| (*i, first, name.as_ref())));
+    }
+    repeats.sort_unstable();
+    for (i, first, name) in repeats {
         let path = FieldPath::project(
             i,
             crate::model::ProjectField::Header(crate::model::HeaderField::Name),

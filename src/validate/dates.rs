@@ -113,7 +113,6 @@ fn dates_match_period(p: &Proj, out: &mut Vec<Finding>) {
         return;
     };
     let h = &p.project.header;
-    let period_cell = p.cell_name(ProjectField::Narrative(Section::Period));
     let sides = [
         (START, h.start, ps, "计划开始日期", "planned start"),
         (END, h.end, pe, "计划完成日期", "planned end"),
@@ -124,6 +123,8 @@ fn dates_match_period(p: &Proj, out: &mut Vec<Finding>) {
             continue;
         }
         let cell = p.cell_name(field);
+        // Looked up only for a finding: most periods agree with the dates.
+        let period_cell = p.cell_name(ProjectField::Narrative(Section::Period));
         let f = finding(
             "D005",
             Severity::Warning,
@@ -149,10 +150,8 @@ fn dates_match_period(p: &Proj, out: &mut Vec<Finding>) {
 /// `2024年1月至2024年12月` (a month alone means its first day at the start and its last
 /// day at the end), `2024-01-01至2024-12-31`, `2024.1.1-2024.12.31`.
 pub(crate) fn parse_period(text: &str) -> Option<(Date, Date)> {
-    let chars: Vec<char> = crate::values::to_halfwidth(text)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    // Half-width, without blanks: `2024 年 1 月` reads `2024年1月`.
+    let chars = super::years::normalize(text);
     let mut found = Vec::new();
     let mut i = 0;
     while i < chars.len() && found.len() < 2 {
@@ -182,7 +181,10 @@ fn digits_at(chars: &[char], i: usize, min: usize, max: usize) -> Option<(u32, u
     if n < min || n > max {
         return None;
     }
-    let v = chars[i..i + n].iter().collect::<String>().parse().ok()?;
+    // At most four ASCII digits: their value, without a string to parse.
+    let v = chars[i..i + n]
+        .iter()
+        .fold(0, |v, c| v * 10 + (*c as u32 - '0' as u32));
     Some((v, i + n))
 }
 

@@ -1,13 +1,14 @@
 //! 绩效指标: the framework's 一级/二级 pairs, the required kinds, complete rows, and
 //! values that say what they mean for the declared year.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::ops::Range;
 
-use super::years::{accepted, is_baseline, normalize, scan};
-use super::{finding, one_line, present, with_values, Proj};
+use super::years::{accepted, is_baseline, normalize_into, scan};
+use super::{finding, one_line, present, trim, with_values, without_blanks, Proj};
 use crate::model::framework::FRAMEWORK;
 use crate::model::{Finding, Indicator, IndicatorColumn, ProjectField, Severity, TargetKind};
-use crate::values::normalize_label;
+use crate::values::{halfwidth_char, normalize_label};
 
 /// Units of count and money that a 三级指标 may name with a figure (`100场`, `5次`).
 /// Time words (年, 月, 日, 天) are left out: they name dates as often as quantities.
@@ -60,51 +61,213 @@ const UNITS: [&str; 46] = [
     "间",
 ];
 
-/// Runs the indicator rules.
-pub(crate) fn check(p: &Proj, out: &mut Vec<Finding>) {
-    required_kinds(p, out);
-    levels_present(p, out);
-    level1_known(p, out);
-    level2_fits(p, out);
-    name_present(p, out);
-    value_present(p, out);
-    value_readable(p, out);
-    year_matches(p, out);
-    unit_matches_name(p, out);
-    quantity_is_numeric(p, out);
-    no_duplicates(p, out);
+/// Runs the indicator rules. `work` is kept from project to project of one workbook.
+pub(crate) fn check<'a>(p: &Proj<'a>, work: &mut Work<'a>, out: &mut Vec<Finding>) {
+    work.read(p);
+    let rows = Rows {
+        list: &work.rows,
+        chars: &work.chars,
+        level1: &work.level1,
+        level2: &work.level2,
+    };
+    required_kinds(p, &rows, out);
+    levels_present(p, &rows, out);
+    level1_known(p, &rows, out);
+    level2_fits(p, &rows, out);
+    name_present(p, &rows, out);
+    value_present(p, &rows, out);
+    value_readable(p, &rows, out);
+    year_matches(p, &rows, out);
+    unit_matches_name(p, &rows, out);
+    quantity_is_numeric(p, &rows, out);
+    no_duplicates(p, &rows, out);
 }
 
 /// Label text without blanks and without the trailing 指标: `经济成本\n指标` → `经济成本`.
 fn norm(s: &str) -> String {
-    let t = normalize_label(s);
-    t.strip_suffix("指标").map(str::to_string).unwrap_or(t)
+    let mut t = normalize_label(s);
+    if t.ends_with("指标") {
+        t.truncate(t.len() - "指标".len());
+    }
+    t
 }
 
-fn level1(i: &Indicator) -> Option<String> {
-    present(&i.level1).map(norm)
+/// What the indicator rules read from a workbook's rows, worked out once: the rules
+/// used to re-filter the rows and normalize the levels and texts again, rule by rule,
+/// for every row. The buffers are reused from project to project.
+#[derive(Default)]
+pub(crate) struct Work<'a> {
+    /// The labels of all projects: the forms repeat a dozen over every row.
+    level1: Labels<'a>,
+    level2: Labels<'a>,
+    /// The current project's filled-in rows, in form order.
+    rows: Vec<Row<'a>>,
+    /// Their normalized texts (see [`Row::name_chars`]).
+    chars: Vec<char>,
 }
 
-fn level2(i: &Indicator) -> Option<String> {
-    present(&i.level2).map(norm)
+impl<'a> Work<'a> {
+    /// Reads the rows of `p`, replacing the previous project's.
+    fn read(&mut self, p: &Proj<'a>) {
+        self.rows.clear();
+        self.rows.reserve(p.project.indicators.len());
+        self.chars.clear();
+        for (k, i) in p.project.indicators.iter().enumerate() {
+            let (level1, level2, name) = (present(&i.level1), present(&i.level2), present(&i.name));
+            let value = i.target.as_ref().map(|t| t.text());
+            let has_value = value.is_some_and(|t| !trim(t).is_empty());
+            if level1.is_none() && level2.is_none() && name.is_none() && !has_value {
+                continue;
+            }
+            let name_chars = with_digits(name, &mut self.chars);
+            let value_chars = with_digits(value, &mut self.chars);
+            self.rows.push(Row {
+                k,
+                i,
+                level1: level1.map(|l| self.level1.place(l)),
+                level2: level2.map(|l| self.level2.place(l)),
+                name,
+                has_value,
+                name_chars,
+                value_chars,
+            });
+        }
+    }
 }
 
-fn is_used(i: &Indicator) -> bool {
-    present(&i.level1).is_some()
-        || present(&i.level2).is_some()
-        || present(&i.name).is_some()
-        || i.target
-            .as_ref()
-            .is_some_and(|t| !t.text().trim().is_empty())
+/// Appends `text` as `years::normalize` reads it to `chars` when it has a digit, and
+/// returns where it is. Without a digit (ASCII, or full-width before `halfwidth_char`)
+/// no rule finds a year or a figure in a text, so it is left out.
+fn with_digits(text: Option<&str>, chars: &mut Vec<char>) -> Range<usize> {
+    let start = chars.len();
+    if let Some(text) = text {
+        if text.chars().any(|c| halfwidth_char(c).is_ascii_digit()) {
+            normalize_into(text, chars);
+        }
+    }
+    start..chars.len()
 }
 
-/// The rows someone filled in, with their model index.
-fn rows<'a>(p: &'a Proj) -> impl Iterator<Item = (usize, &'a Indicator)> + 'a {
-    p.project
-        .indicators
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| is_used(i))
+/// A label as written, as compared ([`norm`]), and where it stands in the framework,
+/// worked out on first sight.
+struct Label<'a> {
+    written: &'a str,
+    text: String,
+    /// As a 一级指标: its place in [`framework`].
+    framework: Option<usize>,
+    /// As a 二级指标: bit `f` is set when it belongs under the framework's `f`th 一级指标.
+    under: u32,
+}
+
+// One bit for each 一级指标 of the framework.
+const _: () = assert!(FRAMEWORK.len() <= 32);
+
+/// Labels as written and as compared.
+#[derive(Default)]
+struct Labels<'a> {
+    list: Vec<Label<'a>>,
+    /// The place last given: rows under one 一级指标 follow each other.
+    last: usize,
+}
+
+impl<'a> Labels<'a> {
+    /// How many labels are looked through before normalizing afresh: a workbook uses far
+    /// fewer, and the bound keeps a form full of distinct labels linear.
+    const SEARCHED: usize = 64;
+
+    /// The place of `written` in the list, normalized on first sight.
+    fn place(&mut self, written: &'a str) -> usize {
+        if self
+            .list
+            .get(self.last)
+            .is_some_and(|l| l.written == written)
+        {
+            return self.last;
+        }
+        let mut known = self.list.iter().take(Self::SEARCHED);
+        self.last = match known.position(|l| l.written == written) {
+            Some(at) => at,
+            None => {
+                let text = norm(written);
+                let levels = framework();
+                let framework = levels.iter().position(|(k, _)| *k == text);
+                let under = levels
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, allowed))| allowed.contains(&text))
+                    .fold(0, |bits, (f, _)| bits | 1 << f);
+                self.list.push(Label {
+                    written,
+                    text,
+                    framework,
+                    under,
+                });
+                self.list.len() - 1
+            }
+        };
+        self.last
+    }
+
+    fn get(&self, at: usize) -> &Label<'a> {
+        &self.list[at]
+    }
+}
+
+/// A row someone filled in.
+struct Row<'a> {
+    /// The row's index in the model.
+    k: usize,
+    i: &'a Indicator,
+    /// 一级/二级指标, when written, as places in [`Work::level1`] and [`Work::level2`]
+    /// (read with [`Rows::level1`] and [`Rows::level2`]).
+    level1: Option<usize>,
+    level2: Option<usize>,
+    /// The 三级指标, when it holds more than blanks.
+    name: Option<&'a str>,
+    /// True when the 指标值 holds more than blanks.
+    has_value: bool,
+    /// The name and the 指标值 as `years::normalize` reads them, in [`Work::chars`];
+    /// empty for a text without a digit (see [`with_digits`]).
+    name_chars: Range<usize>,
+    value_chars: Range<usize>,
+}
+
+/// What the rules see of one project's rows.
+struct Rows<'w, 'a> {
+    list: &'w [Row<'a>],
+    chars: &'w [char],
+    level1: &'w Labels<'a>,
+    level2: &'w Labels<'a>,
+}
+
+impl<'w, 'a> Rows<'w, 'a> {
+    fn iter(&self) -> std::slice::Iter<'w, Row<'a>> {
+        self.list.iter()
+    }
+
+    /// The row's 一级指标, when written.
+    fn level1(&self, r: &Row) -> Option<&'w Label<'a>> {
+        r.level1.map(|at| self.level1.get(at))
+    }
+
+    /// The row's 二级指标, when written.
+    fn level2(&self, r: &Row) -> Option<&'w Label<'a>> {
+        r.level2.map(|at| self.level2.get(at))
+    }
+
+    /// The row's 一级指标 as compared, when written.
+    fn level1_text(&self, r: &Row) -> Option<&'w str> {
+        self.level1(r).map(|l| l.text.as_str())
+    }
+
+    /// The row's 二级指标 as compared, when written.
+    fn level2_text(&self, r: &Row) -> Option<&'w str> {
+        self.level2(r).map(|l| l.text.as_str())
+    }
+
+    fn text(&self, range: &Range<usize>) -> &'w [char] {
+        &self.chars[range.clone()]
+    }
 }
 
 fn col(index: usize, column: IndicatorColumn) -> ProjectField {
@@ -129,11 +292,10 @@ fn row_en(k: usize, i: &Indicator) -> String {
 /// I001 / I002: every project has 产出, 效益 and 满意度 indicators (error when missing);
 /// a 成本指标 is asked for in principle (warning). An older form's 产出指标/成本指标
 /// counts as a cost indicator.
-fn required_kinds(p: &Proj, out: &mut Vec<Finding>) {
-    let kinds: Vec<(Option<String>, Option<String>)> =
-        rows(p).map(|(_, i)| (level1(i), level2(i))).collect();
-    let has = |k: &str| kinds.iter().any(|(l1, _)| l1.as_deref() == Some(k));
-    let loc = p.loc_any(&[col(0, IndicatorColumn::Level1), ProjectField::Title]);
+fn required_kinds(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    let has = |k: &str| rows.iter().any(|r| rows.level1_text(r) == Some(k));
+    // Looked up only for a finding: most projects have every kind.
+    let loc = || p.loc_any(&[col(0, IndicatorColumn::Level1), ProjectField::Title]);
     for (kind, en) in [
         ("产出", "output"),
         ("效益", "outcome"),
@@ -145,7 +307,7 @@ fn required_kinds(p: &Proj, out: &mut Vec<Finding>) {
         out.push(finding(
             "I001",
             Severity::Error,
-            loc.clone(),
+            loc(),
             format!(
                 "{}缺少{kind}指标。每个项目都须设置产出指标、效益指标和满意度指标，请补充。",
                 p.label_zh()
@@ -157,14 +319,14 @@ fn required_kinds(p: &Proj, out: &mut Vec<Finding>) {
         ));
     }
     let has_cost = has("成本")
-        || kinds
+        || rows
             .iter()
-            .any(|(l1, l2)| l1.as_deref() == Some("产出") && l2.as_deref() == Some("成本"));
+            .any(|r| rows.level1_text(r) == Some("产出") && rows.level2_text(r) == Some("成本"));
     if !has_cost {
         out.push(finding(
             "I002",
             Severity::Warning,
-            loc,
+            loc(),
             format!(
                 "{}没有成本指标。原则上每个项目都应设置成本指标（如经济成本指标），请补充。",
                 p.label_zh()
@@ -178,11 +340,12 @@ fn required_kinds(p: &Proj, out: &mut Vec<Finding>) {
 }
 
 /// I003: every row names its 一级 and 二级指标.
-fn levels_present(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
+fn levels_present(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
         let missing: Vec<(&str, IndicatorColumn)> = [
-            ("一级指标", IndicatorColumn::Level1, level1(i).is_none()),
-            ("二级指标", IndicatorColumn::Level2, level2(i).is_none()),
+            ("一级指标", IndicatorColumn::Level1, r.level1.is_none()),
+            ("二级指标", IndicatorColumn::Level2, r.level2.is_none()),
         ]
         .into_iter()
         .filter(|m| m.2)
@@ -210,28 +373,24 @@ fn levels_present(p: &Proj, out: &mut Vec<Finding>) {
     }
 }
 
-/// The 二级指标 allowed under a 一级指标, both compared without the trailing 指标
-/// (`model::framework`; 产出/成本 is the older forms' place for cost).
-fn framework_level2(l1: &str) -> Option<&'static [String]> {
-    // Normalized once: this runs for every indicator row of every workbook.
+/// The framework's 一级指标 with the 二级指标 allowed under each, all compared without
+/// the trailing 指标 (`model::framework`; 产出/成本 is the older forms' place for cost).
+fn framework() -> &'static [(String, Vec<String>)] {
     static NORMALIZED: std::sync::OnceLock<Vec<(String, Vec<String>)>> = std::sync::OnceLock::new();
-    NORMALIZED
-        .get_or_init(|| {
-            FRAMEWORK
-                .iter()
-                .map(|(k, v)| (norm(k), v.iter().map(|l2| norm(l2)).collect()))
-                .collect()
-        })
-        .iter()
-        .find(|(k, _)| k == l1)
-        .map(|(_, v)| v.as_slice())
+    NORMALIZED.get_or_init(|| {
+        FRAMEWORK
+            .iter()
+            .map(|(k, v)| (norm(k), v.iter().map(|l2| norm(l2)).collect()))
+            .collect()
+    })
 }
 
 /// I004: the 一级指标 is one of the framework's four.
-fn level1_known(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
-        let Some(l1) = level1(i) else { continue };
-        if framework_level2(&l1).is_some() {
+fn level1_known(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
+        let Some(l1) = rows.level1(r) else { continue };
+        if l1.framework.is_some() {
             continue;
         }
         let written = one_line(present(&i.level1).unwrap_or_default());
@@ -254,17 +413,19 @@ fn level1_known(p: &Proj, out: &mut Vec<Finding>) {
 }
 
 /// I005: the 二级指标 belongs to its 一级指标 (with or without the trailing 指标).
-fn level2_fits(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
-        let (Some(l1), Some(l2)) = (level1(i), level2(i)) else {
+fn level2_fits(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
+        let (Some(l1), Some(l2)) = (rows.level1(r), rows.level2(r)) else {
             continue;
         };
-        let Some(allowed) = framework_level2(&l1) else {
+        let Some(f) = l1.framework else {
             continue;
         };
-        if allowed.contains(&l2) {
+        if l2.under & 1 << f != 0 {
             continue;
         }
+        let (l1, allowed) = (&l1.text, &framework()[f].1);
         let choices = allowed
             .iter()
             .map(|a| format!("{a}指标"))
@@ -291,9 +452,10 @@ fn level2_fits(p: &Proj, out: &mut Vec<Finding>) {
 }
 
 /// I006: every row names its 三级指标.
-fn name_present(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
-        if present(&i.name).is_some() {
+fn name_present(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
+        if r.name.is_some() {
             continue;
         }
         let kind = [present(&i.level1), present(&i.level2)]
@@ -321,12 +483,10 @@ fn name_present(p: &Proj, out: &mut Vec<Finding>) {
 }
 
 /// I007: every row has a 指标值.
-fn value_present(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
-        if i.target
-            .as_ref()
-            .is_some_and(|t| !t.text().trim().is_empty())
-        {
+fn value_present(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
+        if r.has_value {
             continue;
         }
         out.push(finding(
@@ -348,10 +508,11 @@ fn value_present(p: &Proj, out: &mut Vec<Finding>) {
 }
 
 /// I008: a 指标值 that looks numeric but follows no known pattern.
-fn value_readable(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
+fn value_readable(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
         let Some(t) = &i.target else { continue };
-        if *t.kind() != TargetKind::Unparsed || t.text().trim().is_empty() {
+        if *t.kind() != TargetKind::Unparsed || !r.has_value {
             continue;
         }
         let text = one_line(t.text());
@@ -377,22 +538,21 @@ fn value_readable(p: &Proj, out: &mut Vec<Finding>) {
 /// I009: a year named in an indicator (name or value) is the declared year, lies in a
 /// range containing it, is a comparison base (`较2023年`), or, for a multi-year project,
 /// lies within its planned years. A stale year usually means last year's form was copied.
-fn year_matches(p: &Proj, out: &mut Vec<Finding>) {
+fn year_matches(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
     let Some(year) = p.year() else { return };
     let planned = p.is_multi_year().then(|| p.planned_years()).flatten();
-    for (k, i) in rows(p) {
-        let name = present(&i.name).map(str::to_string);
-        let value = i.target.as_ref().map(|t| t.text().to_string());
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
         let found = [
-            (IndicatorColumn::Name, name),
-            (IndicatorColumn::Target, value),
+            (IndicatorColumn::Name, &r.name_chars),
+            (IndicatorColumn::Target, &r.value_chars),
         ]
         .into_iter()
-        .find_map(|(column, text)| {
-            let chars = normalize(text.as_deref()?);
-            scan(&chars)
+        .find_map(|(column, range)| {
+            let chars = rows.text(range);
+            scan(chars)
                 .into_iter()
-                .find(|m| !accepted(m.span, year, planned) && !is_baseline(&chars, m))
+                .find(|m| !accepted(m.span, year, planned) && !is_baseline(chars, m))
                 .map(|m| (column, m.span))
         });
         let Some((column, span)) = found else {
@@ -423,9 +583,9 @@ fn year_matches(p: &Proj, out: &mut Vec<Finding>) {
     }
 }
 
-/// The units a 三级指标 names after a figure: `完成100场以上的接待` → `场`.
-fn units_in_name(name: &str) -> Vec<&'static str> {
-    let chars = normalize(name);
+/// The units a 三级指标 names after a figure: `完成100场以上的接待` → `场`; `chars` is the
+/// name as `years::normalize` reads it.
+fn units_in(chars: &[char]) -> Vec<&'static str> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -444,8 +604,13 @@ fn units_in_name(name: &str) -> Vec<&'static str> {
         while matches!(chars.get(i), Some('余' | '多')) {
             i += 1;
         }
-        let rest: String = chars[i..].iter().take(3).collect();
-        if let Some(u) = UNITS.iter().find(|u| rest.starts_with(**u)) {
+        // The text from here starts with the unit (every unit is at most three characters).
+        let rest = &chars[i..];
+        let starts_with = |u: &str| {
+            let mut at = rest.iter();
+            u.chars().all(|c| at.next() == Some(&c))
+        };
+        if let Some(u) = UNITS.iter().find(|u| starts_with(u)) {
             found.push(*u);
         }
     }
@@ -459,9 +624,10 @@ fn units_agree(a: &str, b: &str) -> bool {
 
 /// I010: the unit of a quantitative value agrees with the unit the 三级指标 names
 /// (`完成100场以上的接待` with `≥100.00(家)` counts the wrong thing).
-fn unit_matches_name(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
-        let (Some(name), Some(t)) = (present(&i.name), &i.target) else {
+fn unit_matches_name(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
+        let (Some(_), Some(t)) = (r.name, &i.target) else {
             continue;
         };
         let TargetKind::Quantitative {
@@ -470,11 +636,11 @@ fn unit_matches_name(p: &Proj, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let unit: String = unit.chars().filter(|c| !c.is_whitespace()).collect();
-        if !UNITS.contains(&unit.as_str()) {
+        let unit = without_blanks(unit);
+        if !UNITS.contains(&unit.as_ref()) {
             continue;
         }
-        let named = units_in_name(name);
+        let named = units_in(rows.text(&r.name_chars));
         let Some(first) = named.first() else { continue };
         if named.iter().any(|n| units_agree(n, &unit)) {
             continue;
@@ -502,10 +668,11 @@ fn unit_matches_name(p: &Proj, out: &mut Vec<Finding>) {
 /// I011: a 数量指标 states a number. Qualitative 成本指标 values (`有效`, `完成`) are not
 /// flagged: Shanghai forms commonly state cost control that way (nine of the seed's ten
 /// projects do), and the amounts themselves are checked in the funds and budget rules.
-fn quantity_is_numeric(p: &Proj, out: &mut Vec<Finding>) {
-    for (k, i) in rows(p) {
+fn quantity_is_numeric(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    for r in rows.iter() {
+        let (k, i) = (r.k, r.i);
         let Some(t) = &i.target else { continue };
-        if level2(i).as_deref() != Some("数量") || *t.kind() != TargetKind::Qualitative {
+        if rows.level2_text(r) != Some("数量") || *t.kind() != TargetKind::Qualitative {
             continue;
         }
         let text = one_line(t.text());
@@ -528,23 +695,53 @@ fn quantity_is_numeric(p: &Proj, out: &mut Vec<Finding>) {
     }
 }
 
+/// What makes two indicator rows the same: 三级指标 without blanks, 一级, 二级 as compared.
+type Key<'r> = (Cow<'r, str>, &'r str, &'r str);
+
+/// A quick hash of a key, to sort by before the key itself: equal keys hash alike, and
+/// different keys then rarely need their text compared.
+fn key_hash(key: &Key) -> u64 {
+    let mix = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    let mut h: u64 = 0;
+    for part in [key.0.as_ref(), key.1, key.2] {
+        let mut words = part.as_bytes().chunks_exact(8);
+        for w in &mut words {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(w);
+            h = mix(h, u64::from_le_bytes(word));
+        }
+        let rest = words.remainder();
+        let tail = rest.iter().rev().fold(0, |t, b| t << 8 | u64::from(*b));
+        // The length too, so that moving text from one part to the next changes the hash.
+        h = mix(mix(h, tail), part.len() as u64);
+    }
+    h
+}
+
 /// I012: the same 一级 + 二级 + 三级指标 appears once.
-fn no_duplicates(p: &Proj, out: &mut Vec<Finding>) {
-    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
-    for (k, i) in rows(p) {
-        let (Some(l1), Some(name)) = (level1(i), present(&i.name)) else {
-            continue;
+fn no_duplicates(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
+    // Keys sorted with their place in the rows: equal keys are then side by side, the
+    // earliest row first. Sorting by a hash first keeps most comparisons to one number.
+    let mut keyed: Vec<(u64, Key, usize)> = Vec::with_capacity(rows.list.len());
+    keyed.extend(rows.iter().enumerate().filter_map(|(at, r)| {
+        let (Some(l1), Some(name)) = (rows.level1_text(r), r.name) else {
+            return None;
         };
-        let l2 = level2(i).unwrap_or_default();
-        let key = (
-            l1,
-            l2,
-            name.chars().filter(|c| !c.is_whitespace()).collect(),
-        );
-        let Some(first) = seen.get(&key).copied() else {
-            seen.insert(key, k);
-            continue;
-        };
+        let l2 = rows.level2_text(r).unwrap_or_default();
+        let key = (without_blanks(name), l1, l2);
+        Some((key_hash(&key), key, at))
+    }));
+    keyed.sort_unstable();
+    // (place of a repeat, model index of the row it repeats), in row order.
+    let mut repeats: Vec<(usize, usize)> = Vec::new();
+    for same in keyed.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
+        let first = rows.list[same[0].2].k;
+        repeats.extend(same[1..].iter().map(|(_, _, at)| (*at, first)));
+    }
+    repeats.sort_unstable();
+    for (at, first) in repeats {
+        let r = &rows.list[at];
+        let (k, i) = (r.k, r.i);
         let first_cell = p
             .cell_name(col(first, IndicatorColumn::Name))
             .map(|c| format!("（{c}）"))
@@ -571,8 +768,11 @@ fn no_duplicates(p: &Proj, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use super::units_in_name;
     use crate::validate::testkit::*;
+
+    fn units_in_name(name: &str) -> Vec<&'static str> {
+        super::units_in(&crate::validate::years::normalize(name))
+    }
 
     #[test]
     fn clean_and_multi_year_pass() {

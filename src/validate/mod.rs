@@ -44,6 +44,7 @@ use crate::model::{
 pub fn validate(decl: &Declaration, sources: &SourceMap) -> Vec<Finding> {
     let ctx = Ctx { decl, sources };
     let mut out = Vec::new();
+    let mut indicator_work = indicators::Work::default();
     cover::check(&ctx, &mut out);
     for (index, project) in decl.projects.iter().enumerate() {
         let p = Proj {
@@ -57,7 +58,7 @@ pub fn validate(decl: &Declaration, sources: &SourceMap) -> Vec<Finding> {
         money::check(&p, &mut out);
         budget::check(&p, &mut out);
         goals::check(&p, &mut out);
-        indicators::check(&p, &mut out);
+        indicators::check(&p, &mut indicator_work, &mut out);
     }
     out
 }
@@ -205,7 +206,56 @@ impl Proj<'_> {
 
 /// A text field that holds more than blanks.
 pub(crate) fn present(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|t| !t.is_empty())
+    s.as_deref().map(trim).filter(|t| !t.is_empty())
+}
+
+/// `str::trim`, skipped when the text neither starts nor ends with a byte that can begin
+/// a blank (almost every cell): the rules trim every field they look at.
+pub(crate) fn trim(s: &str) -> &str {
+    let bytes = s.as_bytes();
+    // The first byte of the last character.
+    let last = bytes.iter().rposition(|b| b & 0xC0 != 0x80);
+    match (bytes.first(), last) {
+        (Some(&first), Some(last)) if !may_begin_blank(first) && !may_begin_blank(bytes[last]) => s,
+        _ => s.trim(),
+    }
+}
+
+/// True when `b` can be the first byte of a character that `char::is_whitespace` calls
+/// blank: the ASCII blanks, and the lead bytes of U+0085 and U+00A0 (C2), U+1680 (E1),
+/// U+2000–U+205F (E2) and U+3000 (E3). Chinese characters start with E4–E9. The test
+/// `blanks_begin_with_a_listed_byte` checks this against every character.
+fn may_begin_blank(b: u8) -> bool {
+    // Two range tests settle almost every byte (continuation bytes, letters, digits,
+    // the lead bytes of Chinese characters) before the exact list.
+    (b <= b' ' || (0xC2..=0xE3).contains(&b))
+        && matches!(b, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3)
+}
+
+/// Text without whitespace, borrowed when it has none (almost always): names compared
+/// with blanks ignored.
+pub(crate) fn without_blanks(s: &str) -> std::borrow::Cow<'_, str> {
+    // Bytes first, far cheaper than decoding every character: only a character that
+    // starts with a listed byte is decoded to see whether it is blank.
+    let blank_at = |i: usize| {
+        s.get(i..)
+            .and_then(|t| t.chars().next())
+            .is_some_and(char::is_whitespace)
+    };
+    // Sixteen bytes at a time without a branch for each: almost no chunk of a name has
+    // a byte that may begin a blank, and only such a chunk is looked at byte by byte.
+    let has_blank = s.as_bytes().chunks(16).enumerate().any(|(n, chunk)| {
+        let suspect = chunk.iter().fold(false, |any, &b| {
+            any | (b <= b' ') | (b.wrapping_sub(0xC2) <= 0xE3 - 0xC2)
+        });
+        suspect
+            && (chunk.iter().enumerate()).any(|(j, &b)| may_begin_blank(b) && blank_at(n * 16 + j))
+    });
+    if has_blank {
+        s.chars().filter(|c| !c.is_whitespace()).collect()
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
 
 /// Form text as one line for quoting in a message: a line break inside a wrapped cell
@@ -242,9 +292,14 @@ pub(crate) fn max_amount() -> Money {
     Money::from_yuan(rust_decimal::Decimal::from(1_000_000_000_000_000_i64))
 }
 
+/// [`max_amount`] in 元 as a constant: [`in_range`] runs for every amount and sum, and
+/// building the `Money` normalizes it each time.
+const MAX_YUAN: rust_decimal::Decimal =
+    rust_decimal::Decimal::from_parts(0xA4C6_8000, 0x3_8D7E, 0, false, 0);
+
 /// True when an amount is within the range the rules compute with.
 pub(crate) fn in_range(m: Money) -> bool {
-    m.yuan().abs() <= max_amount().yuan()
+    m.yuan().abs() <= MAX_YUAN
 }
 
 /// The sum of amounts, or `None` when one is out of range (M003 reports it).
@@ -331,6 +386,33 @@ pub(crate) fn at_cell_en(cell: &Option<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::one_line;
+
+    #[test]
+    fn blanks_begin_with_a_listed_byte() {
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            let mut buf = [0; 4];
+            let first = c.encode_utf8(&mut buf).as_bytes()[0];
+            if c.is_whitespace() {
+                assert!(super::may_begin_blank(first), "{c:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn trim_and_without_blanks_as_std(s in "\\PC{0,12}|[ \\t\\n\u{3000}\u{a0}\u{2002}a中、“]{0,8}") {
+            proptest::prop_assert_eq!(super::trim(&s), s.trim());
+            let expected: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+            let got = super::without_blanks(&s);
+            proptest::prop_assert_eq!(got.as_ref(), expected.as_str());
+        }
+    }
+
+    #[test]
+    fn max_yuan_is_max_amount() {
+        assert_eq!(super::MAX_YUAN, super::max_amount().yuan());
+        assert_eq!(super::MAX_YUAN.to_string(), "1000000000000000");
+    }
 
     #[test]
     fn wrapped_cell_text_reads_as_one_line() {

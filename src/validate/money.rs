@@ -1,28 +1,54 @@
 //! Amounts as typed: to the cent, and not negative.
 
+use std::borrow::Cow;
+
 use super::{cell_then, finding, with_values, Proj};
 use crate::model::{BudgetColumn, Finding, FundField, Money, ProjectField, Severity};
 
 /// Runs the amount-format rules over the fund figures and the budget line amounts.
 pub(crate) fn check(p: &Proj, out: &mut Vec<Finding>) {
-    let amounts = amounts(p);
-    for (field, name_zh, name_en, m) in &amounts {
-        sub_cent(p, *field, name_zh, name_en, *m, out);
+    for (field, name, m) in amounts(p) {
+        sub_cent(p, field, name, m, out);
     }
-    for (field, name_zh, name_en, m) in &amounts {
-        negative(p, *field, name_zh, name_en, *m, out);
+    for (field, name, m) in amounts(p) {
+        negative(p, field, name, m, out);
     }
-    for (field, name_zh, name_en, m) in &amounts {
-        in_range(p, *field, name_zh, name_en, *m, out);
+    for (field, name, m) in amounts(p) {
+        in_range(p, field, name, m, out);
+    }
+}
+
+/// What an amount is called in a message: a fund field's name, or a budget line's,
+/// written out only for a finding (most amounts raise none).
+#[derive(Clone, Copy)]
+enum Name {
+    Fund(&'static str, &'static str),
+    Line(usize),
+}
+
+impl Name {
+    fn zh(self) -> Cow<'static, str> {
+        match self {
+            Name::Fund(zh, _) => Cow::Borrowed(zh),
+            Name::Line(i) => Cow::Owned(format!("年度预算安排第 {} 行金额", i + 1)),
+        }
+    }
+
+    fn en(self) -> Cow<'static, str> {
+        match self {
+            Name::Fund(_, en) => Cow::Borrowed(en),
+            Name::Line(i) => Cow::Owned(format!("budget line {} amount", i + 1)),
+        }
     }
 }
 
 /// M003: an amount beyond 10^15 元 is a typing slip (digits typed twice, a pasted ID);
 /// the other rules leave it out of their sums.
-fn in_range(p: &Proj, field: ProjectField, zh: &str, en: &str, m: Money, out: &mut Vec<Finding>) {
+fn in_range(p: &Proj, field: ProjectField, name: Name, m: Money, out: &mut Vec<Finding>) {
     if super::in_range(m) {
         return;
     }
+    let (zh, en) = (name.zh(), name.en());
     let cell = p.cell_name(field);
     let f = finding(
         "M003",
@@ -46,7 +72,7 @@ fn in_range(p: &Proj, field: ProjectField, zh: &str, en: &str, m: Money, out: &m
 }
 
 /// Every money figure of the project with its field and name.
-fn amounts(p: &Proj) -> Vec<(ProjectField, String, String, Money)> {
+fn amounts<'p>(p: &Proj<'p>) -> impl Iterator<Item = (ProjectField, Name, Money)> + 'p {
     let f = &p.project.funds;
     let funds = [
         (FundField::Total, f.total, "项目资金总额", "total funds"),
@@ -77,32 +103,30 @@ fn amounts(p: &Proj) -> Vec<(ProjectField, String, String, Money)> {
             "other funds (annual)",
         ),
     ];
-    let mut out: Vec<_> = funds
+    let funds = funds
         .into_iter()
-        .filter_map(|(ff, m, zh, en)| m.map(|m| (ProjectField::Fund(ff), zh.into(), en.into(), m)))
-        .collect();
-    for (i, l) in p.project.budget_lines.iter().enumerate() {
-        if let Some(m) = l.amount {
+        .filter_map(|(ff, m, zh, en)| m.map(|m| (ProjectField::Fund(ff), Name::Fund(zh, en), m)));
+    let lines = p
+        .project
+        .budget_lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
             let field = ProjectField::BudgetLine {
                 line: i,
                 column: BudgetColumn::Amount,
             };
-            out.push((
-                field,
-                format!("年度预算安排第 {} 行金额", i + 1),
-                format!("budget line {} amount", i + 1),
-                m,
-            ));
-        }
-    }
-    out
+            l.amount.map(|m| (field, Name::Line(i), m))
+        });
+    funds.chain(lines)
 }
 
 /// M001: money is kept to the cent; a third decimal is a typing or formula slip.
-fn sub_cent(p: &Proj, field: ProjectField, zh: &str, en: &str, m: Money, out: &mut Vec<Finding>) {
+fn sub_cent(p: &Proj, field: ProjectField, name: Name, m: Money, out: &mut Vec<Finding>) {
     if !m.has_sub_cent() {
         return;
     }
+    let (zh, en) = (name.zh(), name.en());
     let cell = p.cell_name(field);
     let rounded = Money::from_yuan(
         m.yuan()
@@ -128,10 +152,11 @@ fn sub_cent(p: &Proj, field: ProjectField, zh: &str, en: &str, m: Money, out: &m
 }
 
 /// M002: no amount on the form can be negative.
-fn negative(p: &Proj, field: ProjectField, zh: &str, en: &str, m: Money, out: &mut Vec<Finding>) {
+fn negative(p: &Proj, field: ProjectField, name: Name, m: Money, out: &mut Vec<Finding>) {
     if !m.is_negative() {
         return;
     }
+    let (zh, en) = (name.zh(), name.en());
     let cell = p.cell_name(field);
     let f = finding(
         "M002",

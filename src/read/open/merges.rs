@@ -608,6 +608,21 @@ fn cell(s: &str) -> Option<(u32, u32)> {
 /// The merged ranges of one inflated sheet part: what calamine's `merge_cells_by_sheet_name`
 /// returns when it returns `Ok`, provided calamine's cell reader has read the same part to
 /// the end of its `sheetData`. `None` whenever that is not certain.
+/// `<mergeCell ref="…"/>` at `lt` with nothing else in the tag and a plain ref (letters,
+/// digits, `$`, `:`): the ref and where the tag ends. `None` for anything else.
+fn plain_merge_cell(xml: &[u8], lt: usize) -> Option<(&str, usize)> {
+    const OPEN: &[u8] = b"<mergeCell ref=\"";
+    let rest = xml.get(lt..)?.strip_prefix(OPEN)?;
+    let len = rest
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'$' | b':')))?;
+    if !rest[len..].starts_with(b"\"/>") {
+        return None;
+    }
+    let r = std::str::from_utf8(&rest[..len]).ok()?;
+    Some((r, lt + OPEN.len() + len + 3))
+}
+
 pub(super) fn scan(xml: &[u8]) -> Option<Vec<Dimensions>> {
     let mut pos = prolog(xml)?;
     let mut depth = 0usize;
@@ -626,6 +641,15 @@ pub(super) fn scan(xml: &[u8]) -> Option<Vec<Dimensions>> {
         let lt = pos + i;
         if !text_ok(&xml[pos..lt]) {
             return None;
+        }
+        // Excel's own `<mergeCell ref="A1:B2"/>`, a hundred to a form: read directly, as
+        // the general path below would read it.
+        if let Some(found) = &mut merges {
+            if let Some((r, next)) = plain_merge_cell(xml, lt) {
+                found.push(dimension(r)?);
+                pos = next;
+                continue;
+            }
         }
         let t = tag(xml, lt)?;
         pos = t.next;
@@ -790,6 +814,28 @@ pub(super) mod tests {
         let (_, (_, fast, slow)) = got.remove(0);
         assert_eq!(fast, None);
         slow
+    }
+
+    #[test]
+    fn excel_merge_tags_take_the_short_path_and_others_do_not() {
+        let x = br#"<mergeCell ref="A1:H1"/><mergeCell ref="$B$3:C4"/>"#;
+        assert_eq!(plain_merge_cell(x, 0), Some(("A1:H1", 24)));
+        assert_eq!(plain_merge_cell(x, 24), Some(("$B$3:C4", x.len())));
+        for other in [
+            &br#"<mergeCell ref='A1:H1'/>"#[..],
+            br#"<mergeCell ref="A1:H1" xr:uid="{1}"/>"#,
+            br#"<mergeCell ref="A1:H1"></mergeCell>"#,
+            br#"<mergeCell ref="A1&#58;H1"/>"#,
+            br#"<x:mergeCell ref="A1:H1"/>"#,
+            br#"<mergeCell ref="A1:H1"/"#,
+        ] {
+            assert_eq!(
+                plain_merge_cell(other, 0),
+                None,
+                "{}",
+                String::from_utf8_lossy(other)
+            );
+        }
     }
 
     #[test]

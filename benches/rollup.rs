@@ -10,10 +10,6 @@ use jixiao::rollup::{self, CsvEncoding, RollupOptions};
 
 const FILES: usize = 20;
 
-// The same allocator as the `jixiao` command, so the figures are the command's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn corpus_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let spec = Spec {

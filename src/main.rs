@@ -7,12 +7,6 @@ use clap::{Parser, Subcommand};
 
 use jixiao::cli;
 
-// Reading a workbook allocates a string per text cell and frees it soon after; glibc's
-// allocator spent about a tenth of a folder rollup's instructions on that. The library
-// leaves the choice of allocator to its users; the command picks mimalloc.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "jixiao",

@@ -67,8 +67,8 @@ impl Grid {
             _ => None,
         };
         let pos = (row, col);
-        let in_order = self.cells.last().is_none_or(|(p, _, _)| *p < pos);
-        if in_order && self.labels.last().is_none_or(|(p, _)| *p < pos) {
+        // Labels are a subset of the cells, so after the last cell is after every label.
+        if self.cells.last().is_none_or(|(p, _, _)| *p < pos) {
             let index = match label {
                 Some(text) => {
                     let i = self.labels.len() as u32;

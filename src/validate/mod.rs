@@ -28,6 +28,7 @@ use crate::model::{
     CellRef, Declaration, FieldPath, Finding, Location, Money, Project, ProjectField, Severity,
     SourceMap,
 };
+use crate::values::may_begin_whitespace;
 
 /// Runs every rule over a declaration.
 ///
@@ -216,20 +217,13 @@ pub(crate) fn trim(s: &str) -> &str {
     // The first byte of the last character.
     let last = bytes.iter().rposition(|b| b & 0xC0 != 0x80);
     match (bytes.first(), last) {
-        (Some(&first), Some(last)) if !may_begin_blank(first) && !may_begin_blank(bytes[last]) => s,
+        (Some(&first), Some(last))
+            if !may_begin_whitespace(first) && !may_begin_whitespace(bytes[last]) =>
+        {
+            s
+        }
         _ => s.trim(),
     }
-}
-
-/// True when `b` can be the first byte of a character that `char::is_whitespace` calls
-/// blank: the ASCII blanks, and the lead bytes of U+0085 and U+00A0 (C2), U+1680 (E1),
-/// U+2000–U+205F (E2) and U+3000 (E3). Chinese characters start with E4–E9. The test
-/// `blanks_begin_with_a_listed_byte` checks this against every character.
-fn may_begin_blank(b: u8) -> bool {
-    // Two range tests settle almost every byte (continuation bytes, letters, digits,
-    // the lead bytes of Chinese characters) before the exact list.
-    (b <= b' ' || (0xC2..=0xE3).contains(&b))
-        && matches!(b, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3)
 }
 
 /// Text without whitespace, borrowed when it has none (almost always): names compared
@@ -249,7 +243,8 @@ pub(crate) fn without_blanks(s: &str) -> std::borrow::Cow<'_, str> {
             any | (b <= b' ') | (b.wrapping_sub(0xC2) <= 0xE3 - 0xC2)
         });
         suspect
-            && (chunk.iter().enumerate()).any(|(j, &b)| may_begin_blank(b) && blank_at(n * 16 + j))
+            && (chunk.iter().enumerate())
+                .any(|(j, &b)| may_begin_whitespace(b) && blank_at(n * 16 + j))
     });
     if has_blank {
         s.chars().filter(|c| !c.is_whitespace()).collect()
@@ -386,17 +381,6 @@ pub(crate) fn at_cell_en(cell: &Option<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::one_line;
-
-    #[test]
-    fn blanks_begin_with_a_listed_byte() {
-        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
-            let mut buf = [0; 4];
-            let first = c.encode_utf8(&mut buf).as_bytes()[0];
-            if c.is_whitespace() {
-                assert!(super::may_begin_blank(first), "{c:?}");
-            }
-        }
-    }
 
     proptest::proptest! {
         #[test]

@@ -11,4 +11,4 @@ pub use money_text::{
 };
 pub use number::decimal_from_f64;
 pub use text::{clean_text, normalize_label, to_halfwidth};
-pub(crate) use text::{halfwidth_char, is_blank};
+pub(crate) use text::{halfwidth_char, is_blank, may_begin_whitespace};

@@ -33,6 +33,17 @@ pub(crate) fn is_blank(c: char) -> bool {
         )
 }
 
+/// True when `b` can be the first byte of a character that `char::is_whitespace` calls
+/// blank: the ASCII blanks, and the lead bytes of U+0085 and U+00A0 (C2), U+1680 (E1),
+/// U+2000–U+205F (E2) and U+3000 (E3). Chinese characters start with E4–E9. The test
+/// `blanks_begin_with_a_listed_byte` checks this against every character.
+pub(crate) fn may_begin_whitespace(b: u8) -> bool {
+    // Two range tests settle almost every byte (continuation bytes, letters, digits,
+    // the lead bytes of Chinese characters) before the exact list.
+    (b <= b' ' || (0xC2..=0xE3).contains(&b))
+        && matches!(b, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3)
+}
+
 /// A form label reduced for matching: half-width, no whitespace at all (spaces used to
 /// stretch labels, line breaks, `\u{3000}`, no-break spaces), no trailing colon.
 ///
@@ -44,12 +55,9 @@ pub(crate) fn is_blank(c: char) -> bool {
 /// ```
 pub fn normalize_label(s: &str) -> String {
     // This runs for every short text cell of every workbook. Most hold nothing to change:
-    // no ASCII space or control, and no lead byte of the characters changed (U+0080–00FF
-    // C2, U+1680 E1, U+2000–206F E2, U+3000 E3, U+FEFF and full-width forms EF).
-    if !s
-        .bytes()
-        .any(|b| b <= b' ' || matches!(b, 0x7F | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF))
-    {
+    // no byte that may begin whitespace (the zero-width characters begin with E2 too) and
+    // no EF, which begins U+FEFF and the full-width forms.
+    if !s.bytes().any(|b| may_begin_whitespace(b) || b == 0xEF) {
         return s.trim_end_matches(':').to_string();
     }
     // One allocation, sized up front.
@@ -89,6 +97,17 @@ pub fn clean_text(s: &str) -> Option<String> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn blanks_begin_with_a_listed_byte() {
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            let mut buf = [0; 4];
+            let first = c.encode_utf8(&mut buf).as_bytes()[0];
+            if c.is_whitespace() {
+                assert!(super::may_begin_whitespace(first), "{c:?}");
+            }
+        }
+    }
 
     #[test]
     fn halfwidth() {

@@ -6,7 +6,7 @@
 
 use calamine::Data;
 
-use crate::values::normalize_label;
+use crate::values::normalize_label_into;
 
 /// No label: the index stored for cells that are not label-like text.
 const NO_LABEL: u32 = u32::MAX;
@@ -19,14 +19,25 @@ pub struct Grid {
     cells: Vec<((u32, u16), Data, u32)>,
     /// Merged regions: (first row, first col, last row, last col).
     merges: Vec<(u32, u16, u32, u16)>,
-    /// Label-like cells (short text), row-major: position and normalized text.
-    labels: Vec<((u32, u16), String)>,
+    /// Label-like cells (short text), row-major: position and the span of the normalized
+    /// text in `label_text`.
+    labels: Vec<((u32, u16), Span)>,
+    /// Every normalized label, end to end: one buffer instead of a String per label cell
+    /// (a form has hundreds), which was a tenth of the grid's cost in allocations.
+    label_text: String,
     /// (hash of the text, index into `labels`), sorted: built on the first lookup, which
     /// comes after the last insert. Cheaper than a map of owned texts built cell by cell.
     by_hash: std::cell::OnceCell<Vec<(u64, u32)>>,
     /// Indices into `labels` of those with a colon inside (`项目名称：XXX`), ascending.
     with_colon: Vec<u32>,
     pub hidden: bool,
+}
+
+/// A label's text: `label_text[start..end]`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Span {
+    start: u32,
+    end: u32,
 }
 
 /// FNV-1a: short label texts, no need for a keyed hash.
@@ -63,20 +74,29 @@ impl Grid {
         }
         let label = match &value {
             Data::String(s) if s.trim().is_empty() => return,
-            Data::String(s) if label_like(s) => Some(normalize_label(s)),
+            Data::String(s) if label_like(s) => {
+                let start = self.label_text.len();
+                normalize_label_into(s, &mut self.label_text);
+                // Offsets fit: a sheet's text is capped far below 4 GiB (LIMITS).
+                let span = Span {
+                    start: start as u32,
+                    end: self.label_text.len() as u32,
+                };
+                Some(span)
+            }
             _ => None,
         };
         let pos = (row, col);
         // Labels are a subset of the cells, so after the last cell is after every label.
         if self.cells.last().is_none_or(|(p, _, _)| *p < pos) {
             let index = match label {
-                Some(text) => {
+                Some(span) => {
                     let i = self.labels.len() as u32;
                     self.by_hash.take();
-                    if text.contains(':') {
+                    if self.text_of(span).contains(':') {
                         self.with_colon.push(i);
                     }
-                    self.labels.push((pos, text));
+                    self.labels.push((pos, span));
                     i
                 }
                 None => NO_LABEL,
@@ -89,23 +109,24 @@ impl Grid {
 
     /// The rare path: a cell before the last one (or at the same place). Keeps both
     /// vectors sorted and rebuilds the label indices.
-    fn insert_out_of_order(&mut self, pos: (u32, u16), value: Data, label: Option<String>) {
+    /// (A replaced label's text stays in `label_text`, unreferenced.)
+    fn insert_out_of_order(&mut self, pos: (u32, u16), value: Data, label: Option<Span>) {
         match self.cells.binary_search_by(|(p, _, _)| p.cmp(&pos)) {
             Ok(i) => self.cells[i].1 = value,
             Err(i) => self.cells.insert(i, (pos, value, NO_LABEL)),
         }
         match (self.labels.binary_search_by(|(p, _)| p.cmp(&pos)), label) {
-            (Ok(i), Some(text)) => self.labels[i].1 = text,
+            (Ok(i), Some(span)) => self.labels[i].1 = span,
             (Ok(i), None) => {
                 self.labels.remove(i);
             }
-            (Err(i), Some(text)) => self.labels.insert(i, (pos, text)),
+            (Err(i), Some(span)) => self.labels.insert(i, (pos, span)),
             (Err(_), None) => {}
         }
         self.by_hash = std::cell::OnceCell::new();
         self.with_colon.clear();
-        for (i, (p, text)) in self.labels.iter().enumerate() {
-            if text.contains(':') {
+        for (i, (p, span)) in self.labels.iter().enumerate() {
+            if self.text_of(*span).contains(':') {
                 self.with_colon.push(i as u32);
             }
             if let Ok(c) = self.cells.binary_search_by(|(q, _, _)| q.cmp(p)) {
@@ -121,6 +142,13 @@ impl Grid {
                 cell.2 = NO_LABEL;
             }
         }
+    }
+
+    fn text_of(&self, span: Span) -> &str {
+        // Spans are made from label_text's own lengths at char boundaries.
+        self.label_text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
     }
 
     pub fn set_merges(&mut self, merges: Vec<(u32, u16, u32, u16)>) {
@@ -178,7 +206,7 @@ impl Grid {
                 .labels
                 .iter()
                 .enumerate()
-                .map(|(i, (_, t))| (hash(t), i as u32))
+                .map(|(i, (_, t))| (hash(self.text_of(*t)), i as u32))
                 .collect();
             v.sort_unstable();
             v
@@ -188,8 +216,8 @@ impl Grid {
             let (k, h) = (k.as_ref(), hash(k.as_ref()));
             let from = index.partition_point(|(x, _)| *x < h);
             for &(_, i) in index[from..].iter().take_while(|(x, _)| *x == h) {
-                let (p, text) = &self.labels[i as usize];
-                if text == k {
+                let (p, span) = &self.labels[i as usize];
+                if self.text_of(*span) == k {
                     out.push(*p);
                 }
             }
@@ -205,7 +233,7 @@ impl Grid {
     pub fn find_where(&self, pred: impl Fn(&str) -> bool) -> Vec<(u32, u16)> {
         self.labels
             .iter()
-            .filter(|(_, k)| pred(k))
+            .filter(|(_, k)| pred(self.text_of(*k)))
             .map(|(p, _)| *p)
             .collect()
     }
@@ -214,7 +242,7 @@ impl Grid {
     pub fn labels_with_colon(&self) -> impl Iterator<Item = ((u32, u16), &str)> {
         self.with_colon.iter().map(|&i| {
             let (p, k) = &self.labels[i as usize];
-            (*p, k.as_str())
+            (*p, self.text_of(*k))
         })
     }
 
@@ -223,14 +251,16 @@ impl Grid {
         let to = to.max(from);
         let a = self.labels.partition_point(|(p, _)| *p < (from, 0));
         let b = self.labels.partition_point(|(p, _)| *p < (to, 0));
-        self.labels[a..b].iter().map(|(p, k)| (*p, k.as_str()))
+        self.labels[a..b]
+            .iter()
+            .map(|(p, k)| (*p, self.text_of(*k)))
     }
 
     /// Normalized label text at a position, if it is a label-like cell.
     pub fn label_at(&self, row: u32, col: u16) -> Option<&str> {
         let i = self.index_of(row, col)?;
         let l = self.cells[i].2;
-        (l != NO_LABEL).then(|| self.labels[l as usize].1.as_str())
+        (l != NO_LABEL).then(|| self.text_of(self.labels[l as usize].1))
     }
 
     /// The last column covered by the cell at (row, col): its merged region's end, or col.

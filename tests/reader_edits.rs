@@ -882,3 +882,40 @@ proptest::proptest! {
         assert_same(&out.declaration, &want);
     }
 }
+
+#[test]
+fn cover_labels_with_their_values_in_one_cell() {
+    // Some units type `单位名称：XXX` into one cell instead of using the value cell; a
+    // `单位：元` note above a table of amounts is not the unit's name.
+    let mut book = sample();
+    let c = book.sheet_mut(SUMMARY);
+    let inline = |c: &mut Sheet, label_at: &str, value_at: &str, label: &str| {
+        let value = match c.get(value_at) {
+            Some(Data::String(s)) => s.clone(),
+            Some(Data::Float(f)) => f.to_string(),
+            Some(Data::Int(i)) => i.to_string(),
+            other => panic!("{value_at}: {other:?}"),
+        };
+        c.set(value_at, Data::Empty);
+        c.set_text(label_at, &format!("{label}{value}"));
+    };
+    c.set_text("F2", "单位：元");
+    assert_eq!(c.find("单位名称"), "A3");
+    inline(c, "A3", "B3", "单位名称：");
+    inline(c, "A4", "B4", "预算年度： ");
+    inline(c, "A5", "B5", "编报项目数：");
+    inline(c, "A6", "B6", "项目预算资金合计（万元）：");
+    let out = read(&book);
+    assert_same(&out.declaration, clean());
+    assert_eq!(found(&out), expect(&[]));
+    let unit = out.sources.cell(&jixiao::model::FieldPath::Cover(
+        jixiao::model::CoverField::Unit,
+    ));
+    assert_eq!(
+        unit.map(|c| (c.sheet.as_str(), a1((c.row, c.col)))),
+        Some((SUMMARY, "A3".to_string()))
+    );
+    // The total keeps the unit its label names.
+    let total = out.declaration.stated_total.unwrap();
+    assert_eq!(total.display(), "1,743.86万元");
+}

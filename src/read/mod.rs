@@ -67,7 +67,32 @@ fn is_cover_sheet(grid: &Grid) -> bool {
                     CoverField::Unit | CoverField::StatedCount | CoverField::StatedTotal
                 )
             })
-            .any(|(_, keys)| !grid.find_any(keys).is_empty())
+            .any(|(f, keys)| cover_field_at(grid, f.key, keys).is_some())
+}
+
+/// Where a cover field is: its label alone in a cell, with the value to its right, or the
+/// label and the value typed in one cell (`单位名称：XXX`, `预算年度：2024`).
+enum CoverAt {
+    Label((u32, u16)),
+    Inline((u32, u16), String),
+}
+
+/// The first place `keys` (a cover field's label and aliases, normalized) appear on `grid`.
+/// `单位：元` is a note of the money unit, not the unit's name, so it is passed over.
+fn cover_field_at(grid: &Grid, field: CoverField, keys: &[String]) -> Option<CoverAt> {
+    labels::find_label(grid, keys).into_iter().find_map(|pos| {
+        match labels::inline_text(grid, pos, keys) {
+            None => Some(CoverAt::Label(pos)),
+            Some(text) if field == CoverField::Unit && is_money_unit_note(&text) => None,
+            Some(text) => Some(CoverAt::Inline(pos, text)),
+        }
+    })
+}
+
+/// `元`, `万元`, `人民币元`, `元/万元`: what `单位：` says above a table of amounts.
+fn is_money_unit_note(text: &str) -> bool {
+    let t = crate::values::normalize_label(text);
+    !t.is_empty() && t.chars().all(|c| "元万千百亿人民币()/、".contains(c))
 }
 
 /// A sheet holds one form, at most a few pasted twice; hundreds of 项目名称 labels on one
@@ -234,10 +259,24 @@ pub fn parse_cover_sentence(text: &str) -> (Option<u32>, Option<StatedAmount>) {
 fn read_cover(ctx: &mut Ctx, grid: &Grid, decl: &mut Declaration) {
     let known = labels::known_labels();
     for (f, keys) in layout::COVER_FIELDS.iter().zip(&form_keys().cover) {
-        let Some(&label_pos) = grid.find_any(keys).first() else {
-            continue;
+        let inline_value;
+        let (label_pos, (pos, data)) = match cover_field_at(grid, f.key, keys) {
+            None => continue,
+            Some(CoverAt::Label(at)) => (at, value_right(grid, at, u16::MAX, known)),
+            Some(CoverAt::Inline(at, text)) => {
+                if f.key == CoverField::StatedTotal {
+                    // Typed after its label, the amount can only be text: no R005 for it.
+                    if let Some(total) = inline_total(&text, grid.label_at(at.0, at.1)) {
+                        let data = grid.get(at.0, at.1);
+                        ctx.record(FieldPath::Cover(f.key), &grid.name, at, data);
+                        decl.stated_total = Some(total);
+                        continue;
+                    }
+                }
+                inline_value = calamine::Data::String(text);
+                (at, (at, Some(&inline_value)))
+            }
         };
-        let (pos, data) = value_right(grid, label_pos, u16::MAX, known);
         ctx.record(FieldPath::Cover(f.key), &grid.name, pos, data);
         let sheet = grid.name.clone();
         match f.key {
@@ -264,6 +303,22 @@ fn read_cover(ctx: &mut Ctx, grid: &Grid, decl: &mut Declaration) {
             }
         }
     }
+}
+
+/// `项目预算资金合计（万元）：1,743.86`: the amount after the label, in the unit it names, or
+/// else the label's (万元 unless the label says 元).
+fn inline_total(text: &str, label: Option<&str>) -> Option<StatedAmount> {
+    let p = crate::values::parse_money_text(text).ok()?;
+    if text.contains('元') || text.contains('万') {
+        return Some(StatedAmount::new(p.value, p.unit));
+    }
+    let in_yuan = label.is_some_and(|l| l.contains("(元)"));
+    let unit = if in_yuan {
+        MoneyUnit::Yuan
+    } else {
+        MoneyUnit::Wan
+    };
+    Some(StatedAmount::new(p.value, unit))
 }
 
 /// The cover total as the unit states it, keeping the unit it was written in.

@@ -158,6 +158,14 @@ fn main() -> ExitCode {
             default_hook(info);
         }
     }));
+    // Ctrl-C (or a kill) mid-run: no half-written hidden files left beside the outputs.
+    // 130 is the shell's code for an interrupt. If the handler cannot be set, the run goes
+    // on as before.
+    let _ = ctrlc::set_handler(|| {
+        jixiao::output::remove_unfinished_for_exit();
+        eprintln!("已中断：未完成的输出文件已删除，已有的文件没有改动。");
+        std::process::exit(130);
+    });
     // Usage errors exit 2, like unreadable input (clap's default is 2 as well).
     let args = Args::parse();
     let result = match args.command {

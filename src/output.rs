@@ -25,10 +25,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let result = (|| {
         tmp.1.write_all(bytes)?;
         tmp.1.sync_all()?;
-        fs::rename(&tmp.0, path)
+        finish_temp(&tmp.0, path)
     })();
     if let Err(e) = result {
-        let _ = fs::remove_file(&tmp.0);
+        discard_temp(&tmp.0);
         return Err(out_err(e));
     }
     Ok(())
@@ -50,6 +50,41 @@ pub fn temp_beside(path: &Path) -> Result<(PathBuf, fs::File), Error> {
     })
 }
 
+/// Temporary files made by [`temp_beside`] and [`write_atomic`] not yet renamed into place.
+static UNFINISHED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn unfinished() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    // A panic while holding the lock leaves the list itself intact.
+    UNFINISHED.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Moves a finished temporary file from [`temp_beside`] to its place.
+pub fn finish_temp(tmp: &Path, path: &Path) -> std::io::Result<()> {
+    fs::rename(tmp, path)?;
+    unfinished().retain(|p| p != tmp);
+    Ok(())
+}
+
+/// Removes a temporary file from [`temp_beside`] that will not be finished.
+pub fn discard_temp(tmp: &Path) {
+    let _ = fs::remove_file(tmp);
+    unfinished().retain(|p| p != tmp);
+}
+
+/// Deletes every temporary output file not yet renamed into place, for an interrupt
+/// (Ctrl-C) that ends the process without running destructors: an interrupted rollup then
+/// leaves no hidden `.name.….tmp` files beside its outputs. Finished outputs and every
+/// other file stay as they are. Returns how many were removed.
+///
+/// Only for the way out: the list stays locked afterwards, so no thread of this process
+/// can start another temporary file before it exits.
+pub fn remove_unfinished_for_exit() -> usize {
+    let list = unfinished();
+    let removed = list.iter().filter(|p| fs::remove_file(p).is_ok()).count();
+    std::mem::forget(list);
+    removed
+}
+
 fn tempfile_in(dir: &Path, name: &str) -> std::io::Result<(PathBuf, fs::File)> {
     let pid = std::process::id();
     for attempt in 0..100u32 {
@@ -58,10 +93,19 @@ fn tempfile_in(dir: &Path, name: &str) -> std::io::Result<(PathBuf, fs::File)> {
             .map(|d| d.subsec_nanos())
             .unwrap_or(0);
         let p = dir.join(format!(".{name}.{pid}.{nanos}.{attempt}.tmp"));
+        // Listed before it exists, so an interrupt at any point finds it.
+        unfinished().push(p.clone());
         match fs::OpenOptions::new().write(true).create_new(true).open(&p) {
             Ok(f) => return Ok((p, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                // Not made by this call: not ours to remove.
+                unfinished().retain(|q| q != &p);
+                continue;
+            }
+            Err(e) => {
+                unfinished().retain(|q| q != &p);
+                return Err(e);
+            }
         }
     }
     Err(std::io::Error::other("无法创建临时文件"))

@@ -376,3 +376,71 @@ fn exit_codes_refusals_and_files_named_directly() {
     assert!(err.contains("找不到该文件或文件夹"), "{err}");
     assert!(err.contains("读取 3，"), "{err}");
 }
+
+/// Ctrl-C mid-run: the hidden temporary outputs are removed, nothing else is touched, and
+/// the exit code is the shell's 130. The run is held mid-way by an input that is a named
+/// pipe nobody writes to, so the interrupt always lands while the outputs are open.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_rollup_leaves_no_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/songjiang-kcb-2024.xlsx");
+    std::fs::copy(&sample, d.join("a.xlsx")).unwrap();
+    std::fs::write(d.join("旧汇总.csv"), "已有的文件\n").unwrap();
+    let fifo = d.join("stuck.xlsx");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let child = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .current_dir(d)
+        .args(["rollup", "a.xlsx", "stuck.xlsx", "-o", "汇总.csv"])
+        .args([
+            "--findings",
+            "问题.csv",
+            "--xlsx",
+            "汇总.xlsx",
+            "--jobs",
+            "1",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let temps = || -> Vec<String> {
+        std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect()
+    };
+    let start = std::time::Instant::now();
+    while temps().len() < 2 {
+        assert!(
+            start.elapsed().as_secs() < 60,
+            "no temporary outputs appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("已中断"));
+    assert_eq!(temps(), Vec::<String>::new());
+    let mut left: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["a.xlsx", "stuck.xlsx", "旧汇总.csv"]);
+    assert_eq!(
+        std::fs::read_to_string(d.join("旧汇总.csv")).unwrap(),
+        "已有的文件\n"
+    );
+}

@@ -183,7 +183,7 @@ impl CsvSink {
             Err(e) => return Err(self.err(e)),
         };
         file.sync_all().map_err(|e| self.err(e.to_string()))?;
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| self.err(e.to_string()))?;
+        crate::output::finish_temp(&self.tmp, &self.path).map_err(|e| self.err(e.to_string()))?;
         Ok(())
     }
 }
@@ -191,7 +191,7 @@ impl CsvSink {
 impl Drop for CsvSink {
     fn drop(&mut self) {
         // Not finished: remove the temporary file (after finish it no longer exists).
-        let _ = std::fs::remove_file(&self.tmp);
+        crate::output::discard_temp(&self.tmp);
     }
 }
 

@@ -280,14 +280,14 @@ impl SummaryBook {
                 reason: err.to_string(),
             })?;
             file.sync_all()
-                .and_then(|_| std::fs::rename(&tmp, &path))
+                .and_then(|_| crate::output::finish_temp(&tmp, &path))
                 .map_err(|err| Error::Output {
                     file: path.display().to_string(),
                     reason: err.to_string(),
                 })
         })();
         if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
+            crate::output::discard_temp(&tmp);
         }
         result
     }

@@ -74,7 +74,7 @@ fn has_workbook_extension(path: &Path) -> bool {
     })
 }
 
-/// The workbooks under `paths`, sorted by path, each once. A file named directly is taken
+/// The workbooks under `paths`, sorted by path, each file once however it was reached. A file named directly is taken
 /// whatever its name (except an Excel lock file); a folder is searched recursively for
 /// `.xlsx .xlsm .xls .ods`, skipping lock files and hidden files and folders. Paths that
 /// cannot be listed come back as inputs with their problem, so they are reported in order.
@@ -107,7 +107,12 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Input> {
         }
     }
     out.sort();
-    out.dedup_by(|a, b| a.path == b.path);
+    // Each file once, however it was reached: `x.xlsx` and `./x.xlsx`, a folder and its
+    // subfolder both named, a link to a file of the tree. The first path in order stays.
+    let mut seen = std::collections::HashSet::with_capacity(out.len());
+    out.retain(|i| {
+        i.problem.is_some() || seen.insert(std::fs::canonicalize(&i.path).unwrap_or(i.path.clone()))
+    });
     out
 }
 
@@ -707,6 +712,49 @@ pub fn rollup(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_file_once_however_it_was_reached() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join("区")).unwrap();
+        std::fs::write(d.join("区/甲.xlsx"), b"").unwrap();
+        std::fs::write(d.join("乙.xlsx"), b"").unwrap();
+        let mut named = vec![
+            d.to_path_buf(),
+            d.join("区"),
+            d.join("./区/甲.xlsx"),
+            d.join("乙.xlsx"),
+            d.join("丙.xlsx"),
+        ];
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(d.join("区/甲.xlsx"), d.join("链接.xlsx")).unwrap();
+            named.push(d.join("链接.xlsx"));
+        }
+        let found = discover(&named);
+        let names: Vec<String> = found
+            .iter()
+            .map(|i| {
+                let p = i
+                    .path
+                    .strip_prefix(d)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                (p, i.problem.is_some())
+            })
+            .map(|(p, missing)| {
+                if missing {
+                    format!("{p}（找不到）")
+                } else {
+                    p
+                }
+            })
+            .collect();
+        // 甲, reached four ways, is read once, at the first of its paths in order.
+        assert_eq!(names, ["丙.xlsx（找不到）", "乙.xlsx", "区/甲.xlsx"]);
+    }
 
     #[test]
     fn ordered_map_keeps_order_on_many_threads_and_stops_on_error() {

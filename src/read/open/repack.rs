@@ -692,7 +692,9 @@ mod tests {
         let media = "xl/media/图片 一.bin".as_bytes();
         // Extended timestamp, then an unknown field.
         let extra = b"UT\x05\x00\x01\x00\x00\x00\x00\xCA\xFE\x02\x00ab";
-        let variants: [(&str, &dyn Fn(&str) -> Part<'static>, &[u8]); 5] = [
+        // What, how each part is written (by name), the zip comment.
+        type Variant<'v> = (&'v str, &'v dyn Fn(&str) -> Part<'static>, &'v [u8]);
+        let variants: [Variant; 5] = [
             (
                 "descriptors",
                 &|_| Part {

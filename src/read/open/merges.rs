@@ -26,6 +26,7 @@
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
+use std::sync::LazyLock;
 
 use calamine::Dimensions;
 use memchr::{memchr, memchr3_iter, memmem};
@@ -45,7 +46,8 @@ pub(super) struct XlsxParts<'a> {
     /// Every sheet in workbook order (any type): its name, its part path, and whether it is
     /// a worksheet.
     pub(super) sheets: Vec<(String, String, bool)>,
-    /// The inflated sheet part, reused from sheet to sheet.
+    /// The part last inflated here (a workbook part, or a sheet's when there is no copy),
+    /// reused from part to part.
     pub(super) buf: Vec<u8>,
     /// Part path → the scan of that part, for parts already scanned when they were inflated
     /// for the repack (see [`super::repack`]).
@@ -144,7 +146,7 @@ impl<'a> XlsxParts<'a> {
 
 /// Inflates `f` into `buf`, never more than its declared size; `None` when it fails or is
 /// larger than declared.
-pub(super) fn fill<R: Read>(buf: &mut Vec<u8>, mut f: zip::read::ZipFile<'_, R>) -> Option<()> {
+fn fill<R: Read>(buf: &mut Vec<u8>, mut f: zip::read::ZipFile<'_, R>) -> Option<()> {
     let size = f.size();
     if size > LIMITS.max_part_bytes {
         return None;
@@ -530,8 +532,12 @@ fn prolog(xml: &[u8]) -> Option<usize> {
 /// after it: hence no `sheetData` may follow. `None` also when a tag named `mergeCells` may
 /// be inside: calamine would take its merges from there.
 fn skip_sheet_data(xml: &[u8], from: usize) -> Option<usize> {
-    const NAME: &[u8] = b"sheetData";
-    let i = from + memmem::find(&xml[from..], NAME)?;
+    // Built once: building a searcher costs more than searching a small sheet's tail.
+    static NAME: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"sheetData"));
+    static MERGE_CELLS: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"mergeCells"));
+    let i = from + NAME.find(&xml[from..])?;
     let mut k = i;
     if xml[k - 1] == b':' {
         k -= 1;
@@ -542,17 +548,17 @@ fn skip_sheet_data(xml: &[u8], from: usize) -> Option<usize> {
     if k < from + 2 || &xml[k - 2..k] != b"</" {
         return None;
     }
-    let mut j = i + NAME.len();
+    let mut j = i + NAME.needle().len();
     while xml.get(j).is_some_and(|&b| is_ws(b)) {
         j += 1;
     }
-    if xml.get(j) != Some(&b'>') || memmem::find(&xml[j..], NAME).is_some() {
+    if xml.get(j) != Some(&b'>') || NAME.find(&xml[j..]).is_some() {
         return None;
     }
     // `<mergeCells` or `<prefix:mergeCells`; text (escaped) has `&lt;` before the name.
     // Prefixed lookalikes in text (`&lt;x:mergeCells`) are left to calamine.
     let body = &xml[from..k - 2];
-    for m in memmem::find_iter(body, b"mergeCells") {
+    for m in MERGE_CELLS.find_iter(body) {
         if m == 0 || matches!(body[m - 1], b'<' | b':') {
             return None;
         }
@@ -562,55 +568,56 @@ fn skip_sheet_data(xml: &[u8], from: usize) -> Option<usize> {
 
 /// The ranges of `ref` as calamine's `get_dimension` reads them; `None` where it fails, and
 /// for a range that runs backwards (calamine subtracts its corners, which overflows).
-fn dimension(r: &str) -> Option<Dimensions> {
-    let mut parts = r.split(':');
-    let start = cell(parts.next()?)?;
-    let end = match parts.next() {
-        None => start,
-        Some(p) => cell(p)?,
+/// One pass over the bytes: this runs for every merged range of every sheet.
+fn dimension(r: &[u8]) -> Option<Dimensions> {
+    let (start, rest) = cell(r)?;
+    let end = match rest {
+        [] => start,
+        // Anything after a second cell (a third part, to calamine) fails.
+        [b':', second @ ..] => match cell(second)? {
+            (end, []) => end,
+            _ => return None,
+        },
+        _ => return None,
     };
-    if parts.next().is_some() || end.0 < start.0 || end.1 < start.1 {
+    if end.0 < start.0 || end.1 < start.1 {
         return None;
     }
     Some(Dimensions { start, end })
 }
 
-/// `B7` → (6, 1), as calamine's `get_row_column`; `None` where that fails or overflows.
-fn cell(s: &str) -> Option<(u32, u32)> {
-    let b = s.as_bytes();
+/// The cell at the start of `b` (`B7` → (6, 1)) and what follows it, from the first byte
+/// that is neither a letter nor a digit after the letters. calamine's `get_row_column` reads
+/// a part of a ref the same way, and fails on anything after it or on a missing row (left
+/// 0 here, and failing below). `None` too past 7 letters or 10 digits, or a number past
+/// `u32` (where calamine's would wrap): below those, u64 sums cannot overflow.
+fn cell(b: &[u8]) -> Option<((u32, u32), &[u8])> {
     let mut i = 0;
-    let mut col: u32 = 0;
-    let mut row: u32 = 0;
-    while i < b.len() {
-        let c = b[i];
+    let mut col: u64 = 0;
+    while let Some(&c) = b.get(i).filter(|c| c.is_ascii_alphabetic()) {
+        col = col * 26 + u64::from((c | 0x20) - b'a') + 1;
         i += 1;
-        match c {
-            b'A'..=b'Z' | b'a'..=b'z' => {
-                let v = (c.to_ascii_uppercase() - b'A') as u32 + 1;
-                col = col.checked_mul(26)?.checked_add(v)?;
-            }
-            b'0'..=b'9' => {
-                row = (c - b'0') as u32;
-                break;
-            }
-            _ => return None,
-        }
-    }
-    for &c in &b[i..] {
-        if !c.is_ascii_digit() {
+        if i > 7 {
             return None;
         }
-        row = row.checked_mul(10)?.checked_add((c - b'0') as u32)?;
     }
-    Some((row.checked_sub(1)?, col.checked_sub(1)?))
+    let letters = i;
+    let mut row: u64 = 0;
+    while let Some(&c) = b.get(i).filter(|c| c.is_ascii_digit()) {
+        row = row * 10 + u64::from(c - b'0');
+        i += 1;
+        if i - letters > 10 {
+            return None;
+        }
+    }
+    let row = u32::try_from(row).ok()?.checked_sub(1)?;
+    let col = u32::try_from(col).ok()?.checked_sub(1)?;
+    Some(((row, col), &b[i..]))
 }
 
-/// The merged ranges of one inflated sheet part: what calamine's `merge_cells_by_sheet_name`
-/// returns when it returns `Ok`, provided calamine's cell reader has read the same part to
-/// the end of its `sheetData`. `None` whenever that is not certain.
 /// `<mergeCell ref="…"/>` at `lt` with nothing else in the tag and a plain ref (letters,
 /// digits, `$`, `:`): the ref and where the tag ends. `None` for anything else.
-fn plain_merge_cell(xml: &[u8], lt: usize) -> Option<(&str, usize)> {
+fn plain_merge_cell(xml: &[u8], lt: usize) -> Option<(&[u8], usize)> {
     const OPEN: &[u8] = b"<mergeCell ref=\"";
     let rest = xml.get(lt..)?.strip_prefix(OPEN)?;
     let len = rest
@@ -619,10 +626,12 @@ fn plain_merge_cell(xml: &[u8], lt: usize) -> Option<(&str, usize)> {
     if !rest[len..].starts_with(b"\"/>") {
         return None;
     }
-    let r = std::str::from_utf8(&rest[..len]).ok()?;
-    Some((r, lt + OPEN.len() + len + 3))
+    Some((&rest[..len], lt + OPEN.len() + len + 3))
 }
 
+/// The merged ranges of one inflated sheet part: what calamine's `merge_cells_by_sheet_name`
+/// returns when it returns `Ok`, provided calamine's cell reader has read the same part to
+/// the end of its `sheetData`. `None` whenever that is not certain.
 pub(super) fn scan(xml: &[u8]) -> Option<Vec<Dimensions>> {
     let mut pos = prolog(xml)?;
     let mut depth = 0usize;
@@ -630,18 +639,23 @@ pub(super) fn scan(xml: &[u8]) -> Option<Vec<Dimensions>> {
     let mut merges: Option<Vec<Dimensions>> = None;
     let mut seen_data = false;
     loop {
-        let Some(i) = memchr(b'<', &xml[pos..]) else {
-            // The end of the part: calamine stops with no merges, or fails inside them.
-            return if text_ok(&xml[pos..]) && merges.is_none() {
-                Some(Vec::new())
-            } else {
-                None
+        // Tags often follow one another with no text between (Excel's merges always do).
+        let lt = if xml.get(pos) == Some(&b'<') {
+            pos
+        } else {
+            let Some(i) = memchr(b'<', &xml[pos..]) else {
+                // The end of the part: calamine stops with no merges, or fails inside them.
+                return if text_ok(&xml[pos..]) && merges.is_none() {
+                    Some(Vec::new())
+                } else {
+                    None
+                };
             };
+            if !text_ok(&xml[pos..pos + i]) {
+                return None;
+            }
+            pos + i
         };
-        let lt = pos + i;
-        if !text_ok(&xml[pos..lt]) {
-            return None;
-        }
         // Excel's own `<mergeCell ref="A1:B2"/>`, a hundred to a form: read directly, as
         // the general path below would read it.
         if let Some(found) = &mut merges {
@@ -680,7 +694,7 @@ pub(super) fn scan(xml: &[u8]) -> Option<Vec<Dimensions>> {
             Some(found) => {
                 if name == "mergeCell" {
                     if let Some(r) = raw_attr(t.attrs, "ref")? {
-                        found.push(dimension(r)?);
+                        found.push(dimension(r.as_bytes())?);
                     }
                 }
                 if t.empty && name == "mergeCells" {
@@ -819,8 +833,8 @@ pub(super) mod tests {
     #[test]
     fn excel_merge_tags_take_the_short_path_and_others_do_not() {
         let x = br#"<mergeCell ref="A1:H1"/><mergeCell ref="$B$3:C4"/>"#;
-        assert_eq!(plain_merge_cell(x, 0), Some(("A1:H1", 24)));
-        assert_eq!(plain_merge_cell(x, 24), Some(("$B$3:C4", x.len())));
+        assert_eq!(plain_merge_cell(x, 0), Some((&b"A1:H1"[..], 24)));
+        assert_eq!(plain_merge_cell(x, 24), Some((&b"$B$3:C4"[..], x.len())));
         for other in [
             &br#"<mergeCell ref='A1:H1'/>"#[..],
             br#"<mergeCell ref="A1:H1" xr:uid="{1}"/>"#,
@@ -835,6 +849,41 @@ pub(super) mod tests {
                 "{}",
                 String::from_utf8_lossy(other)
             );
+        }
+    }
+
+    #[test]
+    fn refs_read_as_calamine_reads_them() {
+        let ok = [
+            ("A1", d(0, 0, 0, 0)),
+            ("a1:b2", d(0, 0, 1, 1)),
+            ("AA10:ab12", d(9, 26, 11, 27)),
+            ("XFD1048576", d(1048575, 16383, 1048575, 16383)),
+            ("B007:C7", d(6, 1, 6, 2)),
+            ("A4294967295", d(u32::MAX - 1, 0, u32::MAX - 1, 0)),
+            ("A0000000001", d(0, 0, 0, 0)),
+        ];
+        for (r, want) in ok {
+            assert_eq!(dimension(r.as_bytes()), Some(want), "{r}");
+        }
+        for r in [
+            "",
+            "A",
+            "1",
+            "A0",
+            "A1:",
+            ":A1",
+            "A1:B2:C3",
+            "A1B",
+            "B2:A1",
+            "A1 ",
+            "$A$1",
+            "A-1",
+            "A1:A4294967297",
+            "ZZZZZZZZ1",
+            "中1",
+        ] {
+            assert_eq!(dimension(r.as_bytes()), None, "{r}");
         }
     }
 

@@ -111,7 +111,11 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Input> {
     // subfolder both named, a link to a file of the tree. The first path in order stays.
     let mut seen = std::collections::HashSet::with_capacity(out.len());
     out.retain(|i| {
-        i.problem.is_some() || seen.insert(std::fs::canonicalize(&i.path).unwrap_or(i.path.clone()))
+        let key = match &i.problem {
+            None => std::fs::canonicalize(&i.path).unwrap_or_else(|_| i.path.clone()),
+            Some(_) => i.path.clone(),
+        };
+        seen.insert(key)
     });
     out
 }
@@ -154,6 +158,12 @@ fn walk(dir: &Path, out: &mut Vec<Input>) {
             out.push(Input {
                 path,
                 problem: None,
+            });
+        } else if has_workbook_extension(&path) && kind.is_symlink() && !path.exists() {
+            // A shortcut to a workbook that has moved: listed, not silently left out.
+            out.push(Input {
+                path,
+                problem: Some("这是一个快捷方式（链接），它指向的文件已不存在".into()),
             });
         }
     }
@@ -732,6 +742,8 @@ mod tests {
             std::os::unix::fs::symlink(d.join("区/甲.xlsx"), d.join("链接.xlsx")).unwrap();
             named.push(d.join("链接.xlsx"));
         }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(d.join("已移走.xlsx"), d.join("区/失效.xlsx")).unwrap();
         let found = discover(&named);
         let names: Vec<String> = found
             .iter()
@@ -753,7 +765,11 @@ mod tests {
             })
             .collect();
         // 甲, reached four ways, is read once, at the first of its paths in order.
-        assert_eq!(names, ["丙.xlsx（找不到）", "乙.xlsx", "区/甲.xlsx"]);
+        let mut want = vec!["丙.xlsx（找不到）", "乙.xlsx", "区/甲.xlsx"];
+        if cfg!(unix) {
+            want.insert(2, "区/失效.xlsx（找不到）");
+        }
+        assert_eq!(names, want);
     }
 
     #[test]

@@ -5,8 +5,7 @@ use calamine::Data;
 use rust_decimal::Decimal;
 
 use crate::model::{
-    a1, CellKind, CellRef, CellSource, Date, FieldPath, Finding, Location, Money, MoneyUnit,
-    Severity, SourceMap,
+    a1, CellKind, Date, FieldPath, Finding, Location, Money, MoneyUnit, Severity, SourceMap,
 };
 use crate::values::{
     clean_text, date_from_serial, decimal_from_f64, parse_date_text, parse_money_text,
@@ -69,22 +68,32 @@ impl Ctx {
         });
     }
 
-    pub fn record(
-        &mut self,
-        path: FieldPath,
-        sheet: &str,
-        (row, col): (u32, u16),
-        data: Option<&Data>,
-    ) {
-        let (kind, raw) = describe(data);
-        self.sources.insert(
-            path,
-            CellSource {
-                cell: CellRef::new(sheet, row, col),
-                kind,
-                raw,
+    pub fn record(&mut self, path: FieldPath, sheet: &str, pos: (u32, u16), data: Option<&Data>) {
+        // The raw text is formatted straight into the map, as `describe` would show it.
+        let rec = |s: &mut SourceMap, kind, raw: Option<&dyn std::fmt::Display>| {
+            s.record(path, sheet, pos, kind, raw)
+        };
+        let s = &mut self.sources;
+        match data {
+            None | Some(Data::Empty) => s.record_text(path, sheet, pos, CellKind::Empty, None),
+            Some(Data::String(t)) => s.record_text(path, sheet, pos, CellKind::Text, Some(t)),
+            Some(Data::Float(f)) => match decimal_from_f64(*f) {
+                Some(d) => rec(s, CellKind::Number, Some(&d)),
+                None => rec(s, CellKind::Number, Some(f)),
             },
-        );
+            Some(Data::Int(i)) => rec(s, CellKind::Number, Some(i)),
+            Some(Data::Bool(b)) => rec(s, CellKind::Bool, Some(b)),
+            Some(Data::DateTime(dt)) => match date_from_serial(dt.as_f64()) {
+                Some(d) => rec(s, CellKind::Date, Some(&d)),
+                None => rec(s, CellKind::Date, Some(&dt.as_f64())),
+            },
+            Some(Data::DateTimeIso(t)) | Some(Data::DurationIso(t)) => {
+                s.record_text(path, sheet, pos, CellKind::Date, Some(t))
+            }
+            Some(Data::Error(e)) => {
+                s.record_text(path, sheet, pos, CellKind::Error, Some(&error_text(e)))
+            }
+        }
     }
 }
 

@@ -716,7 +716,7 @@ impl<'a> RegionReader<'a> {
                 }
                 match key {
                     IndicatorColumn::Name => ind.name = t,
-                    IndicatorColumn::Target => ind.target = t.map(|t| Target::parse(&t)),
+                    IndicatorColumn::Target => ind.target = t.map(Target::parse_owned),
                     IndicatorColumn::Content => ind.content = t,
                     IndicatorColumn::Scoring => ind.scoring = t,
                     IndicatorColumn::Weight => {

@@ -274,6 +274,14 @@ impl SourceMap {
         }
     }
 
+    /// Makes room for `entries` more fields with `text_bytes` of raw text in all, so a
+    /// reader that knows roughly how many it will record does not grow the map step by
+    /// step.
+    pub fn reserve(&mut self, entries: usize, text_bytes: usize) {
+        self.entries.reserve(entries);
+        self.texts.reserve(text_bytes);
+    }
+
     /// Records where `path` was read from; a second record of the same path replaces the
     /// first.
     pub fn insert(&mut self, path: FieldPath, source: CellSource) {

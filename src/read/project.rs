@@ -135,6 +135,7 @@ pub fn read_sheet(ctx: &mut Ctx, grid: &Grid, first: usize) -> Vec<Project> {
                 start,
                 anchor,
                 end,
+                found: Found::default(),
             };
             r.read()
         })
@@ -150,6 +151,17 @@ struct RegionReader<'a> {
     /// Row of the 项目名称 label.
     anchor: u32,
     end: u32,
+    /// Landmarks several blocks use, found once per form.
+    found: Found,
+}
+
+/// Landmarks of one form: titles, section headings and table headers.
+#[derive(Default)]
+struct Found {
+    titles: Vec<(u32, u16)>,
+    sections: Vec<(Section, (u32, u16))>,
+    budget_header: Option<(u32, u16)>,
+    indicator_header: Option<(u32, u16)>,
 }
 
 impl<'a> RegionReader<'a> {
@@ -214,7 +226,18 @@ impl<'a> RegionReader<'a> {
 
     fn read(&mut self) -> Project {
         let mut project = Project::default();
-        let title = self.titles().into_iter().next().unwrap_or((self.anchor, 0));
+        self.found = Found {
+            titles: self.titles(),
+            sections: self.section_rows(),
+            budget_header: self.budget_header(),
+            indicator_header: self.indicator_header(),
+        };
+        let title = self
+            .found
+            .titles
+            .first()
+            .copied()
+            .unwrap_or((self.anchor, 0));
         let title_path = self.path(ProjectField::Title);
         let title_data = self.grid.get(title.0, title.1);
         let sheet = self.grid.name.clone();
@@ -349,7 +372,9 @@ impl<'a> RegionReader<'a> {
                 pos,
                 data.as_ref(),
                 Some(self.project),
-                f.label.trim_start_matches("其中："),
+                // `strip_prefix`, not `trim_start_matches`: that builds a substring
+                // searcher on every call. No label repeats the prefix.
+                f.label.strip_prefix("其中：").unwrap_or(f.label),
                 scale,
             );
             let fu = &mut project.funds;
@@ -434,12 +459,12 @@ impl<'a> RegionReader<'a> {
     }
 
     fn read_narrative(&mut self, project: &mut Project) {
-        let sections = self.section_rows();
+        let sections = std::mem::take(&mut self.found.sections);
         let mut stops: Vec<u32> = sections.iter().map(|(_, p)| p.0).collect();
-        if let Some(h) = self.budget_header() {
+        if let Some(h) = self.found.budget_header {
             stops.push(h.0);
         }
-        stops.extend(self.titles().iter().map(|p| p.0));
+        stops.extend(self.found.titles.iter().map(|p| p.0));
         stops.push(self.anchor);
         stops.sort_unstable();
         let title = &form_keys().narrative_title;
@@ -467,11 +492,13 @@ impl<'a> RegionReader<'a> {
                 Section::Goals => n.goals = text,
             }
         }
+        // Taken above only because reading text needs `self` mutably.
+        self.found.sections = sections;
     }
 
     fn read_budget(&mut self, project: &mut Project) {
         let sheet = self.sheet().to_string();
-        let Some(header) = self.budget_header() else {
+        let Some(header) = self.found.budget_header else {
             return;
         };
         let hr = header.0;
@@ -506,8 +533,8 @@ impl<'a> RegionReader<'a> {
         let starts: Vec<u16> = cols.iter().map(|(_, c)| *c).collect();
         let spans = labels::header_spans(self.grid, hr, &starts);
         let total_keys = &form_keys().budget_total;
-        let mut stops: Vec<u32> = self.section_rows().iter().map(|(_, p)| p.0).collect();
-        stops.extend(self.titles().iter().map(|p| p.0));
+        let mut stops: Vec<u32> = self.found.sections.iter().map(|(_, p)| p.0).collect();
+        stops.extend(self.found.titles.iter().map(|p| p.0));
         stops.push(self.anchor);
         let stop = stops
             .into_iter()
@@ -585,7 +612,8 @@ impl<'a> RegionReader<'a> {
             .into_iter()
             .find(|p| p.0 > self.anchor);
         let stop = self
-            .indicator_header()
+            .found
+            .indicator_header
             .map(|p| p.0)
             .or_else(|| {
                 self.find(&form_keys().indicators_label)
@@ -626,7 +654,7 @@ impl<'a> RegionReader<'a> {
 
     fn read_indicators(&mut self, project: &mut Project) {
         let sheet = self.sheet().to_string();
-        let Some(header) = self.indicator_header() else {
+        let Some(header) = self.found.indicator_header else {
             self.missing_label(layout::INDICATOR_COLUMNS[0].header);
             return;
         };
@@ -669,13 +697,15 @@ impl<'a> RegionReader<'a> {
         let stop_keys = &form_keys().indicator_stop;
         let mut level1: Option<String> = None;
         let mut level2: Option<String> = None;
+        // One buffer for every row's cells: a row's fields are recorded only once it is
+        // known to hold something.
+        let mut cells = Vec::with_capacity(cols.len());
         for r in hr + 1..self.end.min(self.grid.end_row()) {
-            let row_cells: Vec<u16> = self.grid.row_from(r, 0).map(|(c, _)| c).collect();
-            if row_cells.is_empty() {
+            if self.grid.row_from(r, 0).next().is_none() {
                 continue;
             }
-            if row_cells.iter().any(|c| {
-                self.grid.label_at(r, *c).is_some_and(|k| {
+            if self.grid.row_from(r, 0).any(|(c, _)| {
+                self.grid.label_at(r, c).is_some_and(|k| {
                     stop_keys.iter().any(|s| s == k) || labels::form_title(k).is_some()
                 })
             }) {
@@ -703,7 +733,7 @@ impl<'a> RegionReader<'a> {
             };
             let mut has_content = false;
             let index = project.indicators.len();
-            let mut cells = Vec::new();
+            cells.clear();
             for ((key, _), span) in cols.iter().zip(&spans) {
                 let (at, d) = self.under(r, *span);
                 cells.push((*key, at, d));
@@ -736,7 +766,7 @@ impl<'a> RegionReader<'a> {
             if !has_content {
                 continue;
             }
-            for (key, at, d) in cells {
+            for &(key, at, d) in &cells {
                 let path = self.path(ProjectField::Indicator { index, column: key });
                 self.ctx.record(path, &sheet, at, d);
             }

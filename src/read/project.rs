@@ -187,6 +187,37 @@ impl<'a> RegionReader<'a> {
         }
     }
 
+    /// [`under`](Self::under) with row `r`'s cells (left to right) at hand: no search of
+    /// the sheet for each column.
+    fn under_in(
+        row: &[(u16, &'a Data)],
+        r: u32,
+        (from, to): (u16, u16),
+    ) -> ((u32, u16), Option<&'a Data>) {
+        match row.iter().find(|(c, _)| *c >= from) {
+            Some(&(c, d)) if c <= to.max(from) => ((r, c), Some(d)),
+            _ => ((r, from), None),
+        }
+    }
+
+    /// Label-like cells of row `r`, left to right, with their normalized text: one range
+    /// of the label index rather than a lookup for each cell.
+    fn row_labels(&self, r: u32) -> impl Iterator<Item = (u16, &'a str)> + 'a {
+        let grid: &'a Grid = self.grid;
+        // The index is asked by end row; the last possible row has none, so it is looked
+        // at cell by cell (no real sheet gets there).
+        let last_row = (r == u32::MAX)
+            .then(move || {
+                grid.row_from(r, 0)
+                    .filter_map(move |(c, _)| grid.label_at(r, c).map(|k| (c, k)))
+            })
+            .into_iter()
+            .flatten();
+        grid.labels_in(r, r.saturating_add(1))
+            .map(|((_, c), k)| (c, k))
+            .chain(last_row)
+    }
+
     fn path(&self, field: ProjectField) -> FieldPath {
         FieldPath::project(self.project, field)
     }
@@ -416,11 +447,9 @@ impl<'a> RegionReader<'a> {
         let amount = &form_keys().budget_columns[3];
         self.find(item).into_iter().find(|(r, _)| {
             *r < self.anchor
-                && self.grid.row_from(*r, 0).any(|(c, _)| {
-                    self.grid
-                        .label_at(*r, c)
-                        .is_some_and(|k| amount.iter().any(|a| a == k))
-                })
+                && self
+                    .row_labels(*r)
+                    .any(|(_, k)| amount.iter().any(|a| a == k))
         })
     }
 
@@ -504,10 +533,7 @@ impl<'a> RegionReader<'a> {
         let hr = header.0;
         let mut cols: Vec<(BudgetColumn, u16)> = Vec::new();
         let mut scale = MoneyUnit::Yuan;
-        for (c, _) in self.grid.row_from(hr, 0) {
-            let Some(k) = self.grid.label_at(hr, c) else {
-                continue;
-            };
+        for (c, k) in self.row_labels(hr) {
             for (col, col_keys) in layout::BUDGET_COLUMNS
                 .iter()
                 .zip(&form_keys().budget_columns)
@@ -543,14 +569,9 @@ impl<'a> RegionReader<'a> {
             .unwrap_or(self.end);
         for r in hr + 1..stop {
             let is_total = self
-                .grid
-                .row_from(r, 0)
+                .row_labels(r)
                 .take_while(|(c, _)| *c < amount_col)
-                .any(|(c, _)| {
-                    self.grid
-                        .label_at(r, c)
-                        .is_some_and(|k| total_keys.iter().any(|t| t == k))
-                });
+                .any(|(_, k)| total_keys.iter().any(|t| t == k));
             if is_total {
                 let path = self.path(ProjectField::BudgetTotal);
                 let amount_span = cols
@@ -660,10 +681,7 @@ impl<'a> RegionReader<'a> {
         };
         let hr = header.0;
         let mut cols: Vec<(IndicatorColumn, u16)> = Vec::new();
-        for (c, _) in self.grid.row_from(hr, 0) {
-            let Some(k) = self.grid.label_at(hr, c) else {
-                continue;
-            };
+        for (c, k) in self.row_labels(hr) {
             let key = layout::INDICATOR_COLUMNS
                 .iter()
                 .zip(&form_keys().indicator_columns)
@@ -700,20 +718,23 @@ impl<'a> RegionReader<'a> {
         // One buffer for every row's cells: a row's fields are recorded only once it is
         // known to hold something.
         let mut cells = Vec::with_capacity(cols.len());
+        let grid: &'a Grid = self.grid;
+        let mut row = Vec::new();
         for r in hr + 1..self.end.min(self.grid.end_row()) {
-            if self.grid.row_from(r, 0).next().is_none() {
+            row.clear();
+            row.extend(grid.row_from(r, 0));
+            if row.is_empty() {
                 continue;
             }
-            if self.grid.row_from(r, 0).any(|(c, _)| {
-                self.grid.label_at(r, c).is_some_and(|k| {
-                    stop_keys.iter().any(|s| s == k) || labels::form_title(k).is_some()
-                })
-            }) {
+            if self
+                .row_labels(r)
+                .any(|(_, k)| stop_keys.iter().any(|s| s == k) || labels::form_title(k).is_some())
+            {
                 break;
             }
             let p = Some(self.project);
             let mut level_text = |span: Option<(u16, u16)>, what: &str| {
-                let (at, d) = self.under(r, span?);
+                let (at, d) = Self::under_in(&row, r, span?);
                 cell::text(self.ctx, &sheet, at, d, p, what)
             };
             let t1 = level_text(l1s, "一级指标");
@@ -735,7 +756,7 @@ impl<'a> RegionReader<'a> {
             let index = project.indicators.len();
             cells.clear();
             for ((key, _), span) in cols.iter().zip(&spans) {
-                let (at, d) = self.under(r, *span);
+                let (at, d) = Self::under_in(&row, r, *span);
                 cells.push((*key, at, d));
                 if matches!(key, IndicatorColumn::Level1 | IndicatorColumn::Level2) {
                     continue;

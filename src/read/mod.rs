@@ -160,6 +160,9 @@ fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
             }
         }
     }
+    // Usually a form a sheet: growing the list step by step copied every project
+    // read so far at each step.
+    decl.projects.reserve(project_sheets.len());
     for g in &project_sheets {
         let first = decl.projects.len();
         let projects = project::read_sheet(&mut ctx, g, first);

@@ -54,7 +54,12 @@ fn regions(grid: &Grid) -> Vec<(u32, u32, u32)> {
     anchors.dedup();
     let narrative_title = form_keys().narrative_title[0].as_str();
     let starts_of_narrative: Vec<u32> = grid
-        .find_where(|k| k.starts_with(narrative_title) || strip_numbering(k) == "项目概述")
+        // `strip_numbering` gives a tail of its text: most labels fail the cheap
+        // `ends_with` and are never stripped.
+        .find_where(|k| {
+            k.starts_with(narrative_title)
+                || (k.ends_with("项目概述") && strip_numbering(k) == "项目概述")
+        })
         .into_iter()
         .map(|p| p.0)
         .collect();
@@ -425,6 +430,10 @@ impl<'a> RegionReader<'a> {
     fn section_rows(&self) -> Vec<(Section, (u32, u16))> {
         let mut found: [Option<(u32, u16)>; 7] = [None; 7];
         for (p, k) in self.grid.labels_in(self.start, self.anchor) {
+            // The stripped text is a tail of `k`: skip labels no heading ends.
+            if !layout::SECTIONS.iter().any(|(_, _, b)| k.ends_with(b)) {
+                continue;
+            }
             let bare = strip_numbering(k);
             let Some(i) = layout::SECTIONS.iter().position(|(_, _, b)| *b == bare) else {
                 continue;

@@ -17,7 +17,7 @@ pub use declaration::{
 pub use finding::{Finding, Location, Severity};
 pub use money::{decimal_str, group_thousands, opt_decimal_str, Money, MoneyUnit, StatedAmount};
 pub use source::{
-    a1, column_name, BudgetColumn, CellKind, CellRef, CellSource, CoverField, FieldPath, FundField,
-    HeaderField, IndicatorColumn, ProjectField, Section, SourceMap,
+    a1, column_name, BudgetColumn, CellAt, CellKind, CellRef, CellSource, CoverField, FieldPath,
+    FundField, HeaderField, IndicatorColumn, ProjectField, Section, SourceMap,
 };
 pub use target::{Op, Target, TargetKind};

@@ -95,6 +95,12 @@ impl Target {
         }
     }
 
+    /// [`parse`](Self::parse) for text already owned, which is kept without a copy.
+    pub fn parse_owned(text: String) -> Target {
+        let kind = parse_kind(&text);
+        Target { text, kind }
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -135,7 +141,7 @@ impl<'de> Deserialize<'de> for Target {
             Full { text: String },
         }
         Ok(match Repr::deserialize(d)? {
-            Repr::Text(t) | Repr::Full { text: t } => Target::parse(&t),
+            Repr::Text(t) | Repr::Full { text: t } => Target::parse_owned(t),
         })
     }
 }

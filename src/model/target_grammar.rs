@@ -34,11 +34,16 @@ use rust_decimal::Decimal;
 /// assert_eq!(parse("90%-100%"), TargetKind::Unparsed);
 /// ```
 pub fn parse(text: &str) -> TargetKind {
-    let t: String = text
-        .chars()
-        .map(halfwidth)
-        .filter(|c| !is_blank(*c))
-        .collect();
+    // Most values need no folding (`≥95.00(%)`, `有效`): no copy for them.
+    let t: std::borrow::Cow<str> = if text.chars().all(|c| halfwidth(c) == c && !is_blank(c)) {
+        text.into()
+    } else {
+        text.chars()
+            .map(halfwidth)
+            .filter(|c| !is_blank(*c))
+            .collect::<String>()
+            .into()
+    };
     if t.is_empty() {
         return TargetKind::Unparsed;
     }
@@ -174,8 +179,13 @@ fn number(s: &str) -> Option<(Decimal, &str)> {
             return None;
         }
     }
-    let clean: String = num.chars().filter(|c| *c != ',').collect();
-    Decimal::from_str_exact(&clean).ok().map(|v| (v, rest))
+    let value = if num.contains(',') {
+        let clean: String = num.chars().filter(|c| *c != ',').collect();
+        Decimal::from_str_exact(&clean)
+    } else {
+        Decimal::from_str_exact(num)
+    };
+    value.ok().map(|v| (v, rest))
 }
 
 /// The unit after the number: `(%)`, `（次）` or a bare `次`; `Some(None)` when there is none,
@@ -190,12 +200,34 @@ fn unit(s: &str) -> Option<Option<String>> {
     };
     let bad = |c: char| {
         c.is_ascii_digit()
-            // 前 and 底 only occur in dates gone wrong (`24年底前`).
-            || "()[]<>=≥≤≧≦⩾⩽,;、。，；前底".contains(c)
+            || matches!(
+                c,
+                '(' | ')'
+                    | '['
+                    | ']'
+                    | '<'
+                    | '>'
+                    | '='
+                    | '≥'
+                    | '≤'
+                    | '≧'
+                    | '≦'
+                    | '⩾'
+                    | '⩽'
+                    | ','
+                    | ';'
+                    | '、'
+                    | '。'
+                    | '，'
+                    | '；'
+                    // 前 and 底 only occur in dates gone wrong (`24年底前`).
+                    | '前'
+                    | '底'
+            )
     };
-    let prose = SUFFIX_OPS
-        .iter()
-        .any(|(w, _)| inner.contains(w) && *w != "内");
+    // Units are a few bytes: comparing windows beats building a substring searcher.
+    let has = |w: &str| inner.as_bytes().windows(w.len()).any(|x| x == w.as_bytes());
+    let prose = SUFFIX_OPS.iter().any(|(w, _)| *w != "内" && has(w));
     if inner.is_empty() || inner.chars().count() > 10 || inner.chars().any(bad) || prose {
         return None;
     }
@@ -508,6 +540,122 @@ mod tests {
         }
     }
 
+    /// The grammar as it was before the allocation-free changes, kept as an oracle: the
+    /// proptests below check that the faster code gives the same answers.
+    mod reference {
+        use super::super::{deadline, halfwidth, is_blank, Op, TargetKind, PREFIX_OPS, SUFFIX_OPS};
+        use rust_decimal::Decimal;
+
+        pub fn parse(text: &str) -> TargetKind {
+            let t: String = text
+                .chars()
+                .map(halfwidth)
+                .filter(|c| !is_blank(*c))
+                .collect();
+            if t.is_empty() {
+                return TargetKind::Unparsed;
+            }
+            if let Some(k) = deadline(&t) {
+                return k;
+            }
+            if let Some(k) = quantitative(&t) {
+                return k;
+            }
+            if t.chars().any(|c| c.is_ascii_digit()) {
+                TargetKind::Unparsed
+            } else {
+                TargetKind::Qualitative
+            }
+        }
+
+        fn quantitative(t: &str) -> Option<TargetKind> {
+            let (prefix_op, rest) = PREFIX_OPS
+                .iter()
+                .find_map(|(p, op)| t.strip_prefix(p).map(|r| (Some(*op), r)))
+                .unwrap_or((None, t));
+            let (suffix_op, rest) = SUFFIX_OPS
+                .iter()
+                .find_map(|(s, op)| rest.strip_suffix(s).map(|r| (Some(*op), r)))
+                .unwrap_or((None, rest));
+            let op = match (prefix_op, suffix_op) {
+                (None, None) => Op::Eq,
+                (Some(p), None) => p,
+                (None | Some(Op::Eq), Some(s)) => s,
+                (Some(p), Some(s)) if p == s => p,
+                _ => return None,
+            };
+            let (value, rest) = number(rest)?;
+            let unit = unit(rest)?;
+            if unit.as_deref() == Some("年")
+                && value.fract().is_zero()
+                && (Decimal::from(1900)..Decimal::from(3000)).contains(&value)
+            {
+                return None;
+            }
+            Some(TargetKind::Quantitative { op, value, unit })
+        }
+
+        fn number(s: &str) -> Option<(Decimal, &str)> {
+            let body = s.strip_prefix('-').unwrap_or(s);
+            if !body.starts_with(|c: char| c.is_ascii_digit()) {
+                return None;
+            }
+            let end = s.len() - body.len()
+                + body
+                    .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+                    .unwrap_or(body.len());
+            let (num, rest) = s.split_at(end);
+            let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+            if num.ends_with('.') || frac.contains(['.', ',']) {
+                return None;
+            }
+            let digits = int.trim_start_matches('-');
+            if digits.contains(',') {
+                let groups: Vec<&str> = digits.split(',').collect();
+                let ok = groups.iter().enumerate().all(|(i, g)| {
+                    if i == 0 {
+                        (1..=3).contains(&g.len())
+                    } else {
+                        g.len() == 3
+                    }
+                });
+                if !ok {
+                    return None;
+                }
+            }
+            let clean: String = num.chars().filter(|c| *c != ',').collect();
+            Decimal::from_str_exact(&clean).ok().map(|v| (v, rest))
+        }
+
+        fn unit(s: &str) -> Option<Option<String>> {
+            if s.is_empty() {
+                return Some(None);
+            }
+            let inner = match s.strip_prefix('(') {
+                Some(r) => r.strip_suffix(')')?,
+                None => s,
+            };
+            let bad = |c: char| c.is_ascii_digit() || "()[]<>=≥≤≧≦⩾⩽,;、。，；前底".contains(c);
+            let prose = SUFFIX_OPS
+                .iter()
+                .any(|(w, _)| inner.contains(w) && *w != "内");
+            if inner.is_empty() || inner.chars().count() > 10 || inner.chars().any(bad) || prose {
+                return None;
+            }
+            Some(Some(inner.to_string()))
+        }
+    }
+
+    /// Same kind, and the same scale for numbers (`85.00` is not `85` when shown).
+    fn same(a: &TargetKind, b: &TargetKind) -> bool {
+        match (a, b) {
+            (
+                TargetKind::Quantitative { value: x, .. },
+                TargetKind::Quantitative { value: y, .. },
+            ) => a == b && x.to_string() == y.to_string(),
+            _ => a == b,
+        }
+    }
     proptest! {
         #[test]
         fn never_panics_and_keeps_text(s in any::<String>()) {
@@ -522,6 +670,29 @@ mod tests {
         ) {
             let t = Target::parse(&s);
             prop_assert_eq!(t.text(), s.as_str());
+        }
+
+        #[test]
+        fn same_as_reference_on_any_text(s in any::<String>()) {
+            prop_assert!(same(&parse(&s), &reference::parse(&s)), "{:?}", s);
+        }
+
+        #[test]
+        fn same_as_reference_on_near_misses(
+            s in "[ 　0-9０-９,.%％()（）≥≤<>=＞＜年月日底前内之以上下及次人万元天个达到不超过控制在、；-]{0,16}"
+        ) {
+            prop_assert!(same(&parse(&s), &reference::parse(&s)), "{:?}", s);
+        }
+
+        #[test]
+        fn same_as_reference_on_common_shapes(
+            op in "(|≥|≤|＞|＜|=|>=|不低于|不超过|达到|控制在)",
+            v in "[0-9]{1,4}(\\.[0-9]{1,2})?",
+            unit in "(|%|％|\\(%\\)|（%）|次|人次|万元|\\(个\\)|个工作日|分|年|次/年|以上人)",
+            tail in "(|以上|以下|以内|内|及以上| )",
+        ) {
+            let s = format!("{op}{v}{unit}{tail}");
+            prop_assert!(same(&parse(&s), &reference::parse(&s)), "{:?}", s);
         }
 
         #[test]

@@ -300,6 +300,14 @@ mod tests {
         assert_eq!(strip_numbering("十二五规划"), "十二五规划");
     }
 
+    proptest::proptest! {
+        /// The reader skips labels that do not end with a heading before stripping them.
+        #[test]
+        fn stripping_numbering_leaves_a_tail(s in "[(（一二十1.、)）．项目概述 a]{0,12}") {
+            proptest::prop_assert!(s.ends_with(strip_numbering(&s)));
+        }
+    }
+
     #[test]
     fn titles_and_years() {
         let n = |s: &str| normalize_label(s);

@@ -145,6 +145,10 @@ fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
         });
     }
     check_form_counts(file, &project_sheets)?;
+    // A form records about a hundred fields with some 20 bytes of text each; bounded, so
+    // a workbook of many sheets does not reserve much before anything is read.
+    let forms = project_sheets.len().min(256);
+    ctx.sources.reserve(forms * 128, forms * 2560);
     if let Some(cover) = cover {
         read_cover(&mut ctx, cover, &mut decl);
     }
@@ -181,6 +185,9 @@ fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
             }
         }
     }
+    // Usually a form a sheet: growing the list step by step copied every project
+    // read so far at each step.
+    decl.projects.reserve(project_sheets.len());
     for g in &project_sheets {
         let first = decl.projects.len();
         let projects = project::read_sheet(&mut ctx, g, first);

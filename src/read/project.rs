@@ -54,7 +54,12 @@ fn regions(grid: &Grid) -> Vec<(u32, u32, u32)> {
     anchors.dedup();
     let narrative_title = form_keys().narrative_title[0].as_str();
     let starts_of_narrative: Vec<u32> = grid
-        .find_where(|k| k.starts_with(narrative_title) || strip_numbering(k) == "项目概述")
+        // `strip_numbering` gives a tail of its text: most labels fail the cheap
+        // `ends_with` and are never stripped.
+        .find_where(|k| {
+            k.starts_with(narrative_title)
+                || (k.ends_with("项目概述") && strip_numbering(k) == "项目概述")
+        })
         .into_iter()
         .map(|p| p.0)
         .collect();
@@ -135,6 +140,7 @@ pub fn read_sheet(ctx: &mut Ctx, grid: &Grid, first: usize) -> Vec<Project> {
                 start,
                 anchor,
                 end,
+                found: Found::default(),
             };
             r.read()
         })
@@ -150,6 +156,17 @@ struct RegionReader<'a> {
     /// Row of the 项目名称 label.
     anchor: u32,
     end: u32,
+    /// Landmarks several blocks use, found once per form.
+    found: Found,
+}
+
+/// Landmarks of one form: titles, section headings and table headers.
+#[derive(Default)]
+struct Found {
+    titles: Vec<(u32, u16)>,
+    sections: Vec<(Section, (u32, u16))>,
+    budget_header: Option<(u32, u16)>,
+    indicator_header: Option<(u32, u16)>,
 }
 
 impl<'a> RegionReader<'a> {
@@ -173,6 +190,37 @@ impl<'a> RegionReader<'a> {
             Some((c, d)) => ((r, c), Some(d)),
             None => ((r, from), None),
         }
+    }
+
+    /// [`under`](Self::under) with row `r`'s cells (left to right) at hand: no search of
+    /// the sheet for each column.
+    fn under_in(
+        row: &[(u16, &'a Data)],
+        r: u32,
+        (from, to): (u16, u16),
+    ) -> ((u32, u16), Option<&'a Data>) {
+        match row.iter().find(|(c, _)| *c >= from) {
+            Some(&(c, d)) if c <= to.max(from) => ((r, c), Some(d)),
+            _ => ((r, from), None),
+        }
+    }
+
+    /// Label-like cells of row `r`, left to right, with their normalized text: one range
+    /// of the label index rather than a lookup for each cell.
+    fn row_labels(&self, r: u32) -> impl Iterator<Item = (u16, &'a str)> + 'a {
+        let grid: &'a Grid = self.grid;
+        // The index is asked by end row; the last possible row has none, so it is looked
+        // at cell by cell (no real sheet gets there).
+        let last_row = (r == u32::MAX)
+            .then(move || {
+                grid.row_from(r, 0)
+                    .filter_map(move |(c, _)| grid.label_at(r, c).map(|k| (c, k)))
+            })
+            .into_iter()
+            .flatten();
+        grid.labels_in(r, r.saturating_add(1))
+            .map(|((_, c), k)| (c, k))
+            .chain(last_row)
     }
 
     fn path(&self, field: ProjectField) -> FieldPath {
@@ -214,7 +262,18 @@ impl<'a> RegionReader<'a> {
 
     fn read(&mut self) -> Project {
         let mut project = Project::default();
-        let title = self.titles().into_iter().next().unwrap_or((self.anchor, 0));
+        self.found = Found {
+            titles: self.titles(),
+            sections: self.section_rows(),
+            budget_header: self.budget_header(),
+            indicator_header: self.indicator_header(),
+        };
+        let title = self
+            .found
+            .titles
+            .first()
+            .copied()
+            .unwrap_or((self.anchor, 0));
         let title_path = self.path(ProjectField::Title);
         let title_data = self.grid.get(title.0, title.1);
         let sheet = self.grid.name.clone();
@@ -349,7 +408,9 @@ impl<'a> RegionReader<'a> {
                 pos,
                 data.as_ref(),
                 Some(self.project),
-                f.label.trim_start_matches("其中："),
+                // `strip_prefix`, not `trim_start_matches`: that builds a substring
+                // searcher on every call. No label repeats the prefix.
+                f.label.strip_prefix("其中：").unwrap_or(f.label),
                 scale,
             );
             let fu = &mut project.funds;
@@ -369,6 +430,10 @@ impl<'a> RegionReader<'a> {
     fn section_rows(&self) -> Vec<(Section, (u32, u16))> {
         let mut found: [Option<(u32, u16)>; 7] = [None; 7];
         for (p, k) in self.grid.labels_in(self.start, self.anchor) {
+            // The stripped text is a tail of `k`: skip labels no heading ends.
+            if !layout::SECTIONS.iter().any(|(_, _, b)| k.ends_with(b)) {
+                continue;
+            }
             let bare = strip_numbering(k);
             let Some(i) = layout::SECTIONS.iter().position(|(_, _, b)| *b == bare) else {
                 continue;
@@ -391,11 +456,9 @@ impl<'a> RegionReader<'a> {
         let amount = &form_keys().budget_columns[3];
         self.find(item).into_iter().find(|(r, _)| {
             *r < self.anchor
-                && self.grid.row_from(*r, 0).any(|(c, _)| {
-                    self.grid
-                        .label_at(*r, c)
-                        .is_some_and(|k| amount.iter().any(|a| a == k))
-                })
+                && self
+                    .row_labels(*r)
+                    .any(|(_, k)| amount.iter().any(|a| a == k))
         })
     }
 
@@ -434,12 +497,12 @@ impl<'a> RegionReader<'a> {
     }
 
     fn read_narrative(&mut self, project: &mut Project) {
-        let sections = self.section_rows();
+        let sections = std::mem::take(&mut self.found.sections);
         let mut stops: Vec<u32> = sections.iter().map(|(_, p)| p.0).collect();
-        if let Some(h) = self.budget_header() {
+        if let Some(h) = self.found.budget_header {
             stops.push(h.0);
         }
-        stops.extend(self.titles().iter().map(|p| p.0));
+        stops.extend(self.found.titles.iter().map(|p| p.0));
         stops.push(self.anchor);
         stops.sort_unstable();
         let title = &form_keys().narrative_title;
@@ -467,20 +530,19 @@ impl<'a> RegionReader<'a> {
                 Section::Goals => n.goals = text,
             }
         }
+        // Taken above only because reading text needs `self` mutably.
+        self.found.sections = sections;
     }
 
     fn read_budget(&mut self, project: &mut Project) {
         let sheet = self.sheet().to_string();
-        let Some(header) = self.budget_header() else {
+        let Some(header) = self.found.budget_header else {
             return;
         };
         let hr = header.0;
         let mut cols: Vec<(BudgetColumn, u16)> = Vec::new();
         let mut scale = MoneyUnit::Yuan;
-        for (c, _) in self.grid.row_from(hr, 0) {
-            let Some(k) = self.grid.label_at(hr, c) else {
-                continue;
-            };
+        for (c, k) in self.row_labels(hr) {
             for (col, col_keys) in layout::BUDGET_COLUMNS
                 .iter()
                 .zip(&form_keys().budget_columns)
@@ -506,8 +568,8 @@ impl<'a> RegionReader<'a> {
         let starts: Vec<u16> = cols.iter().map(|(_, c)| *c).collect();
         let spans = labels::header_spans(self.grid, hr, &starts);
         let total_keys = &form_keys().budget_total;
-        let mut stops: Vec<u32> = self.section_rows().iter().map(|(_, p)| p.0).collect();
-        stops.extend(self.titles().iter().map(|p| p.0));
+        let mut stops: Vec<u32> = self.found.sections.iter().map(|(_, p)| p.0).collect();
+        stops.extend(self.found.titles.iter().map(|p| p.0));
         stops.push(self.anchor);
         let stop = stops
             .into_iter()
@@ -516,14 +578,9 @@ impl<'a> RegionReader<'a> {
             .unwrap_or(self.end);
         for r in hr + 1..stop {
             let is_total = self
-                .grid
-                .row_from(r, 0)
+                .row_labels(r)
                 .take_while(|(c, _)| *c < amount_col)
-                .any(|(c, _)| {
-                    self.grid
-                        .label_at(r, c)
-                        .is_some_and(|k| total_keys.iter().any(|t| t == k))
-                });
+                .any(|(_, k)| total_keys.iter().any(|t| t == k));
             if is_total {
                 let path = self.path(ProjectField::BudgetTotal);
                 let amount_span = cols
@@ -585,7 +642,8 @@ impl<'a> RegionReader<'a> {
             .into_iter()
             .find(|p| p.0 > self.anchor);
         let stop = self
-            .indicator_header()
+            .found
+            .indicator_header
             .map(|p| p.0)
             .or_else(|| {
                 self.find(&form_keys().indicators_label)
@@ -626,16 +684,13 @@ impl<'a> RegionReader<'a> {
 
     fn read_indicators(&mut self, project: &mut Project) {
         let sheet = self.sheet().to_string();
-        let Some(header) = self.indicator_header() else {
+        let Some(header) = self.found.indicator_header else {
             self.missing_label(layout::INDICATOR_COLUMNS[0].header);
             return;
         };
         let hr = header.0;
         let mut cols: Vec<(IndicatorColumn, u16)> = Vec::new();
-        for (c, _) in self.grid.row_from(hr, 0) {
-            let Some(k) = self.grid.label_at(hr, c) else {
-                continue;
-            };
+        for (c, k) in self.row_labels(hr) {
             let key = layout::INDICATOR_COLUMNS
                 .iter()
                 .zip(&form_keys().indicator_columns)
@@ -669,21 +724,26 @@ impl<'a> RegionReader<'a> {
         let stop_keys = &form_keys().indicator_stop;
         let mut level1: Option<String> = None;
         let mut level2: Option<String> = None;
+        // One buffer for every row's cells: a row's fields are recorded only once it is
+        // known to hold something.
+        let mut cells = Vec::with_capacity(cols.len());
+        let grid: &'a Grid = self.grid;
+        let mut row = Vec::new();
         for r in hr + 1..self.end.min(self.grid.end_row()) {
-            let row_cells: Vec<u16> = self.grid.row_from(r, 0).map(|(c, _)| c).collect();
-            if row_cells.is_empty() {
+            row.clear();
+            row.extend(grid.row_from(r, 0));
+            if row.is_empty() {
                 continue;
             }
-            if row_cells.iter().any(|c| {
-                self.grid.label_at(r, *c).is_some_and(|k| {
-                    stop_keys.iter().any(|s| s == k) || labels::form_title(k).is_some()
-                })
-            }) {
+            if self
+                .row_labels(r)
+                .any(|(_, k)| stop_keys.iter().any(|s| s == k) || labels::form_title(k).is_some())
+            {
                 break;
             }
             let p = Some(self.project);
             let mut level_text = |span: Option<(u16, u16)>, what: &str| {
-                let (at, d) = self.under(r, span?);
+                let (at, d) = Self::under_in(&row, r, span?);
                 cell::text(self.ctx, &sheet, at, d, p, what)
             };
             let t1 = level_text(l1s, "一级指标");
@@ -703,9 +763,9 @@ impl<'a> RegionReader<'a> {
             };
             let mut has_content = false;
             let index = project.indicators.len();
-            let mut cells = Vec::new();
+            cells.clear();
             for ((key, _), span) in cols.iter().zip(&spans) {
-                let (at, d) = self.under(r, *span);
+                let (at, d) = Self::under_in(&row, r, *span);
                 cells.push((*key, at, d));
                 if matches!(key, IndicatorColumn::Level1 | IndicatorColumn::Level2) {
                     continue;
@@ -716,7 +776,7 @@ impl<'a> RegionReader<'a> {
                 }
                 match key {
                     IndicatorColumn::Name => ind.name = t,
-                    IndicatorColumn::Target => ind.target = t.map(|t| Target::parse(&t)),
+                    IndicatorColumn::Target => ind.target = t.map(Target::parse_owned),
                     IndicatorColumn::Content => ind.content = t,
                     IndicatorColumn::Scoring => ind.scoring = t,
                     IndicatorColumn::Weight => {
@@ -736,7 +796,7 @@ impl<'a> RegionReader<'a> {
             if !has_content {
                 continue;
             }
-            for (key, at, d) in cells {
+            for &(key, at, d) in &cells {
                 let path = self.path(ProjectField::Indicator { index, column: key });
                 self.ctx.record(path, &sheet, at, d);
             }

@@ -45,8 +45,8 @@ fn line_en(i: usize, l: &BudgetLine) -> String {
 
 /// `F7` when the cell is on `sheet`, `项目1!F7` when it is on another sheet.
 fn cell_from(p: &Proj, field: ProjectField, sheet: Option<&str>) -> Option<String> {
-    let c = p.ctx.sources.cell(&p.path(field))?;
-    Some(if Some(c.sheet.as_str()) == sheet {
+    let c = p.ctx.sources.locate(&p.path(field))?;
+    Some(if Some(c.sheet) == sheet {
         c.a1()
     } else {
         c.to_string()

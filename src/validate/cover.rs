@@ -220,7 +220,7 @@ fn unique_project_names(ctx: &Ctx, out: &mut Vec<Finding>) {
         );
         let first_at = ctx
             .sources
-            .cell(&FieldPath::project(
+            .locate(&FieldPath::project(
                 first,
                 crate::model::ProjectField::Header(crate::model::HeaderField::Name),
             ))

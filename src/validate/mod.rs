@@ -25,7 +25,7 @@ mod years;
 pub(crate) mod testkit;
 
 use crate::model::{
-    CellRef, Declaration, FieldPath, Finding, Location, Money, Project, ProjectField, Severity,
+    CellAt, Declaration, FieldPath, Finding, Location, Money, Project, ProjectField, Severity,
     SourceMap,
 };
 use crate::values::may_begin_whitespace;
@@ -82,11 +82,11 @@ impl Ctx<'_> {
             Some(FieldPath::Project { project, .. }) => Some(*project),
             _ => None,
         };
-        let cell = paths.iter().find_map(|p| self.sources.cell(p));
+        let cell = paths.iter().find_map(|p| self.sources.locate(p));
         Location {
             file: self.sources.file.clone(),
-            sheet: cell.map(|c| c.sheet.clone()),
-            cell: cell.map(CellRef::a1),
+            sheet: cell.map(|c| c.sheet.to_string()),
+            cell: cell.map(|c| c.a1()),
             project,
         }
     }
@@ -94,21 +94,24 @@ impl Ctx<'_> {
     /// Location spanning the cells of `paths` (`F20:F32`); those on another sheet than the
     /// first found are left out.
     pub fn loc_range(&self, project: usize, paths: &[FieldPath]) -> Location {
-        let cells: Vec<&CellRef> = paths.iter().filter_map(|p| self.sources.cell(p)).collect();
+        let cells: Vec<CellAt> = paths
+            .iter()
+            .filter_map(|p| self.sources.locate(p))
+            .collect();
         let mut loc = Location {
             file: self.sources.file.clone(),
             project: Some(project),
             ..Location::default()
         };
         if let Some(first) = cells.first() {
-            let same: Vec<&&CellRef> = cells.iter().filter(|c| c.sheet == first.sheet).collect();
+            let same: Vec<&CellAt> = cells.iter().filter(|c| c.sheet == first.sheet).collect();
             let top = same.iter().map(|c| c.row).min().unwrap_or(first.row);
             let bottom = same.iter().map(|c| c.row).max().unwrap_or(first.row);
             let left = same.iter().map(|c| c.col).min().unwrap_or(first.col);
             let right = same.iter().map(|c| c.col).max().unwrap_or(first.col);
             let start = crate::model::a1(top, left);
             let end = crate::model::a1(bottom, right);
-            loc.sheet = Some(first.sheet.clone());
+            loc.sheet = Some(first.sheet.to_string());
             loc.cell = Some(if start == end {
                 start
             } else {
@@ -120,7 +123,7 @@ impl Ctx<'_> {
 
     /// `D21`, when the field was read from a cell.
     pub fn cell_name(&self, path: FieldPath) -> Option<String> {
-        self.sources.cell(&path).map(CellRef::a1)
+        self.sources.locate(&path).map(|c| c.a1())
     }
 }
 

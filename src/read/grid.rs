@@ -25,9 +25,9 @@ pub struct Grid {
     /// Every normalized label, end to end: one buffer instead of a String per label cell
     /// (a form has hundreds), which was a tenth of the grid's cost in allocations.
     label_text: String,
-    /// (hash of the text, index into `labels`), sorted: built on the first lookup, which
-    /// comes after the last insert. Cheaper than a map of owned texts built cell by cell.
-    by_hash: std::cell::OnceCell<Vec<(u64, u32)>>,
+    /// Hash table of the label texts, built on the first lookup, which comes after the
+    /// last insert. Cheaper than a map of owned texts built cell by cell.
+    index: std::cell::OnceCell<LabelIndex>,
     /// Indices into `labels` of those with a colon inside (`项目名称：XXX`), ascending.
     with_colon: Vec<u32>,
     pub hidden: bool,
@@ -40,11 +40,58 @@ struct Span {
     end: u32,
 }
 
-/// FNV-1a: short label texts, no need for a keyed hash.
-fn hash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
+/// A multiplicative hash eight bytes at a time (as FxHash): short label texts, no need
+/// for a keyed hash; byte-at-a-time FNV was most of building the index. Use the top bits.
+fn hash(s: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let step = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+    let word = |c: &[u8]| {
+        let mut w = [0; 8];
+        w.copy_from_slice(c);
+        u64::from_le_bytes(w)
+    };
+    let mut h = step(0, s.len() as u64);
+    let mut chunks = s.chunks_exact(8);
+    for c in &mut chunks {
+        h = step(h, word(c));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        // The last eight bytes, overlapping the words before (the length is hashed too),
+        // or the few bytes of a short text one by one: no copy of a variable length.
+        h = match s.len().checked_sub(8) {
+            Some(from) => step(h, word(&s[from..])),
+            None => step(h, rest.iter().fold(0, |w, &b| (w << 8) | b as u64)),
+        };
+    }
+    h
+}
+
+/// An open-addressing table from label text to the labels with that text: one slot per
+/// distinct hash, heading a chain of entries in row-major order. Besides each label's
+/// whole text it holds, for a label with a colon inside (`项目名称:XXX`), the text before
+/// each colon, so `find_label` needs no scan of those labels.
+#[derive(Debug, Default)]
+struct LabelIndex {
+    /// First entry of a chain + 1; 0 is an empty slot. A power of two long; four bytes
+    /// a slot keep the table small (it is allocated zeroed for every sheet).
+    slots: Vec<u32>,
+    entries: Vec<Entry>,
+    /// 64 minus log2 of the table's length: a hash's top bits pick its slot.
+    shift: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    hash: u64,
+    /// Index into `labels`.
+    label: u32,
+    /// Length of the text indexed: the whole label, or the part before a colon.
+    len: u32,
+    /// The text before a colon, with the value after it (`is_inline`).
+    inline: bool,
+    /// Next entry with the same hash + 1, or 0.
+    next: u32,
 }
 
 /// Text cells longer than this are free text, never labels.
@@ -55,6 +102,35 @@ fn label_like(s: &str) -> bool {
     // Up to 40 chars are at most 160 bytes; up to 40 bytes are at most 40 chars.
     s.len() <= LABEL_MAX_CHARS
         || (s.len() <= LABEL_MAX_CHARS * 4 && s.chars().nth(LABEL_MAX_CHARS).is_none())
+}
+
+impl LabelIndex {
+    fn slot_for(&self, h: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = (h >> self.shift) as usize;
+        // Never full: at least twice as long as the entries.
+        loop {
+            let head = self.slots[i & mask];
+            if head == 0
+                || self
+                    .entries
+                    .get(head as usize - 1)
+                    .is_some_and(|e| e.hash == h)
+            {
+                return i & mask;
+            }
+            i = i.wrapping_add(1);
+        }
+    }
+
+    /// The first entry of the chain for hash `h`, if any.
+    fn chain(&self, h: u64) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let head = self.slots[self.slot_for(h)];
+        (head as usize).checked_sub(1)
+    }
 }
 
 impl Grid {
@@ -92,7 +168,7 @@ impl Grid {
             let index = match label {
                 Some(span) => {
                     let i = self.labels.len() as u32;
-                    self.by_hash.take();
+                    self.index.take();
                     if self.text_of(span).contains(':') {
                         self.with_colon.push(i);
                     }
@@ -123,7 +199,7 @@ impl Grid {
             (Err(i), Some(span)) => self.labels.insert(i, (pos, span)),
             (Err(_), None) => {}
         }
-        self.by_hash = std::cell::OnceCell::new();
+        self.index = std::cell::OnceCell::new();
         self.with_colon.clear();
         for (i, (p, span)) in self.labels.iter().enumerate() {
             if self.text_of(*span).contains(':') {
@@ -201,32 +277,97 @@ impl Grid {
     /// Positions of cells whose normalized text equals one of `keys` (already normalized),
     /// row-major.
     pub fn find_any<S: AsRef<str>>(&self, keys: &[S]) -> Vec<(u32, u16)> {
-        let index = self.by_hash.get_or_init(|| {
-            let mut v: Vec<(u64, u32)> = self
-                .labels
-                .iter()
-                .enumerate()
-                .map(|(i, (_, t))| (hash(self.text_of(*t)), i as u32))
-                .collect();
-            v.sort_unstable();
-            v
-        });
+        self.lookup(keys, false)
+    }
+
+    /// Positions of cells holding one of `keys` (normalized) alone, or followed by a colon
+    /// and a value in the same cell (`项目名称:XXX`), row-major.
+    pub fn find_label<S: AsRef<str>>(&self, keys: &[S]) -> Vec<(u32, u16)> {
+        self.lookup(keys, true)
+    }
+
+    fn lookup<S: AsRef<str>>(&self, keys: &[S], inline: bool) -> Vec<(u32, u16)> {
+        let index = self.index.get_or_init(|| self.build_index());
         let mut out = Vec::new();
+        let mut sorted = true;
         for k in keys {
-            let (k, h) = (k.as_ref(), hash(k.as_ref()));
-            let from = index.partition_point(|(x, _)| *x < h);
-            for &(_, i) in index[from..].iter().take_while(|(x, _)| *x == h) {
-                let (p, span) = &self.labels[i as usize];
-                if self.text_of(*span) == k {
+            let k = k.as_ref().as_bytes();
+            let h = hash(k);
+            let Some(mut e) = index.chain(h) else {
+                continue;
+            };
+            while let Some(entry) = index.entries.get(e) {
+                e = (entry.next as usize).wrapping_sub(1);
+                if entry.inline && !inline {
+                    continue;
+                }
+                let (p, span) = &self.labels[entry.label as usize];
+                let text = self.label_text.as_bytes();
+                let start = span.start as usize;
+                if text.get(start..start + entry.len as usize) == Some(k) {
+                    // Each key's chain is row-major; only a mix needs sorting.
+                    sorted &= out.last().is_none_or(|q| q < p);
                     out.push(*p);
                 }
             }
         }
-        if keys.len() > 1 {
+        if !sorted {
             out.sort_unstable();
             out.dedup();
         }
         out
+    }
+
+    fn build_index(&self) -> LabelIndex {
+        let mut entries = Vec::with_capacity(self.labels.len() + self.with_colon.len());
+        for (i, (_, span)) in self.labels.iter().enumerate() {
+            let text = self.text_of(*span);
+            entries.push(Entry {
+                hash: hash(text.as_bytes()),
+                label: i as u32,
+                len: text.len() as u32,
+                inline: false,
+                next: 0,
+            });
+        }
+        for &i in &self.with_colon {
+            let text = self.text_of(self.labels[i as usize].1);
+            for (at, _) in text.match_indices(':') {
+                // `is_inline`: something must follow the colon.
+                if at + 1 < text.len() {
+                    entries.push(Entry {
+                        hash: hash(&text.as_bytes()[..at]),
+                        label: i,
+                        len: at as u32,
+                        inline: true,
+                        next: 0,
+                    });
+                }
+            }
+        }
+        let cap = (entries.len() * 2).next_power_of_two().max(8);
+        let mut index = LabelIndex {
+            slots: vec![0; cap],
+            entries,
+            shift: 64 - cap.trailing_zeros(),
+        };
+        // Last to first, each put at the head of its chain: a chain holds its whole
+        // labels row-major, then its inline entries row-major (`lookup` sorts a mix).
+        for e in (0..index.entries.len()).rev() {
+            let slot = index.slot_for(index.entries[e].hash);
+            index.entries[e].next = index.slots[slot];
+            index.slots[slot] = e as u32 + 1;
+        }
+        index
+    }
+    /// The general `find_any`: every label compared with every key.
+    #[cfg(test)]
+    pub fn find_any_by_scan<S: AsRef<str>>(&self, keys: &[S]) -> Vec<(u32, u16)> {
+        self.labels
+            .iter()
+            .filter(|(_, t)| keys.iter().any(|k| k.as_ref() == self.text_of(*t)))
+            .map(|(p, _)| *p)
+            .collect()
     }
 
     /// Positions of label-like cells whose normalized text satisfies `pred`, row-major.
@@ -238,7 +379,9 @@ impl Grid {
             .collect()
     }
 
-    /// Label-like cells with a colon inside their text, row-major.
+    /// Label-like cells with a colon inside their text, row-major: the general path
+    /// `find_label`'s index is checked against.
+    #[cfg(test)]
     pub fn labels_with_colon(&self) -> impl Iterator<Item = ((u32, u16), &str)> {
         self.with_colon.iter().map(|&i| {
             let (p, k) = &self.labels[i as usize];
@@ -264,6 +407,8 @@ impl Grid {
     }
 
     /// The last column covered by the cell at (row, col): its merged region's end, or col.
+    /// (A scan: a form has a hundred regions or more and few lookups, so sorting them for
+    /// an index cost more than it saved.)
     pub fn merged_end(&self, row: u32, col: u16) -> u16 {
         self.merges
             .iter()
@@ -276,6 +421,7 @@ impl Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::values::normalize_label;
 
     fn text(s: &str) -> Data {
         Data::String(s.to_string())
@@ -341,5 +487,27 @@ mod tests {
         g.insert(0, 1, text(&"项".repeat(40)));
         assert_eq!(g.label_at(0, 0), None);
         assert!(g.label_at(0, 1).is_some());
+    }
+
+    proptest::proptest! {
+        /// The label index finds what comparing every label with every key finds, for
+        /// cells in any order, replaced cells, colons and repeated texts.
+        #[test]
+        fn the_label_index_agrees_with_a_scan(
+            cells in proptest::collection::vec(
+                (0u32..6, 0u16..4, "[甲乙:：项 ]{0,5}"), 0..30),
+            keys in proptest::collection::vec("[甲乙:项]{0,3}", 0..4),
+        ) {
+            let mut g = Grid::new("表".into(), false);
+            for (r, c, t) in &cells {
+                g.insert(*r, *c, text(t));
+            }
+            let keys: Vec<String> = keys.iter().map(|k| normalize_label(k)).collect();
+            proptest::prop_assert_eq!(g.find_any(&keys), g.find_any_by_scan(&keys));
+            proptest::prop_assert_eq!(
+                crate::read::labels::find_label(&g, &keys),
+                crate::read::labels::find_label_by_scan(&g, &keys)
+            );
+        }
     }
 }

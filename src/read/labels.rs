@@ -224,6 +224,7 @@ pub fn header_spans(grid: &Grid, row: u32, cols: &[u16]) -> Vec<(u16, u16)> {
 }
 
 /// Whether normalized cell text `k` is label `key` followed by a colon and a value.
+#[cfg(test)]
 fn is_inline(k: &str, key: &str) -> bool {
     k.len() > key.len() + 1 && k.starts_with(key) && k[key.len()..].starts_with(':')
 }
@@ -231,7 +232,13 @@ fn is_inline(k: &str, key: &str) -> bool {
 /// Cells holding one of `keys` (normalized) as their label: alone (`项目名称`), or followed
 /// by a colon and the value in the same cell (`项目名称：XXX`). Row-major.
 pub fn find_label(grid: &Grid, keys: &[String]) -> Vec<(u32, u16)> {
-    let mut out = grid.find_any(keys);
+    grid.find_label(keys)
+}
+
+/// The general [`find_label`]: whole labels, then a scan of the labels with a colon.
+#[cfg(test)]
+pub fn find_label_by_scan(grid: &Grid, keys: &[String]) -> Vec<(u32, u16)> {
+    let mut out = grid.find_any_by_scan(keys);
     let before = out.len();
     out.extend(
         grid.labels_with_colon()

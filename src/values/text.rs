@@ -56,6 +56,30 @@ static MAY_NEED_NORMALIZING: [bool; 256] = {
     t
 };
 
+/// For each byte that begins a character: 0 when the character may need normalizing
+/// ([`MAY_NEED_NORMALIZING`]), else the character's length in UTF-8, so the scan steps over
+/// a Chinese character (three bytes) at once.
+static STEP: [u8; 256] = {
+    let mut t = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = if MAY_NEED_NORMALIZING[b] {
+            0
+        } else if b < 0xC0 {
+            // ASCII; continuation bytes never begin a character.
+            1
+        } else if b < 0xE0 {
+            2
+        } else if b < 0xF0 {
+            3
+        } else {
+            4
+        };
+        b += 1;
+    }
+    t
+};
+
 /// A form label reduced for matching: half-width, no whitespace at all (spaces used to
 /// stretch labels, line breaks, `\u{3000}`, no-break spaces), no trailing colon.
 ///
@@ -82,8 +106,10 @@ pub(crate) fn normalize_label_into(s: &str, out: &mut String) {
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if !MAY_NEED_NORMALIZING[bytes[i] as usize] {
-            i += 1;
+        // `i` is always at a character's first byte: it moves by whole characters.
+        let step = STEP[bytes[i] as usize];
+        if step != 0 {
+            i += step as usize;
             continue;
         }
         out.push_str(&s[copied..i]);

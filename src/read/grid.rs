@@ -6,7 +6,7 @@
 
 use calamine::Data;
 
-use crate::values::normalize_label_into;
+use crate::values::{may_begin_whitespace, normalize_label_into};
 
 /// No label: the index stored for cells that are not label-like text.
 const NO_LABEL: u32 = u32::MAX;
@@ -149,7 +149,16 @@ impl Grid {
             return;
         }
         let label = match &value {
-            Data::String(s) if s.trim().is_empty() => return,
+            // Text whose first character is not blank is not blank: no trimming of the
+            // usual cell, which cost as much as normalizing the labels.
+            Data::String(s)
+                if s.as_bytes()
+                    .first()
+                    .is_none_or(|&b| may_begin_whitespace(b))
+                    && s.trim().is_empty() =>
+            {
+                return
+            }
             Data::String(s) if label_like(s) => {
                 let start = self.label_text.len();
                 normalize_label_into(s, &mut self.label_text);

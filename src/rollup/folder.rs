@@ -8,6 +8,7 @@
 //! turn. So memory is bounded by the window, not the number of files, and one slow file
 //! holds the others back only by the window.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -482,27 +483,20 @@ impl RollupOptions {
 /// that memory does not grow with the corpus.
 const WINDOW_PER_JOB: usize = 8;
 
-fn target_fields(kind: Option<&TargetKind>) -> [String; 4] {
+fn target_fields(kind: Option<&TargetKind>) -> [Cow<'_, str>; 4] {
+    // Borrowed where the text is fixed or already held: one record per indicator.
+    let none = || Cow::Borrowed("");
     match kind {
-        None => Default::default(),
+        None => [none(), none(), none(), none()],
         Some(TargetKind::Quantitative { op, value, unit }) => [
-            "定量".into(),
-            op.symbol().into(),
-            value.to_string(),
-            unit.clone().unwrap_or_default(),
+            Cow::Borrowed("定量"),
+            Cow::Borrowed(op.symbol()),
+            Cow::Owned(value.to_string()),
+            Cow::Borrowed(unit.as_deref().unwrap_or_default()),
         ],
-        Some(TargetKind::Deadline { .. }) => {
-            ["时限".into(), String::new(), String::new(), String::new()]
-        }
-        Some(TargetKind::Qualitative) => {
-            ["定性".into(), String::new(), String::new(), String::new()]
-        }
-        Some(TargetKind::Unparsed) => [
-            "无法识别".into(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ],
+        Some(TargetKind::Deadline { .. }) => [Cow::Borrowed("时限"), none(), none(), none()],
+        Some(TargetKind::Qualitative) => [Cow::Borrowed("定性"), none(), none(), none()],
+        Some(TargetKind::Unparsed) => [Cow::Borrowed("无法识别"), none(), none(), none()],
     }
 }
 
@@ -589,7 +583,7 @@ impl Consumer<'_> {
             s.indicators += p.indicators.len();
             if let Some(sink) = &mut self.indicators {
                 let number = (i + 1).to_string();
-                let name = p.header.name.clone().unwrap_or_default();
+                let name = p.header.name.as_deref().unwrap_or_default();
                 for (k, ind) in p.indicators.iter().enumerate() {
                     let [kind, op, value, unit] =
                         target_fields(ind.target.as_ref().map(|t| t.kind()));
@@ -598,16 +592,16 @@ impl Consumer<'_> {
                         file,
                         unit_name.as_str(),
                         number.as_str(),
-                        name.as_str(),
+                        name,
                         k.as_str(),
                         ind.level1.as_deref().unwrap_or(""),
                         ind.level2.as_deref().unwrap_or(""),
                         ind.name.as_deref().unwrap_or(""),
                         ind.target.as_ref().map(|t| t.text()).unwrap_or(""),
-                        kind.as_str(),
-                        op.as_str(),
-                        value.as_str(),
-                        unit.as_str(),
+                        &kind,
+                        &op,
+                        &value,
+                        &unit,
                     ])?;
                 }
             }

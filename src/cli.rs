@@ -276,11 +276,19 @@ pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
                 .iter()
                 .any(|w| w.eq_ignore_ascii_case(e))
         });
-        check_output(
+        match check_output(
             out,
             if is_workbook { &found } else { &explicit },
             args.force,
-        )?;
+        ) {
+            // Found in a folder, not named: the last run's summary workbook, usually.
+            Err(Error::OutputIsInput { file })
+                if is_workbook && check_output(out, &explicit, true).is_ok() =>
+            {
+                return Err(Error::OutputInInputFolder { file });
+            }
+            result => result?,
+        }
     }
 
     let bar = if std::io::stderr().is_terminal() {

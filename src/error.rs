@@ -23,6 +23,8 @@ pub enum Error {
     Output { file: String, reason: String },
     #[error("输出文件 {file} 与输入文件相同：jixiao 不会覆盖您的原文件，请换一个输出文件名")]
     OutputIsInput { file: String },
+    #[error("输出文件 {file} 在要汇总的文件夹里（多半是上次汇总的结果），会被当作一份申报表读入：请把汇总工作簿写到该文件夹之外，或先把它移走")]
+    OutputInInputFolder { file: String },
     #[error("输出文件 {file} 已存在：如需替换请加 --force")]
     OutputExists { file: String },
     #[error("{file} 不是有效的模型 JSON：{reason}")]
@@ -40,6 +42,7 @@ impl Error {
             | Error::Write { file, .. }
             | Error::Output { file, .. }
             | Error::OutputIsInput { file }
+            | Error::OutputInInputFolder { file }
             | Error::OutputExists { file }
             | Error::Json { file, .. } => file,
         }

@@ -444,3 +444,52 @@ fn an_interrupted_rollup_leaves_no_temporary_files() {
         "已有的文件\n"
     );
 }
+
+/// Running the rollup again with its summary workbook inside the folder: the old summary
+/// would be read as a declaration, so the run stops before any work and says what to do;
+/// named directly as an input, it is refused as an input.
+#[test]
+fn a_summary_workbook_inside_the_folder_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/songjiang-kcb-2024.xlsx");
+    std::fs::copy(&sample, d.join("a.xlsx")).unwrap();
+    let (csv, book) = (d.join("汇总.csv"), d.join("汇总.xlsx"));
+    let (code, _) = jixiao(&["rollup", s(d), "-o", s(&csv), "--xlsx", s(&book)]);
+    assert_eq!(code, 1, "the sample has errors");
+    let before = std::fs::read(&book).unwrap();
+    let (code, err) = jixiao(&["rollup", s(d), "-o", s(&csv), "--xlsx", s(&book), "--force"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("在要汇总的文件夹里"), "{err}");
+    assert!(err.contains("汇总.xlsx"), "{err}");
+    assert_eq!(std::fs::read(&book).unwrap(), before);
+    let a = d.join("a.xlsx");
+    let (code, err) = jixiao(&[
+        "rollup",
+        s(&a),
+        s(&book),
+        "-o",
+        s(&csv),
+        "--xlsx",
+        s(&book),
+        "--force",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("与输入文件相同"), "{err}");
+    // Written outside the folder, the run goes through.
+    let out = tempfile::tempdir().unwrap();
+    let elsewhere = out.path().join("汇总.xlsx");
+    let (code, err) = jixiao(&[
+        "rollup",
+        s(d),
+        "-o",
+        s(&csv),
+        "--xlsx",
+        s(&elsewhere),
+        "--force",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    // The old summary is listed as unreadable, not counted as a unit with no projects.
+    assert!(err.contains("汇总生成的汇总工作簿"), "{err}");
+    assert!(err.contains("1 个单位"), "{err}");
+}

@@ -59,6 +59,22 @@ pub struct TableColumn<K> {
 
 /// Name of the unit summary sheet the writer creates (the reader finds it by its labels).
 pub const SUMMARY_SHEET: &str = "单位汇总";
+
+// ---------------------------------------------------------------- rollup summary workbook
+
+/// Sheets of the summary workbook `jixiao rollup --xlsx` writes, in order. The reader
+/// knows them too: a summary left in a folder that is rolled up again is not a unit's
+/// declaration (its overview would otherwise read as a cover with no projects).
+pub const ROLLUP_OVERVIEW_SHEET: &str = "概览";
+/// Each totals sheet and the column it groups by.
+pub const ROLLUP_GROUP_SHEETS: [(&str, &str); 4] = [
+    ("按单位", "单位名称"),
+    ("按主管部门", "主管部门"),
+    ("按项目类别", "项目类别"),
+    ("按项目性质", "项目性质"),
+];
+pub const ROLLUP_UNREADABLE_SHEET: &str = "无法读取的文件";
+pub const ROLLUP_FINDINGS_SHEET: &str = "问题清单";
 /// Hidden sheet holding dropdown lists too long for an inline list.
 pub const LIST_SHEET: &str = "下拉列表";
 /// Title of the unit summary sheet (the seed's cover title).

@@ -89,6 +89,13 @@ fn cover_field_at(grid: &Grid, field: CoverField, keys: &[String]) -> Option<Cov
     })
 }
 
+/// Whether the sheets are those of the summary workbook `jixiao rollup --xlsx` writes:
+/// its overview and all four totals sheets, by name.
+fn is_rollup_summary(grids: &[Grid]) -> bool {
+    let has = |name: &str| grids.iter().any(|g| g.name == name);
+    has(layout::ROLLUP_OVERVIEW_SHEET) && layout::ROLLUP_GROUP_SHEETS.iter().all(|(s, _)| has(s))
+}
+
 /// `元`, `万元`, `人民币元`, `元/万元`: what `单位：` says above a table of amounts.
 fn is_money_unit_note(text: &str) -> bool {
     let t = crate::values::normalize_label(text);
@@ -133,6 +140,16 @@ fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
             .zip(&is_project)
             .filter_map(|(g, p)| (!p).then_some(g))
     };
+    if project_sheets.is_empty() && is_rollup_summary(&grids) {
+        return Err(Error::NotAForm {
+            file: file.to_string(),
+            reason: format!(
+                "这是 jixiao 汇总生成的汇总工作簿（有「{}」「{}」等工作表）。请不要把汇总结果放在要汇总的文件夹里。",
+                layout::ROLLUP_OVERVIEW_SHEET,
+                layout::ROLLUP_GROUP_SHEETS[0].0
+            ),
+        });
+    }
     let cover = other_sheets().find(|g| is_cover_sheet(g));
     if project_sheets.is_empty() && cover.is_none() {
         let names: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();

@@ -20,16 +20,11 @@ use crate::Error;
 const FONT: &str = "宋体";
 const MONEY: &str = "#,##0.00";
 
-/// Sheet names, in the order they appear.
-pub const OVERVIEW_SHEET: &str = "概览";
-pub const GROUP_SHEETS: [(&str, &str); 4] = [
-    ("按单位", "单位名称"),
-    ("按主管部门", "主管部门"),
-    ("按项目类别", "项目类别"),
-    ("按项目性质", "项目性质"),
-];
-pub const UNREADABLE_SHEET: &str = "无法读取的文件";
-pub const FINDINGS_SHEET: &str = "问题清单";
+/// Sheet names, in the order they appear (in `layout`, which the reader shares).
+pub use crate::layout::{
+    ROLLUP_FINDINGS_SHEET as FINDINGS_SHEET, ROLLUP_GROUP_SHEETS as GROUP_SHEETS,
+    ROLLUP_OVERVIEW_SHEET as OVERVIEW_SHEET, ROLLUP_UNREADABLE_SHEET as UNREADABLE_SHEET,
+};
 
 /// Excel keeps at most this many hyperlinks on one worksheet; past it, plain text.
 const MAX_LINKS: usize = 65_530;

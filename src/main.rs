@@ -83,7 +83,7 @@ enum Command {
         /// 问题清单 CSV
         #[arg(long)]
         findings: Option<PathBuf>,
-        /// 并行读取的线程数（默认：CPU 核数）
+        /// 并行读取的线程数（默认：CPU 核数；最多 256，且不超过文件数）
         #[arg(long)]
         jobs: Option<usize>,
         /// CSV 编码：utf-8（默认，带 BOM）、utf-8-nobom、gb18030、gbk

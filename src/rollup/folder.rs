@@ -210,6 +210,9 @@ pub fn unreadable_reason(e: &Error) -> String {
     }
 }
 
+/// The most threads a run starts, whatever `--jobs` asks for.
+pub const MAX_JOBS: usize = 256;
+
 /// Maps `work` over `items` on `jobs` threads and hands each result to `take` in item
 /// order. At most `window` items are taken up ahead of the next one to hand over, so
 /// memory stays bounded whatever the number of items. When `take` fails, the workers stop
@@ -225,13 +228,16 @@ where
     T: Sync,
     R: Send,
 {
-    if jobs <= 1 || items.len() <= 1 {
+    // More threads than items, or than any machine here has cores for, only cost memory
+    // (and past a few thousand the system refuses to start them).
+    let jobs = jobs.min(items.len()).min(MAX_JOBS);
+    if jobs <= 1 {
         for (i, item) in items.iter().enumerate() {
             take(i, work(item))?;
         }
         return Ok(());
     }
-    let window = window.max(jobs);
+    let window = window.min(items.len()).max(jobs);
     struct Gate {
         next: usize,
         handed: usize,
@@ -764,6 +770,49 @@ mod tests {
             want.insert(2, "区/失效.xlsx（找不到）");
         }
         assert_eq!(names, want);
+    }
+
+    #[test]
+    fn a_huge_jobs_count_starts_a_bounded_number_of_threads() {
+        let items: Vec<u64> = (0..600).collect();
+        let threads = Mutex::new(std::collections::HashSet::new());
+        let mut seen = Vec::new();
+        ordered_map(
+            &items,
+            1_000_000,
+            8_000_000,
+            |&x| {
+                lock_set(&threads).insert(std::thread::current().id());
+                x
+            },
+            |_, r| {
+                seen.push(r);
+                Ok::<(), ()>(())
+            },
+        )
+        .unwrap();
+        assert_eq!(seen, items);
+        let n = lock_set(&threads).len();
+        assert!((1..=MAX_JOBS).contains(&n), "{n}");
+        // Fewer items than threads asked for: one thread per item at most.
+        let few = [1u64, 2, 3];
+        let threads = Mutex::new(std::collections::HashSet::new());
+        ordered_map(
+            &few,
+            64,
+            512,
+            |&x| {
+                lock_set(&threads).insert(std::thread::current().id());
+                x
+            },
+            |_, _| Ok::<(), ()>(()),
+        )
+        .unwrap();
+        assert!(lock_set(&threads).len() <= 3);
+    }
+
+    fn lock_set<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+        m.lock().unwrap()
     }
 
     #[test]

@@ -908,6 +908,34 @@ fn cover_labels_with_their_values_in_one_cell() {
     let out = read(&book);
     assert_same(&out.declaration, clean());
     assert_eq!(found(&out), expect(&[]));
+    // Filling instructions on a sheet before it are neither the cover nor its values.
+    let mut notes = book.sheet(SUMMARY).clone();
+    notes.name = "填写说明".into();
+    notes.cells.clear();
+    notes.merges.clear();
+    for (i, t) in [
+        "单位名称：请填写单位全称",
+        "预算年度：填写4位年份",
+        "编报项目数：如：10",
+    ]
+    .iter()
+    .enumerate()
+    {
+        notes.set_at((i as u32, 0), text(t));
+    }
+    book.sheets.insert(0, notes);
+    let out = read(&book);
+    assert_same(&out.declaration, clean());
+    assert_eq!(found(&out), expect(&[]));
+    // Also when the cover has nothing but inline labels (no published sentence either).
+    let summary = book.sheet_mut(SUMMARY);
+    assert_eq!(summary.find("绩效目标设置情况"), "A7");
+    summary.set_text("B7", "见附件");
+    let mut want = clean().clone();
+    want.summary_text = Some("见附件".into());
+    let out = read(&book);
+    assert_same(&out.declaration, &want);
+    assert_eq!(found(&out), expect(&[]));
     let unit = out.sources.cell(&jixiao::model::FieldPath::Cover(
         jixiao::model::CoverField::Unit,
     ));

@@ -56,7 +56,22 @@ pub fn read_bytes(file: &str, bytes: Vec<u8>) -> Result<ReadOutcome, Error> {
     from_grids(file, grids)
 }
 
-fn is_cover_sheet(grid: &Grid) -> bool {
+/// Which sheet is the unit's cover, among those that are not project forms. A cover laid
+/// out as the template is preferred over a sheet with only inline labels, which may be
+/// filling instructions (`单位名称：填写全称`).
+fn cover_position(grids: &[Grid], is_project: &[bool]) -> Option<usize> {
+    let pick = |inline| {
+        grids
+            .iter()
+            .zip(is_project)
+            .position(|(g, p)| !p && is_cover_sheet(g, inline))
+    };
+    pick(false).or_else(|| pick(true))
+}
+
+/// Whether `grid` looks like the unit's cover: the published sentence, or one of the
+/// cover's key labels; with `inline`, also a label with its value in the same cell.
+fn is_cover_sheet(grid: &Grid, inline: bool) -> bool {
     cover_sentence(grid).is_some()
         || layout::COVER_FIELDS
             .iter()
@@ -67,7 +82,11 @@ fn is_cover_sheet(grid: &Grid) -> bool {
                     CoverField::Unit | CoverField::StatedCount | CoverField::StatedTotal
                 )
             })
-            .any(|(f, keys)| cover_field_at(grid, f.key, keys).is_some())
+            .any(|(f, keys)| match cover_field_at(grid, f.key, keys) {
+                Some(CoverAt::Label(_)) => true,
+                Some(CoverAt::Inline(..)) => inline,
+                None => false,
+            })
 }
 
 /// Where a cover field is: its label alone in a cell, with the value to its right, or the
@@ -84,6 +103,7 @@ fn cover_field_at(grid: &Grid, field: CoverField, keys: &[String]) -> Option<Cov
         match labels::inline_text(grid, pos, keys) {
             None => Some(CoverAt::Label(pos)),
             Some(text) if field == CoverField::Unit && is_money_unit_note(&text) => None,
+            Some(text) if is_filling_instruction(&text) => None,
             Some(text) => Some(CoverAt::Inline(pos, text)),
         }
     })
@@ -94,6 +114,15 @@ fn cover_field_at(grid: &Grid, field: CoverField, keys: &[String]) -> Option<Cov
 fn is_rollup_summary(grids: &[Grid]) -> bool {
     let has = |name: &str| grids.iter().any(|g| g.name == name);
     has(layout::ROLLUP_OVERVIEW_SHEET) && layout::ROLLUP_GROUP_SHEETS.iter().all(|(s, _)| has(s))
+}
+
+/// `请填写单位全称`, `填写预算年度`, `如：2024`: a template's filling instructions after a
+/// label, not a value.
+fn is_filling_instruction(text: &str) -> bool {
+    let t = crate::values::normalize_label(text);
+    ["请", "填写", "如:", "例如", "按"]
+        .iter()
+        .any(|p| t.starts_with(p))
 }
 
 /// `元`, `万元`, `人民币元`, `元/万元`: what `单位：` says above a table of amounts.
@@ -150,7 +179,7 @@ fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
             ),
         });
     }
-    let cover = other_sheets().find(|g| is_cover_sheet(g));
+    let cover = cover_position(&grids, &is_project).map(|i| &grids[i]);
     if project_sheets.is_empty() && cover.is_none() {
         let names: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
         return Err(Error::NotAForm {
@@ -399,16 +428,13 @@ pub struct PlainSheet {
 /// sheets jixiao writes itself (dropdown lists, 校验结果).
 pub fn other_sheets(path: impl AsRef<Path>) -> Result<Vec<PlainSheet>, Error> {
     let grids = open::load(path.as_ref())?;
-    let cover = grids
-        .iter()
-        .position(|g| !project::is_project_sheet(g) && is_cover_sheet(g));
+    let is_project: Vec<bool> = grids.iter().map(project::is_project_sheet).collect();
+    let cover = cover_position(&grids, &is_project);
     let ours = [layout::LIST_SHEET, crate::write::REPORT_SHEET];
     Ok(grids
         .iter()
         .enumerate()
-        .filter(|(i, g)| {
-            Some(*i) != cover && !project::is_project_sheet(g) && !ours.contains(&g.name.as_str())
-        })
+        .filter(|(i, g)| Some(*i) != cover && !is_project[*i] && !ours.contains(&g.name.as_str()))
         .map(|(_, g)| PlainSheet {
             name: g.name.clone(),
             hidden: g.hidden,

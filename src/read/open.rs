@@ -18,6 +18,7 @@ use super::guard;
 use crate::Error;
 
 mod merges;
+mod prune;
 mod repack;
 
 /// What one workbook may make jixiao read. No real declaration comes near these: the

@@ -405,7 +405,7 @@ impl<'s> Iterator for RawAttrs<'s> {
 }
 
 /// XML whitespace, as quick-xml has it.
-fn is_ws(b: u8) -> bool {
+pub(super) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
@@ -495,7 +495,7 @@ fn text_ok(t: &[u8]) -> bool {
 
 /// Where the markup starts, past a UTF-8 byte-order mark and an XML declaration that does
 /// not name another encoding; `None` for UTF-16 or a declared non-UTF-8 encoding.
-fn prolog(xml: &[u8]) -> Option<usize> {
+pub(super) fn prolog(xml: &[u8]) -> Option<usize> {
     let p = if xml.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {

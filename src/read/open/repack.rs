@@ -29,6 +29,7 @@ use std::collections::HashMap;
 use flate2::{Decompress, FlushDecompress, Status};
 
 use super::merges::{scan, XlsxParts};
+use super::prune::prune_empty_cells;
 use super::LIMITS;
 
 /// The most that the worksheet parts of one workbook may declare, together, to be repacked.
@@ -50,6 +51,10 @@ const C_CRC: usize = 16;
 const C_PACKED: usize = 20;
 const C_SIZE: usize = 24;
 const C_OFFSET: usize = 42;
+/// Offsets in a local header.
+const L_CRC: usize = 14;
+const L_PACKED: usize = 18;
+const L_SIZE: usize = 22;
 /// Flag bits that say nothing true of a stored part written whole: sizes in a data
 /// descriptor (3), deflate options (1, 2).
 const NOT_STORED_FLAGS: u16 = 0b1110;
@@ -217,6 +222,8 @@ impl XlsxParts<'_> {
         let mut offsets = Vec::with_capacity(entries.len());
         let mut scanned = HashMap::new();
         let mut inflater = Decompress::new(false);
+        // Each worksheet part's CRC-32 and size as written, in entry order.
+        let mut written = Vec::new();
         for entry in &entries {
             offsets.push(u32::try_from(out.len()).ok()?);
             let Some(paths) = &entry.sheets else {
@@ -253,25 +260,42 @@ impl XlsxParts<'_> {
                 }
                 _ => return None,
             }
-            let part = &out[start..];
+            let part = &mut out[start..];
             if part.len() != entry.size as usize || crc32fast::hash(part) != entry.crc {
                 return None;
             }
-            let merges = scan(part);
+            // Checked whole above, as the original path would; blanks left out after.
+            let kept = prune_empty_cells(part);
+            let (mut crc, mut size) = (entry.crc, entry.size);
+            if kept < part.len() {
+                out.truncate(start + kept);
+                crc = crc32fast::hash(&out[start..]);
+                size = u32::try_from(kept).ok()?;
+                let header = start - LOCAL_LEN - entry.name.len();
+                set_u32(&mut out, header + L_CRC, crc);
+                set_u32(&mut out, header + L_PACKED, size);
+                set_u32(&mut out, header + L_SIZE, size);
+            }
+            written.push((crc, size));
+            let merges = scan(&out[start..]);
             for p in paths {
                 scanned.insert(p.clone(), merges.clone());
             }
         }
         let directory = out.len();
+        let mut written = written.into_iter();
         for (entry, offset) in entries.iter().zip(offsets) {
             let at = out.len();
             out.extend_from_slice(entry.central);
             let c = &mut out[at..];
             if entry.sheets.is_some() {
+                let (crc, size) = written.next()?;
                 let flags = u16_at(c, C_FLAGS)? & !NOT_STORED_FLAGS;
                 set_u16(c, C_FLAGS, flags);
                 set_u16(c, C_METHOD, STORED);
-                set_u32(c, C_PACKED, entry.size);
+                set_u32(c, C_CRC, crc);
+                set_u32(c, C_PACKED, size);
+                set_u32(c, C_SIZE, size);
             }
             set_u32(c, C_OFFSET, offset);
         }
@@ -399,8 +423,9 @@ mod tests {
                     .unwrap()
                     .read_to_end(&mut inflated)
                     .unwrap();
+                // Its blank cells left out (see `prune`), and read back with its new CRC.
+                let inflated = pruned(inflated);
                 assert_eq!(raw_after, inflated, "{name}");
-                // And it reads back with its CRC.
                 let mut read = Vec::new();
                 after.by_index(i).unwrap().read_to_end(&mut read).unwrap();
                 assert_eq!(read, inflated, "{name}");
@@ -671,8 +696,19 @@ mod tests {
             let (mut a, mut b) = (Vec::new(), Vec::new());
             f.read_to_end(&mut a).unwrap();
             g.read_to_end(&mut b).unwrap();
+            if sheets.contains(&name) {
+                assert!(b.len() < a.len(), "{name}: the blank cells are left out");
+                a = pruned(a);
+            }
             assert_eq!(a, b, "{name}");
         }
+    }
+
+    /// A sheet part as the copy holds it.
+    fn pruned(mut part: Vec<u8>) -> Vec<u8> {
+        let kept = prune_empty_cells(&mut part);
+        part.truncate(kept);
+        part
     }
 
     /// Zips as other writers make them: data descriptors, stored sheets, names in UTF-8

@@ -17,9 +17,10 @@
 //!   place from its own reference, not from the one left out;
 //! - ` s="…"` in a cell of that form with `t="s"`, whose value is the shared string
 //!   whatever its style;
-//! - `<row …>` tags whose attributes calamine reads without failing, and `</row>` tags
-//!   each matching one of them (so that no end tag the original would fail on goes), when
-//!   every cell of the sheet is of that form: every cell is then placed by its reference.
+//! - `<row r="7" …>` tags (calamine reads a row's attributes only until its `r`, here the
+//!   first), and `</row>` tags each matching one of them (so that no end tag the original
+//!   would fail on goes), when every cell of the sheet is of that form: every cell is then
+//!   placed by its reference.
 //!
 //! Tags are found as quick-xml finds them with calamine's settings (the first `>` outside
 //! quotes), so nothing inside an attribute value is touched; a part with any comment, CDATA
@@ -122,7 +123,18 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
                     if let Some((from, to)) = unused_style {
                         cuts.cut(from, to, false);
                     }
-                    end
+                    // Most cells are `<v>value</v></c>`: stepped over at once.
+                    match xml[end..].strip_prefix(b"<v>") {
+                        Some(_) => {
+                            let close = next_lt(xml, end + 3)?;
+                            if xml[close..].starts_with(b"</v></c>") {
+                                close + 8
+                            } else {
+                                end
+                            }
+                        }
+                        None => end,
+                    }
                 }
                 None => {
                     let end = tag_end(xml, lt)?;
@@ -207,8 +219,12 @@ fn tag_end(xml: &[u8], lt: usize) -> Option<usize> {
     // The first `>` ends the tag when the quotes before it are closed: an even number of
     // `"` and no `'` (which a `"` value may hold). Counted, not stepped through: a row's
     // tag has eight quotes.
-    let head = &rest[..gt];
-    if memchr(b'\'', head).is_none() && head.iter().filter(|&&b| b == b'"').count() % 2 == 0 {
+    let (mut quotes, mut apostrophe) = (0u32, false);
+    for &b in &rest[..gt] {
+        quotes += u32::from(b == b'"');
+        apostrophe |= b == b'\'';
+    }
+    if !apostrophe && quotes % 2 == 0 {
         return Some(lt + 2 + gt);
     }
     let mut quote = 0u8;
@@ -254,48 +270,52 @@ enum CellTag {
 /// each, then `/>` or `>`. `None` for any other tag.
 fn cell_tag(xml: &[u8], lt: usize) -> Option<CellTag> {
     const OPEN: &[u8] = b"<c r=\"";
+    let b = xml.get(lt..)?.strip_prefix(OPEN)?;
     let at = lt + OPEN.len();
-    let b = xml.get(at..)?;
-    if !xml[lt..].starts_with(OPEN) {
+    let letters = count(b, 0, 4, u8::is_ascii_uppercase);
+    if !(1..=3).contains(&letters) || !matches!(b.get(letters), Some(b'1'..=b'9')) {
         return None;
     }
-    let mut i = run(b, 0, 4, |c| c.is_ascii_uppercase());
-    if !(1..=3).contains(&i) || !matches!(b.get(i), Some(b'1'..=b'9')) {
+    let digits = count(b, letters, 8, u8::is_ascii_digit);
+    let mut i = letters + digits;
+    if digits > 7 || b.get(i) != Some(&b'"') {
         return None;
     }
-    let digits = run(b, i, 8, |c| c.is_ascii_digit());
-    if digits > 7 || b.get(i + digits) != Some(&b'"') {
-        return None;
-    }
-    i += digits + 1;
+    i += 1;
     let mut style: Option<(usize, usize)> = None;
     let mut kind: Option<&[u8]> = None;
     loop {
         let from = i;
-        let n = match b.get(i..)? {
-            [b'/', b'>', ..] => return Some(CellTag::Blank(at + i + 2)),
-            [b'>', ..] => {
+        match *b.get(i)? {
+            b'/' => return (b.get(i + 1) == Some(&b'>')).then_some(CellTag::Blank(at + i + 2)),
+            b'>' => {
                 let unused_style = style.filter(|_| kind == Some(b"s"));
                 return Some(CellTag::Open {
                     end: at + i + 1,
                     unused_style: unused_style.map(|(f, t)| (at + f, at + t)),
                 });
             }
-            [b' ', b's', b'=', b'"', ..] if style.is_none() => {
-                i += 4;
-                let n = Some(run(b, i, 10, |c| c.is_ascii_digit())).filter(|n| (1..=9).contains(n));
-                style = Some((from, i + n? + 1));
-                n
+            b' ' => {}
+            _ => return None,
+        }
+        let name = *b.get(i + 1)?;
+        if b.get(i + 2..i + 4)? != b"=\"" {
+            return None;
+        }
+        i += 4;
+        let n = match name {
+            b's' if style.is_none() => {
+                let n = count(b, i, 10, u8::is_ascii_digit);
+                style = Some((from, i + n + 1));
+                (1..=9).contains(&n).then_some(n)?
             }
-            [b' ', b't', b'=', b'"', ..] if kind.is_none() => {
-                i += 4;
-                let n = Some(run(b, i, 13, |c| c.is_ascii_alphabetic()))
-                    .filter(|n| (1..=12).contains(n));
-                kind = Some(&b[i..i + n?]);
-                n
+            b't' if kind.is_none() => {
+                let n = count(b, i, 13, u8::is_ascii_alphabetic);
+                kind = Some(&b[i..i + n]);
+                (1..=12).contains(&n).then_some(n)?
             }
-            _ => None,
-        }?;
+            _ => return None,
+        };
         i += n;
         if b.get(i) != Some(&b'"') {
             return None;
@@ -306,12 +326,9 @@ fn cell_tag(xml: &[u8], lt: usize) -> Option<CellTag> {
 
 /// How many bytes from `b[from]` on are `ok`, counting no further than `max`.
 #[inline(always)]
-fn run(b: &[u8], from: usize, max: usize, ok: impl Fn(u8) -> bool) -> usize {
-    let mut n = 0;
-    while n < max && b.get(from + n).is_some_and(|&c| ok(c)) {
-        n += 1;
-    }
-    n
+fn count(b: &[u8], from: usize, max: usize, ok: impl Fn(&u8) -> bool) -> usize {
+    let span = b.get(from..b.len().min(from + max)).unwrap_or_default();
+    span.iter().position(|c| !ok(c)).unwrap_or(span.len())
 }
 
 /// Whether only whitespace lies between the tag before `lt` and it: leaving the tag at
@@ -330,49 +347,24 @@ fn between_markup(xml: &[u8], lt: usize, end: usize) -> bool {
     after_markup(xml, lt) && xml.get(end + ws) == Some(&b'<')
 }
 
-/// The `row` start tag at `lt` when calamine reads its attributes without failing:
-/// single spaces, plain names, double-quoted values without `<`, and an `r`, if any, that
-/// is a row number from 1. Just past its `>`, and whether it is self-closed.
+/// The `row` start tag at `lt` when calamine reads it without failing: `r` first, a row
+/// number from 1 (calamine reads attributes only until it finds `r`, so the others are not
+/// parsed). Just past its `>`, and whether it is self-closed.
 fn plain_row(xml: &[u8], lt: usize) -> Option<(usize, bool)> {
-    let b = xml.get(lt..)?.strip_prefix(b"<row")?;
-    let mut i = 0;
-    let mut first_r = true;
-    loop {
-        match b.get(i)? {
-            b'>' => return Some((lt + 4 + i + 1, false)),
-            b'/' if b.get(i + 1) == Some(&b'>') => return Some((lt + 4 + i + 2, true)),
-            b' ' => i += 1,
-            _ => return None,
-        }
-        let name = i;
-        while b
-            .get(i)
-            .is_some_and(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b':' | b'.' | b'-'))
-        {
-            i += 1;
-        }
-        if i == name || b.get(i..i + 2)? != b"=\"" {
-            return None;
-        }
-        let value = i + 2;
-        i = value;
-        while *b.get(i)? != b'"' {
-            if b[i] == b'<' {
-                return None;
-            }
-            i += 1;
-        }
-        // calamine reads the first `r` it finds.
-        if first_r && &b[value - 4..value - 2] == b" r" {
-            first_r = false;
-            let v = &b[value..i];
-            let digits = v.iter().all(u8::is_ascii_digit);
-            if !(1..=7).contains(&v.len()) || !digits || v[0] == b'0' {
-                return None;
-            }
-        }
-        i += 1;
+    const OPEN: &[u8] = b"<row r=\"";
+    let b = xml.get(lt..)?.strip_prefix(OPEN)?;
+    let digits = count(b, 0, 8, u8::is_ascii_digit);
+    if !(1..=7).contains(&digits) || b[0] == b'0' || b.get(digits) != Some(&b'"') {
+        return None;
     }
+    let after = lt + OPEN.len() + digits + 1;
+    let end = match xml.get(after)? {
+        b'>' => after + 1,
+        b'/' if xml.get(after + 1) == Some(&b'>') => after + 2,
+        b' ' => tag_end(xml, lt)?,
+        _ => return None,
+    };
+    Some((end, xml[end - 2] == b'/'))
 }
 
 /// Whether what follows `end`, past whitespace, is a cell placed by its own reference or

@@ -1,9 +1,9 @@
 //! Turning cells into model values, recording where each came from and reporting what
 //! cannot be read (codes R0xx).
 
-use calamine::Data;
 use rust_decimal::Decimal;
 
+use super::grid::Value;
 use crate::model::{
     a1, CellKind, Date, FieldPath, Finding, Location, Money, MoneyUnit, Severity, SourceMap,
 };
@@ -68,33 +68,39 @@ impl Ctx {
         });
     }
 
-    pub fn record(&mut self, path: FieldPath, sheet: &str, pos: (u32, u16), data: Option<&Data>) {
+    pub fn record(
+        &mut self,
+        path: FieldPath,
+        sheet: &str,
+        pos: (u32, u16),
+        data: Option<Value<'_>>,
+    ) {
         // The raw text is formatted straight into the map, as `describe` would show it.
         let rec = |s: &mut SourceMap, kind, raw: Option<&dyn std::fmt::Display>| {
             s.record(path, sheet, pos, kind, raw)
         };
         let s = &mut self.sources;
         match data {
-            None | Some(Data::Empty) => s.record_text(path, sheet, pos, CellKind::Empty, None),
-            Some(Data::String(t)) => s.record_text(path, sheet, pos, CellKind::Text, Some(t)),
-            Some(Data::Float(f)) => match decimal_from_f64(*f) {
+            None => s.record_text(path, sheet, pos, CellKind::Empty, None),
+            Some(Value::Text(t)) => s.record_text(path, sheet, pos, CellKind::Text, Some(t)),
+            Some(Value::Float(f)) => match decimal_from_f64(f) {
                 Some(d) => {
                     let mut buf = [0; DECIMAL_TEXT_MAX];
                     let t = decimal_text(&d, &mut buf);
                     s.record_text(path, sheet, pos, CellKind::Number, Some(t))
                 }
-                None => rec(s, CellKind::Number, Some(f)),
+                None => rec(s, CellKind::Number, Some(&f)),
             },
-            Some(Data::Int(i)) => rec(s, CellKind::Number, Some(i)),
-            Some(Data::Bool(b)) => rec(s, CellKind::Bool, Some(b)),
-            Some(Data::DateTime(dt)) => match date_from_serial(dt.as_f64()) {
+            Some(Value::Int(i)) => rec(s, CellKind::Number, Some(&i)),
+            Some(Value::Bool(b)) => rec(s, CellKind::Bool, Some(&b)),
+            Some(Value::DateTime(dt)) => match date_from_serial(dt.as_f64()) {
                 Some(d) => rec(s, CellKind::Date, Some(&d)),
                 None => rec(s, CellKind::Date, Some(&dt.as_f64())),
             },
-            Some(Data::DateTimeIso(t)) | Some(Data::DurationIso(t)) => {
+            Some(Value::DateTimeIso(t)) | Some(Value::DurationIso(t)) => {
                 s.record_text(path, sheet, pos, CellKind::Date, Some(t))
             }
-            Some(Data::Error(e)) => {
+            Some(Value::Error(e)) => {
                 s.record_text(path, sheet, pos, CellKind::Error, Some(&error_text(e)))
             }
         }
@@ -151,21 +157,21 @@ fn decimal_text<'b>(d: &Decimal, buf: &'b mut [u8; DECIMAL_TEXT_MAX]) -> &'b str
 }
 
 /// How a cell holds its value, and its content as text.
-pub fn describe(data: Option<&Data>) -> (CellKind, Option<String>) {
+pub fn describe(data: Option<Value<'_>>) -> (CellKind, Option<String>) {
     match data {
-        None | Some(Data::Empty) => (CellKind::Empty, None),
-        Some(Data::String(s)) => (CellKind::Text, Some(s.clone())),
-        Some(Data::Float(f)) => (
+        None => (CellKind::Empty, None),
+        Some(Value::Text(s)) => (CellKind::Text, Some(s.to_string())),
+        Some(Value::Float(f)) => (
             CellKind::Number,
             Some(
-                decimal_from_f64(*f)
+                decimal_from_f64(f)
                     .map(|d| d.to_string())
                     .unwrap_or_else(|| f.to_string()),
             ),
         ),
-        Some(Data::Int(i)) => (CellKind::Number, Some(i.to_string())),
-        Some(Data::Bool(b)) => (CellKind::Bool, Some(b.to_string())),
-        Some(Data::DateTime(dt)) => (
+        Some(Value::Int(i)) => (CellKind::Number, Some(i.to_string())),
+        Some(Value::Bool(b)) => (CellKind::Bool, Some(b.to_string())),
+        Some(Value::DateTime(dt)) => (
             CellKind::Date,
             Some(
                 date_from_serial(dt.as_f64())
@@ -173,10 +179,10 @@ pub fn describe(data: Option<&Data>) -> (CellKind, Option<String>) {
                     .unwrap_or_else(|| dt.as_f64().to_string()),
             ),
         ),
-        Some(Data::DateTimeIso(s)) | Some(Data::DurationIso(s)) => {
-            (CellKind::Date, Some(s.clone()))
+        Some(Value::DateTimeIso(s)) | Some(Value::DurationIso(s)) => {
+            (CellKind::Date, Some(s.to_string()))
         }
-        Some(Data::Error(e)) => (CellKind::Error, Some(error_text(e))),
+        Some(Value::Error(e)) => (CellKind::Error, Some(error_text(e))),
     }
 }
 
@@ -234,13 +240,13 @@ pub fn text(
     ctx: &mut Ctx,
     sheet: &str,
     pos: (u32, u16),
-    data: Option<&Data>,
+    data: Option<Value<'_>>,
     project: Option<usize>,
     what: &str,
 ) -> Option<String> {
     match data? {
-        Data::String(s) => clean_text(s),
-        Data::Error(e) => {
+        Value::Text(s) => clean_text(s),
+        Value::Error(e) => {
             report_cell_error(ctx, sheet, pos, project, what, e);
             None
         }
@@ -253,7 +259,7 @@ pub fn money(
     ctx: &mut Ctx,
     sheet: &str,
     pos: (u32, u16),
-    data: Option<&Data>,
+    data: Option<Value<'_>>,
     project: Option<usize>,
     what: &str,
     scale: MoneyUnit,
@@ -284,20 +290,19 @@ pub fn money(
         None
     };
     match data? {
-        Data::Empty => None,
-        Data::Float(f) => match decimal_from_f64(*f).map(|d| in_unit(d, scale)) {
+        Value::Float(f) => match decimal_from_f64(f).map(|d| in_unit(d, scale)) {
             Some(Some(m)) => Some(m),
             // Below 10⁻²⁸ (no Decimal holds it): nothing.
             None if f.is_finite() && f.abs() < 1.0 => Some(Money::ZERO),
             // Beyond a Decimal, or `inf`/`NaN` typed into the XML.
             Some(None) | None => too_large(ctx, f.to_string()),
         },
-        Data::Int(i) => match in_unit(Decimal::from(*i), scale) {
+        Value::Int(i) => match in_unit(Decimal::from(i), scale) {
             Some(m) => Some(m),
             None => too_large(ctx, i.to_string()),
         },
-        Data::String(s) if s.trim().is_empty() => None,
-        Data::String(s) => match parse_money_text(s) {
+        Value::Text(s) if s.trim().is_empty() => None,
+        Value::Text(s) => match parse_money_text(s) {
             Ok(p) => {
                 let m = if p.unit == MoneyUnit::Yuan && scale == MoneyUnit::Wan && !s.contains('元')
                 {
@@ -325,7 +330,7 @@ pub fn money(
                         a1(pos.0, pos.1),
                         s.trim()
                     ),
-                    Some(s.clone()),
+                    Some(s.to_string()),
                 );
                 Some(m)
             }
@@ -347,12 +352,12 @@ pub fn money(
                         a1(pos.0, pos.1),
                         s.trim()
                     ),
-                    Some(s.clone()),
+                    Some(s.to_string()),
                 );
                 None
             }
         },
-        Data::Error(e) => {
+        Value::Error(e) => {
             report_cell_error(ctx, sheet, pos, project, what, e);
             None
         }
@@ -384,7 +389,7 @@ pub fn date(
     ctx: &mut Ctx,
     sheet: &str,
     pos: (u32, u16),
-    data: Option<&Data>,
+    data: Option<Value<'_>>,
     project: Option<usize>,
     what: &str,
 ) -> Option<Date> {
@@ -425,31 +430,30 @@ fn date_any(
     ctx: &mut Ctx,
     sheet: &str,
     pos: (u32, u16),
-    data: Option<&Data>,
+    data: Option<Value<'_>>,
     project: Option<usize>,
     what: &str,
     bad: &dyn Fn(&mut Ctx, String, String) -> Option<Date>,
 ) -> Option<Date> {
     match data? {
-        Data::Empty => None,
-        Data::DateTime(dt) => match date_from_serial(dt.as_f64()) {
+        Value::DateTime(dt) => match date_from_serial(dt.as_f64()) {
             Some(d) => Some(d),
             None => bad(ctx, dt.as_f64().to_string(), "日期序号超出范围".into()),
         },
-        Data::Float(f) => match date_from_serial(*f) {
+        Value::Float(f) => match date_from_serial(f) {
             Some(d) => Some(d),
             None => bad(ctx, f.to_string(), "数字无法作为日期".into()),
         },
-        Data::Int(i) => match date_from_serial(*i as f64) {
+        Value::Int(i) => match date_from_serial(i as f64) {
             Some(d) => Some(d),
             None => bad(ctx, i.to_string(), "数字无法作为日期".into()),
         },
-        Data::DateTimeIso(s) => match parse_date_text(s) {
+        Value::DateTimeIso(s) => match parse_date_text(s) {
             Ok(d) => Some(d),
-            Err(e) => bad(ctx, s.clone(), e.to_string()),
+            Err(e) => bad(ctx, s.to_string(), e.to_string()),
         },
-        Data::String(s) if s.trim().is_empty() => None,
-        Data::String(s) => match parse_date_text(s) {
+        Value::Text(s) if s.trim().is_empty() => None,
+        Value::Text(s) => match parse_date_text(s) {
             // Out of range: reported once, as R003, by the caller.
             Ok(d) if !(FIRST_YEAR..=LAST_YEAR).contains(&d.year()) => Some(d),
             Ok(d) => {
@@ -469,13 +473,13 @@ fn date_any(
                         a1(pos.0, pos.1),
                         s.trim()
                     ),
-                    Some(s.clone()),
+                    Some(s.to_string()),
                 );
                 Some(d)
             }
             Err(e) => bad(ctx, s.trim().to_string(), e.to_string()),
         },
-        Data::Error(e) => {
+        Value::Error(e) => {
             report_cell_error(ctx, sheet, pos, project, what, e);
             None
         }
@@ -491,14 +495,13 @@ pub fn whole_number(
     ctx: &mut Ctx,
     sheet: &str,
     pos: (u32, u16),
-    data: Option<&Data>,
+    data: Option<Value<'_>>,
     what: &str,
 ) -> Option<i64> {
     let parsed = match data? {
-        Data::Empty => return None,
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e12 => Some(*f as i64),
-        Data::Int(i) => Some(*i),
-        Data::String(s) => {
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e12 => Some(f as i64),
+        Value::Int(i) => Some(i),
+        Value::Text(s) => {
             let t = crate::values::to_halfwidth(s);
             let digits: String = t
                 .trim()

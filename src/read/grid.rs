@@ -3,20 +3,83 @@
 //! Cells are kept in one row-major vector (xlsx, xls and ods all hand them over row by
 //! row, so inserting is a push), and every short text cell's normalized label is computed
 //! once, when the cell is inserted: the reader asks for labels hundreds of times per form.
+//! All cell text of a sheet is kept end to end in one buffer: a String per text cell was
+//! a fifth of a rollup's allocations.
 
-use calamine::Data;
+use calamine::{CellErrorType, Data, DataRef, ExcelDateTime};
 
 use crate::values::{may_begin_whitespace, normalize_label_into};
 
 /// No label: the index stored for cells that are not label-like text.
 const NO_LABEL: u32 = u32::MAX;
 
+/// A non-empty cell's value, borrowed from its grid (or from calamine's cell, on insert).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    Text(&'a str),
+    Float(f64),
+    Int(i64),
+    Bool(bool),
+    DateTime(ExcelDateTime),
+    DateTimeIso(&'a str),
+    DurationIso(&'a str),
+    Error(&'a CellErrorType),
+}
+
+impl<'a> Value<'a> {
+    /// A cell of a dense range (xls, ods); `None` when it is empty.
+    pub fn from_data(d: &'a Data) -> Option<Value<'a>> {
+        Some(match d {
+            Data::String(s) => Value::Text(s),
+            Data::Float(f) => Value::Float(*f),
+            Data::Int(i) => Value::Int(*i),
+            Data::Bool(b) => Value::Bool(*b),
+            Data::DateTime(dt) => Value::DateTime(*dt),
+            Data::DateTimeIso(s) => Value::DateTimeIso(s),
+            Data::DurationIso(s) => Value::DurationIso(s),
+            Data::Error(e) => Value::Error(e),
+            Data::Empty => return None,
+        })
+    }
+
+    /// A cell of calamine's xlsx cell reader, shared strings included; `None` when empty.
+    pub fn from_ref(d: &'a DataRef<'_>) -> Option<Value<'a>> {
+        Some(match d {
+            DataRef::String(s) => Value::Text(s),
+            DataRef::SharedString(s) => Value::Text(s),
+            DataRef::Float(f) => Value::Float(*f),
+            DataRef::Int(i) => Value::Int(*i),
+            DataRef::Bool(b) => Value::Bool(*b),
+            DataRef::DateTime(dt) => Value::DateTime(*dt),
+            DataRef::DateTimeIso(s) => Value::DateTimeIso(s),
+            DataRef::DurationIso(s) => Value::DurationIso(s),
+            DataRef::Error(e) => Value::Error(e),
+            DataRef::Empty => return None,
+        })
+    }
+}
+
+/// A value as the grid stores it: text as a span of the sheet's `text`.
+#[derive(Debug)]
+enum Stored {
+    Text(Span),
+    Float(f64),
+    Int(i64),
+    Bool(bool),
+    DateTime(ExcelDateTime),
+    DateTimeIso(Span),
+    DurationIso(Span),
+    Error(CellErrorType),
+}
+
 /// One worksheet's non-empty cells, by (row, column), 0-based.
 #[derive(Debug, Default)]
 pub struct Grid {
     pub name: String,
     /// Row-major, one entry per position; each with its index into `labels`, if any.
-    cells: Vec<((u32, u16), Data, u32)>,
+    cells: Vec<((u32, u16), Stored, u32)>,
+    /// The text of every text cell, end to end (a replaced cell's text stays, unused).
+    text: String,
     /// Merged regions: (first row, first col, last row, last col).
     merges: Vec<(u32, u16, u32, u16)>,
     /// Label-like cells (short text), row-major: position and the span of the normalized
@@ -33,7 +96,7 @@ pub struct Grid {
     pub hidden: bool,
 }
 
-/// A label's text: `label_text[start..end]`.
+/// A piece of text: `label_text[start..end]` for a label, `text[start..end]` for a cell.
 #[derive(Debug, Clone, Copy, Default)]
 struct Span {
     start: u32,
@@ -144,14 +207,11 @@ impl Grid {
 
     /// Adds a cell; a later value at the same position replaces the earlier one, as Excel
     /// keeps the last. Cells normally arrive row-major; any order is accepted.
-    pub fn insert(&mut self, row: u32, col: u16, value: Data) {
-        if matches!(value, Data::Empty) {
-            return;
-        }
-        let label = match &value {
+    pub fn insert(&mut self, row: u32, col: u16, value: Value<'_>) {
+        let label = match value {
             // Text whose first character is not blank is not blank: no trimming of the
             // usual cell, which cost as much as normalizing the labels.
-            Data::String(s)
+            Value::Text(s)
                 if s.as_bytes()
                     .first()
                     .is_none_or(|&b| may_begin_whitespace(b))
@@ -159,7 +219,7 @@ impl Grid {
             {
                 return
             }
-            Data::String(s) if label_like(s) => {
+            Value::Text(s) if label_like(s) => {
                 let start = self.label_text.len();
                 normalize_label_into(s, &mut self.label_text);
                 // Offsets fit: a sheet's text is capped far below 4 GiB (LIMITS).
@@ -171,6 +231,7 @@ impl Grid {
             }
             _ => None,
         };
+        let value = self.store(value);
         let pos = (row, col);
         // Labels are a subset of the cells, so after the last cell is after every label.
         if self.cells.last().is_none_or(|(p, _, _)| *p < pos) {
@@ -195,7 +256,7 @@ impl Grid {
     /// The rare path: a cell before the last one (or at the same place). Keeps both
     /// vectors sorted and rebuilds the label indices.
     /// (A replaced label's text stays in `label_text`, unreferenced.)
-    fn insert_out_of_order(&mut self, pos: (u32, u16), value: Data, label: Option<Span>) {
+    fn insert_out_of_order(&mut self, pos: (u32, u16), value: Stored, label: Option<Span>) {
         match self.cells.binary_search_by(|(p, _, _)| p.cmp(&pos)) {
             Ok(i) => self.cells[i].1 = value,
             Err(i) => self.cells.insert(i, (pos, value, NO_LABEL)),
@@ -229,6 +290,49 @@ impl Grid {
         }
     }
 
+    /// `value` with its text copied to the end of `text`.
+    fn store(&mut self, value: Value<'_>) -> Stored {
+        let mut push = |s: &str| {
+            let start = self.text.len();
+            self.text.push_str(s);
+            // Offsets fit: a sheet's text is capped far below 4 GiB (LIMITS).
+            Span {
+                start: start as u32,
+                end: self.text.len() as u32,
+            }
+        };
+        match value {
+            Value::Text(s) => Stored::Text(push(s)),
+            Value::Float(f) => Stored::Float(f),
+            Value::Int(i) => Stored::Int(i),
+            Value::Bool(b) => Stored::Bool(b),
+            Value::DateTime(dt) => Stored::DateTime(dt),
+            Value::DateTimeIso(s) => Stored::DateTimeIso(push(s)),
+            Value::DurationIso(s) => Stored::DurationIso(push(s)),
+            Value::Error(e) => Stored::Error(e.clone()),
+        }
+    }
+
+    /// A stored value as the reader sees it.
+    fn value<'g>(&'g self, stored: &'g Stored) -> Value<'g> {
+        // Spans are made from `text`'s own lengths at char boundaries.
+        let text = |span: &Span| {
+            self.text
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or_default()
+        };
+        match stored {
+            Stored::Text(span) => Value::Text(text(span)),
+            Stored::Float(f) => Value::Float(*f),
+            Stored::Int(i) => Value::Int(*i),
+            Stored::Bool(b) => Value::Bool(*b),
+            Stored::DateTime(dt) => Value::DateTime(*dt),
+            Stored::DateTimeIso(span) => Value::DateTimeIso(text(span)),
+            Stored::DurationIso(span) => Value::DurationIso(text(span)),
+            Stored::Error(e) => Value::Error(e),
+        }
+    }
+
     fn text_of(&self, span: Span) -> &str {
         // Spans are made from label_text's own lengths at char boundaries.
         self.label_text
@@ -251,20 +355,21 @@ impl Grid {
         self.cells.partition_point(|(p, _, _)| *p < pos)
     }
 
-    pub fn get(&self, row: u32, col: u16) -> Option<&Data> {
-        self.index_of(row, col).map(|i| &self.cells[i].1)
+    pub fn get(&self, row: u32, col: u16) -> Option<Value<'_>> {
+        self.index_of(row, col)
+            .map(|i| self.value(&self.cells[i].1))
     }
 
     /// Cells of one row from column `from` on, left to right.
-    pub fn row_from(&self, row: u32, from: u16) -> impl Iterator<Item = (u16, &Data)> {
+    pub fn row_from(&self, row: u32, from: u16) -> impl Iterator<Item = (u16, Value<'_>)> {
         self.cells[self.lower_bound((row, from))..]
             .iter()
             .take_while(move |((r, _), _, _)| *r == row)
-            .map(|((_, c), d, _)| (*c, d))
+            .map(|((_, c), d, _)| (*c, self.value(d)))
     }
 
     /// The first non-empty cell of `row` in columns `[from, to]`.
-    pub fn first_in(&self, row: u32, from: u16, to: u16) -> Option<(u16, &Data)> {
+    pub fn first_in(&self, row: u32, from: u16, to: u16) -> Option<(u16, Value<'_>)> {
         self.row_from(row, from)
             .next()
             .filter(|(c, _)| *c <= to.max(from))
@@ -272,10 +377,10 @@ impl Grid {
 
     /// All cells in rows `[from, to)`, row-major; nothing when `from >= to` (a damaged
     /// form can put a block's end above its start).
-    pub fn rows(&self, from: u32, to: u32) -> impl Iterator<Item = ((u32, u16), &Data)> {
+    pub fn rows(&self, from: u32, to: u32) -> impl Iterator<Item = ((u32, u16), Value<'_>)> {
         let to = to.max(from);
         let (a, b) = (self.lower_bound((from, 0)), self.lower_bound((to, 0)));
-        self.cells[a..b].iter().map(|(p, d, _)| (*p, d))
+        self.cells[a..b].iter().map(|(p, d, _)| (*p, self.value(d)))
     }
 
     /// The last row holding anything, plus one.
@@ -432,18 +537,18 @@ mod tests {
     use super::*;
     use crate::values::normalize_label;
 
-    fn text(s: &str) -> Data {
-        Data::String(s.to_string())
+    fn text(s: &str) -> Value<'_> {
+        Value::Text(s)
     }
 
     #[test]
     fn cells_in_any_order_read_row_major() {
         let mut g = Grid::new("表".into(), false);
         g.insert(2, 1, text("项目名称："));
-        g.insert(0, 3, Data::Float(1.5));
+        g.insert(0, 3, Value::Float(1.5));
         g.insert(2, 0, text("一、项 目 概 述"));
         g.insert(1, 0, text("   "));
-        g.insert(0, 0, Data::Empty);
+        assert_eq!(Value::from_data(&Data::Empty), None);
         g.insert(2, 2, text("XX经费"));
         let all: Vec<(u32, u16)> = g.rows(0, 10).map(|(p, _)| p).collect();
         assert_eq!(all, vec![(0, 3), (2, 0), (2, 1), (2, 2)]);
@@ -476,9 +581,9 @@ mod tests {
         let mut g = Grid::new("表".into(), false);
         g.insert(0, 0, text("项目名称"));
         g.insert(0, 1, text("甲"));
-        g.insert(0, 0, Data::Float(2.0));
+        g.insert(0, 0, Value::Float(2.0));
         g.insert(0, 1, text("实施单位"));
-        assert_eq!(g.get(0, 0), Some(&Data::Float(2.0)));
+        assert_eq!(g.get(0, 0), Some(Value::Float(2.0)));
         assert_eq!(g.label_at(0, 0), None);
         assert!(g.find_any(&["项目名称"]).is_empty());
         assert_eq!(g.label_at(0, 1), Some("实施单位"));

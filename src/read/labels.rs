@@ -2,9 +2,7 @@
 
 use std::collections::HashSet;
 
-use calamine::Data;
-
-use super::grid::Grid;
+use super::grid::{Grid, Value};
 use crate::layout::{self, LabeledField, TableColumn};
 use crate::values::normalize_label;
 use crate::values::{halfwidth_char, is_blank};
@@ -192,7 +190,7 @@ pub fn value_right<'g>(
     (row, col): (u32, u16),
     stop_col: u16,
     known: &HashSet<String>,
-) -> ((u32, u16), Option<&'g Data>) {
+) -> ((u32, u16), Option<Value<'g>>) {
     let start = grid.merged_end(row, col).saturating_add(1);
     // Only the first cell to the right can be the value.
     if let Some((c, d)) = grid.row_from(row, start).next() {
@@ -286,7 +284,7 @@ pub fn inline_text(grid: &Grid, (row, col): (u32, u16), keys: &[String]) -> Opti
         return None;
     }
     match grid.get(row, col) {
-        Some(Data::String(s)) => keys
+        Some(Value::Text(s)) => keys
             .iter()
             .find_map(|k| after_label(s, k))
             .map(str::to_string),

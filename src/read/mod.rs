@@ -25,7 +25,7 @@ pub use cell::codes;
 pub use open::{panic_is_caught, Limits, LIMITS};
 
 use cell::Ctx;
-use grid::Grid;
+use grid::{Grid, Value};
 use labels::{form_keys, value_right};
 
 /// What reading a workbook gives: the model, where each field came from, and the problems
@@ -225,7 +225,7 @@ fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
                 );
             }
             if decl.summary_text.is_none() {
-                if let Some(calamine::Data::String(s)) = grid.get(pos.0, pos.1) {
+                if let Some(Value::Text(s)) = grid.get(pos.0, pos.1) {
                     decl.summary_text = crate::values::clean_text(s);
                 }
             }
@@ -258,7 +258,7 @@ type CoverSentence = ((u32, u16), Option<u32>, Option<StatedAmount>);
 
 fn cover_sentence(grid: &Grid) -> Option<CoverSentence> {
     grid.rows(0, u32::MAX).find_map(|(pos, d)| match d {
-        calamine::Data::String(s) => {
+        Value::Text(s) => {
             let (count, total) = parse_cover_sentence(s);
             (count.is_some() || total.is_some()).then_some((pos, count, total))
         }
@@ -326,8 +326,8 @@ fn read_cover(ctx: &mut Ctx, grid: &Grid, decl: &mut Declaration) {
                         continue;
                     }
                 }
-                inline_value = calamine::Data::String(text);
-                (at, (at, Some(&inline_value)))
+                inline_value = text;
+                (at, (at, Some(Value::Text(&inline_value))))
             }
         };
         ctx.record(FieldPath::Cover(f.key), &grid.name, pos, data);
@@ -379,12 +379,11 @@ fn stated_amount(
     ctx: &mut Ctx,
     sheet: &str,
     pos: (u32, u16),
-    data: Option<&calamine::Data>,
+    data: Option<Value<'_>>,
     unit: MoneyUnit,
 ) -> Option<StatedAmount> {
-    use calamine::Data;
     match data? {
-        Data::String(s) => {
+        Value::Text(s) => {
             // Reported like any amount typed as text (R005), or as unreadable (R001).
             cell::money(ctx, sheet, pos, data, None, "项目预算资金合计", unit)?;
             let p = crate::values::parse_money_text(s).ok()?;
@@ -396,8 +395,8 @@ fn stated_amount(
                 StatedAmount::new(p.value, unit)
             })
         }
-        Data::Float(f) => crate::values::decimal_from_f64(*f).map(|v| StatedAmount::new(v, unit)),
-        Data::Int(i) => Some(StatedAmount::new((*i).into(), unit)),
+        Value::Float(f) => crate::values::decimal_from_f64(f).map(|v| StatedAmount::new(v, unit)),
+        Value::Int(i) => Some(StatedAmount::new(i.into(), unit)),
         _ => {
             cell::money(ctx, sheet, pos, data, None, "项目预算资金合计", unit);
             None
@@ -440,19 +439,19 @@ pub fn other_sheets(path: impl AsRef<Path>) -> Result<Vec<PlainSheet>, Error> {
             hidden: g.hidden,
             cells: g
                 .rows(0, u32::MAX)
-                .filter_map(|((r, c), d)| {
-                    use calamine::Data;
+                .map(|((r, c), d)| {
                     let v = match d {
-                        Data::String(s) => PlainValue::Text(s.clone()),
-                        Data::Float(f) => PlainValue::Number(*f),
-                        Data::Int(i) => PlainValue::Number(*i as f64),
-                        Data::Bool(b) => PlainValue::Bool(*b),
-                        Data::DateTime(dt) => PlainValue::Date(dt.as_f64()),
-                        Data::DateTimeIso(s) | Data::DurationIso(s) => PlainValue::Text(s.clone()),
-                        Data::Error(e) => PlainValue::Text(cell::error_text(e)),
-                        Data::Empty => return None,
+                        Value::Text(s) => PlainValue::Text(s.to_string()),
+                        Value::Float(f) => PlainValue::Number(f),
+                        Value::Int(i) => PlainValue::Number(i as f64),
+                        Value::Bool(b) => PlainValue::Bool(b),
+                        Value::DateTime(dt) => PlainValue::Date(dt.as_f64()),
+                        Value::DateTimeIso(s) | Value::DurationIso(s) => {
+                            PlainValue::Text(s.to_string())
+                        }
+                        Value::Error(e) => PlainValue::Text(cell::error_text(e)),
                     };
-                    Some((r, c, v))
+                    (r, c, v)
                 })
                 .collect(),
         })

@@ -11,9 +11,9 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{Data, Ods, Reader, SheetVisible, Xls, Xlsx};
+use calamine::{Ods, Reader, SheetVisible, Xls, Xlsx};
 
-use super::grid::Grid;
+use super::grid::{Grid, Value};
 use super::guard;
 use crate::Error;
 
@@ -356,10 +356,10 @@ fn check_text(
     file: &str,
     sheet: &str,
     (row, col): (u32, u16),
-    value: &Data,
+    value: Value<'_>,
     total: &mut u64,
 ) -> Result<(), Error> {
-    if let Data::String(s) = value {
+    if let Value::Text(s) = value {
         if s.len() > LIMITS.max_cell_chars {
             let n = s.chars().count();
             if n > LIMITS.max_cell_chars {
@@ -449,8 +449,11 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
                 if c > u16::MAX as u32 {
                     continue;
                 }
-                let value = Data::from(cell.get_value().clone());
-                check_text(file, &name, (r, c as u16), &value, &mut text)?;
+                // Borrowed: a shared string is copied once, into the grid's text.
+                let Some(value) = Value::from_ref(cell.get_value()) else {
+                    continue;
+                };
+                check_text(file, &name, (r, c as u16), value, &mut text)?;
                 grid.insert(r, c as u16, value);
             }
         }
@@ -511,8 +514,11 @@ where
                 r0 + r as u32,
                 (c0 as usize + c).min(u16::MAX as usize) as u16,
             );
+            let Some(v) = Value::from_data(v) else {
+                continue;
+            };
             check_text(file, &name, (row, col), v, &mut text)?;
-            grid.insert(row, col, v.clone());
+            grid.insert(row, col, v);
         }
         grids.push(grid);
     }

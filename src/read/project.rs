@@ -2,11 +2,10 @@
 
 use std::collections::HashSet;
 
-use calamine::Data;
 use rust_decimal::Decimal;
 
 use super::cell::{self, codes, Ctx};
-use super::grid::Grid;
+use super::grid::{Grid, Value};
 use super::labels::{self, form_keys, strip_numbering, value_right};
 use crate::layout;
 use crate::model::{
@@ -184,7 +183,7 @@ impl<'a> RegionReader<'a> {
 
     /// The value of a table column on row `r`: the first filled cell under the column's
     /// span, or the span's first cell (empty) when there is none.
-    fn under(&self, r: u32, (from, to): (u16, u16)) -> ((u32, u16), Option<&'a Data>) {
+    fn under(&self, r: u32, (from, to): (u16, u16)) -> ((u32, u16), Option<Value<'a>>) {
         let grid: &'a Grid = self.grid;
         match grid.first_in(r, from, to) {
             Some((c, d)) => ((r, c), Some(d)),
@@ -195,10 +194,10 @@ impl<'a> RegionReader<'a> {
     /// [`under`](Self::under) with row `r`'s cells (left to right) at hand: no search of
     /// the sheet for each column.
     fn under_in(
-        row: &[(u16, &'a Data)],
+        row: &[(u16, Value<'a>)],
         r: u32,
         (from, to): (u16, u16),
-    ) -> ((u32, u16), Option<&'a Data>) {
+    ) -> ((u32, u16), Option<Value<'a>>) {
         match row.iter().find(|(c, _)| *c >= from) {
             Some(&(c, d)) if c <= to.max(from) => ((r, c), Some(d)),
             _ => ((r, from), None),
@@ -288,21 +287,22 @@ impl<'a> RegionReader<'a> {
         project
     }
 
-    /// The value of a labelled field: (position, data) or (inline text).
+    /// The value of a labelled field: its position and cell, or the label's position and
+    /// the text typed after it in the same cell.
     fn labelled(
         &mut self,
         keys: &[String],
         restrict: impl Fn(&(u32, u16)) -> bool,
         stop_col: u16,
-    ) -> Option<((u32, u16), Option<Data>)> {
+    ) -> Option<((u32, u16), Labelled<'a>)> {
         let pos = labels::find_label(self.grid, keys)
             .into_iter()
             .find(|p| self.in_region(p) && restrict(p))?;
         if let Some(text) = labels::inline_text(self.grid, pos, keys) {
-            return Some((pos, Some(Data::String(text))));
+            return Some((pos, Labelled::Inline(text)));
         }
         let (vpos, data) = value_right(self.grid, pos, stop_col, self.known);
-        Some((vpos, data.cloned()))
+        Some((vpos, Labelled::Cell(data)))
     }
 
     fn read_header(&mut self, project: &mut Project) {
@@ -310,15 +310,15 @@ impl<'a> RegionReader<'a> {
         for (f, keys) in layout::HEADER_FIELDS.iter().zip(&form_keys().header) {
             let anchor = self.anchor;
             let below_anchor = |p: &(u32, u16)| p.0 >= anchor;
-            let Some((pos, data)) = self.labelled(keys, below_anchor, u16::MAX) else {
+            let Some((pos, found)) = self.labelled(keys, below_anchor, u16::MAX) else {
                 self.missing_label(f.label);
                 continue;
             };
             let p = Some(self.project);
             let path = self.path(ProjectField::Header(f.key));
-            self.ctx.record(path, &sheet, pos, data.as_ref());
+            let d = found.value();
+            self.ctx.record(path, &sheet, pos, d);
             let h = &mut project.header;
-            let d = data.as_ref();
             match f.key {
                 HeaderField::Name => h.name = cell::text(self.ctx, &sheet, pos, d, p, f.label),
                 HeaderField::Nature => h.nature = cell::text(self.ctx, &sheet, pos, d, p, f.label),
@@ -394,19 +394,20 @@ impl<'a> RegionReader<'a> {
             if right_side && boundary == u16::MAX && f.key == FundField::AnnualOther {
                 hits = None;
             }
-            let Some((pos, data)) = hits else {
+            let Some((pos, found)) = hits else {
                 if !matches!(f.key, FundField::Other | FundField::AnnualOther) {
                     self.missing_label(f.label);
                 }
                 continue;
             };
             let path = self.path(ProjectField::Fund(f.key));
-            self.ctx.record(path, &sheet, pos, data.as_ref());
+            let d = found.value();
+            self.ctx.record(path, &sheet, pos, d);
             let m = cell::money(
                 self.ctx,
                 &sheet,
                 pos,
-                data.as_ref(),
+                d,
                 Some(self.project),
                 // `strip_prefix`, not `trim_start_matches`: that builds a substring
                 // searcher on every call. No label repeats the prefix.
@@ -490,9 +491,9 @@ impl<'a> RegionReader<'a> {
             }
         }
         let at = first_cell.unwrap_or((rows.0, cols.0));
-        let data = self.grid.get(at.0, at.1).cloned();
+        let data = self.grid.get(at.0, at.1);
         let path = self.path(field);
-        self.ctx.record(path, &sheet, at, data.as_ref());
+        self.ctx.record(path, &sheet, at, data);
         (!parts.is_empty()).then(|| parts.join("\n"))
     }
 
@@ -593,7 +594,7 @@ impl<'a> RegionReader<'a> {
                 self.ctx.record(path, &sheet, at, d);
                 break;
             }
-            let values: Vec<((u32, u16), Option<&Data>)> =
+            let values: Vec<((u32, u16), Option<Value>)> =
                 spans.iter().map(|s| self.under(r, *s)).collect();
             if values.iter().all(|(_, d)| d.is_none()) {
                 continue;
@@ -801,6 +802,23 @@ impl<'a> RegionReader<'a> {
                 self.ctx.record(path, &sheet, at, d);
             }
             project.indicators.push(ind);
+        }
+    }
+}
+
+/// What [`RegionReader::labelled`] found.
+enum Labelled<'a> {
+    /// The cell beside the label (the one right of it, empty, when there is none).
+    Cell(Option<Value<'a>>),
+    /// The text after the label and its colon, in the label's own cell.
+    Inline(String),
+}
+
+impl Labelled<'_> {
+    fn value(&self) -> Option<Value<'_>> {
+        match self {
+            Labelled::Cell(d) => *d,
+            Labelled::Inline(text) => Some(Value::Text(text)),
         }
     }
 }

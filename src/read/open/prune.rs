@@ -9,7 +9,10 @@
 //! these out of the stored copy ([`super::repack`]) takes about a third off calamine's pass
 //! over a folder, more than all of jixiao's own reading costs (README, 性能).
 //!
-//! Only what cannot change what calamine reads is left out, inside the first `sheetData`:
+//! Only what cannot change what calamine reads is left out. Before the first `sheetData`,
+//! the elements calamine reads past to reach it (sheet properties, views, column widths),
+//! but for `dimension`, which it parses. Inside it, outside any cell's content (where
+//! calamine takes every start tag for the cell's value, and fails on most):
 //! - a self-closed `<c>` written exactly as Excel, WPS, LibreOffice and rust_xlsxwriter
 //!   write it (`r` first with a plain reference, then optionally `s` with digits and `t`
 //!   with letters, single spaces, `/>`), with only whitespace between it and the tags
@@ -99,35 +102,40 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
     if memchr2_iter(b'!', b'?', &xml[from..]).any(|i| i > 0 && xml[from + i - 1] == b'<') {
         return None;
     }
-    let mut pos = data_start(xml, from)?;
     let mut cuts = Cuts {
         list: Vec::new(),
         all_placed: true,
     };
+    let mut pos = head(xml, from, &mut cuts)?;
     // Row start tags left out and not yet matched by an end tag left out: an end tag goes
     // only with a start tag before it, so that the copy never closes a tag the original
     // leaves open (quick-xml fails on an end tag with nothing open).
     let mut open_rows = 0usize;
+    // Inside a cell's content calamine reads every start tag as the cell's value, and fails
+    // on a `c` or `row` there: nothing is cut until the cell's end tag.
+    let mut in_cell = false;
     loop {
         let lt = next_lt(xml, pos)?;
         let rest = &xml[lt + 1..];
         pos = match rest.first()? {
             b'c' => match cell_tag(xml, lt) {
                 Some(CellTag::Blank(end)) => {
-                    if followed_by_placed_cell(xml, end) && after_markup(xml, lt) {
+                    if !in_cell && followed_by_placed_cell(xml, end) && after_markup(xml, lt) {
                         cuts.cut(lt, end, false);
                     }
                     end
                 }
                 Some(CellTag::Open { end, unused_style }) => {
-                    if let Some((from, to)) = unused_style {
+                    if let Some((from, to)) = unused_style.filter(|_| !in_cell) {
                         cuts.cut(from, to, false);
                     }
+                    in_cell = true;
                     // Most cells are `<v>value</v></c>`: stepped over at once.
                     match xml[end..].strip_prefix(b"<v>") {
                         Some(_) => {
                             let close = next_lt(xml, end + 3)?;
                             if xml[close..].starts_with(b"</v></c>") {
+                                in_cell = false;
                                 close + 8
                             } else {
                                 end
@@ -138,14 +146,22 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
                 }
                 None => {
                     let end = tag_end(xml, lt)?;
-                    cuts.all_placed &= local_name(start_tag_name(&xml[lt + 1..end - 1])) != b"c";
+                    let inside = &xml[lt + 1..end - 1];
+                    if local_name(start_tag_name(inside)) == b"c" {
+                        cuts.all_placed = false;
+                        in_cell |= inside.last() != Some(&b'/');
+                    }
                     end
                 }
             },
             b'v' if rest.starts_with(b"v>") => lt + 3,
-            b'/' if rest.starts_with(b"/v>") || rest.starts_with(b"/c>") => lt + 4,
+            b'/' if rest.starts_with(b"/v>") => lt + 4,
+            b'/' if rest.starts_with(b"/c>") => {
+                in_cell = false;
+                lt + 4
+            }
             b'/' if rest.starts_with(b"/row>") => {
-                if open_rows > 0 && between_markup(xml, lt, lt + 6) {
+                if !in_cell && open_rows > 0 && between_markup(xml, lt, lt + 6) {
                     open_rows -= 1;
                     cuts.cut(lt, lt + 6, true);
                 }
@@ -153,14 +169,16 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
             }
             b'/' => {
                 let end = tag_end(xml, lt)?;
-                if local_name(&xml[lt + 2..end - 1]) == b"sheetData" {
-                    break;
+                match local_name(&xml[lt + 2..end - 1]) {
+                    b"sheetData" => break,
+                    b"c" => in_cell = false,
+                    _ => {}
                 }
                 end
             }
             _ => match plain_row(xml, lt) {
                 Some((end, closed)) => {
-                    if between_markup(xml, lt, end) {
+                    if !in_cell && between_markup(xml, lt, end) {
                         open_rows += usize::from(!closed);
                         cuts.cut(lt, end, true);
                     }
@@ -168,7 +186,11 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
                 }
                 None => {
                     let end = tag_end(xml, lt)?;
-                    cuts.all_placed &= local_name(start_tag_name(&xml[lt + 1..end - 1])) != b"c";
+                    let inside = &xml[lt + 1..end - 1];
+                    if local_name(start_tag_name(inside)) == b"c" {
+                        cuts.all_placed = false;
+                        in_cell |= inside.last() != Some(&b'/');
+                    }
                     end
                 }
             },
@@ -191,13 +213,47 @@ fn next_lt(xml: &[u8], pos: usize) -> Option<usize> {
 
 /// Just past the first start tag named `sheetData` (any prefix), which is where calamine's
 /// cell reader starts; `None` if there is none, or it is self-closed (no cells).
-fn data_start(xml: &[u8], mut pos: usize) -> Option<usize> {
+///
+/// On the way, what lies between the root's start tag and `sheetData` (sheet properties,
+/// views, column widths: calamine reads past them to reach its cells) is cut, but for
+/// `dimension` tags, which calamine reads: when those are self-closed, the elements around
+/// them close where they open, and only whitespace lies between tags.
+fn head(xml: &[u8], mut pos: usize, cuts: &mut Cuts) -> Option<usize> {
+    let mut root_end = None;
+    let mut depth = 0usize;
+    let mut keep: Vec<(usize, usize)> = Vec::new();
+    let mut plain = true;
     loop {
         let lt = pos + memchr(b'<', xml.get(pos..)?)?;
+        plain &= root_end.is_none() || xml[pos..lt].iter().all(|&b| is_ws(b));
         let end = tag_end(xml, lt)?;
         let inside = &xml[lt + 1..end - 1];
-        if inside.first() != Some(&b'/') && local_name(start_tag_name(inside)) == b"sheetData" {
-            return (inside.last() != Some(&b'/')).then_some(end);
+        if let Some(name) = inside.strip_prefix(b"/") {
+            plain &= depth > 0 && local_name(name) != b"dimension";
+            depth = depth.saturating_sub(1);
+        } else {
+            let name = local_name(start_tag_name(inside));
+            let closed = inside.last() == Some(&b'/');
+            if name == b"sheetData" {
+                if let (Some(from), true) = (root_end, plain && depth == 0) {
+                    let mut at = from;
+                    for (k_from, k_to) in keep.into_iter().chain([(lt, lt)]) {
+                        if k_from > at {
+                            cuts.cut(at, k_from, false);
+                        }
+                        at = k_to;
+                    }
+                }
+                return (!closed).then_some(end);
+            }
+            if root_end.is_none() {
+                root_end = Some(end);
+            } else if name == b"dimension" {
+                plain &= closed;
+                keep.push((lt, end));
+            } else if !closed {
+                depth += 1;
+            }
         }
         pos = end;
     }
@@ -414,6 +470,31 @@ mod tests {
     }
 
     #[test]
+    fn what_comes_before_sheet_data_goes_but_the_dimension() {
+        let xml = "<?xml version=\"1.0\"?>\n<worksheet xmlns=\"m\"><sheetPr><pageSetUpPr \
+                   fitToPage=\"1\"/></sheetPr><dimension ref=\"A1:H49\"/><sheetViews><sheetView \
+                   workbookViewId=\"0\"/></sheetViews>\n <cols><col min=\"1\" max=\"1\"/></cols>\
+                   <sheetData><c r=\"A1\"><v>1</v></c></sheetData></worksheet>";
+        assert_eq!(
+            pruned(xml),
+            "<?xml version=\"1.0\"?>\n<worksheet xmlns=\"m\"><dimension ref=\"A1:H49\"/>\
+             <sheetData><c r=\"A1\"><v>1</v></c></sheetData></worksheet>"
+        );
+        // Text, an element closed late, or a dimension with content: left as it is.
+        for head in [
+            "<sheetPr>x</sheetPr>",
+            "<sheetPr>",
+            "</sheetPr>",
+            "<dimension ref=\"A1\"></dimension>",
+        ] {
+            let xml = format!(
+                "<worksheet>{head}<sheetData><c r=\"A1\"><v>1</v></c></sheetData></worksheet>"
+            );
+            assert_eq!(pruned(&xml), xml, "{head}");
+        }
+    }
+
+    #[test]
     fn with_a_cell_placed_by_order_rows_stay_and_the_blank_before_it() {
         // C1 has no reference: calamine puts it after the cell before it, B1, in the row
         // its `row` tags count.
@@ -517,7 +598,8 @@ mod tests {
         Ok(out)
     }
 
-    /// Random sheets from pieces Excel writes and pieces it does not: whenever calamine
+    /// Random sheets from pieces Excel writes and pieces it does not (it found a row tag and
+    /// a blank inside a cell's content, which calamine fails on): whenever calamine
     /// reads the pruned part, it reads the same non-empty cells, at the same places, as
     /// from the whole part (when it fails on the pruned part, the original is read).
     #[test]
@@ -574,10 +656,30 @@ mod tests {
         ];
         let mut rng = crate::corpus::SplitMix64::new(11);
         let (mut same, mut pruned_any) = (0, 0);
-        for _ in 0..3000 {
+        // What may come before sheetData.
+        const HEAD: &[&str] = &[
+            r#"<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>"#,
+            r#"<sheetViews><sheetView workbookViewId="0"/></sheetViews>"#,
+            r#"<sheetFormatPr defaultRowHeight="15"/>"#,
+            r#"<cols><col min="1" max="2" width="10.7"/></cols>"#,
+            r#"<dimension ref="A1:C2"/>"#,
+            r#"<x:dimension ref="B2"/>"#,
+            "<dimension/>",
+            r#"<dimension ref="1A"/>"#,
+            r#"<dimension ref="A1"></dimension>"#,
+            "<foo>",
+            "</foo>",
+            "<x:sheetPr/>",
+            "junk",
+            " ",
+        ];
+        for _ in 0..6000 {
             let n = 1 + rng.below(12);
             let body: String = (0..n).map(|_| *rng.pick(PIECES)).collect();
-            let xml = sheet(&format!("<sheetData>{body}</sheetData>"));
+            let head: String = (0..rng.below(5)).map(|_| *rng.pick(HEAD)).collect();
+            let xml = format!(
+                "<?xml version=\"1.0\"?>\n<worksheet>{head}<sheetData>{body}</sheetData></worksheet>"
+            );
             let cut = pruned(&xml);
             pruned_any += usize::from(cut.len() < xml.len());
             if let Ok(after) = cells(&cut) {

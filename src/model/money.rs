@@ -59,10 +59,21 @@ impl Money {
     /// Plain number with two decimals (more if typed with more): `1000000.00`.
     /// This is the form used in CSV files and JSON.
     pub fn plain(self) -> String {
+        let mut out = String::new();
+        self.write_plain(&mut out);
+        out
+    }
+
+    /// [`Money::plain`] appended to `out`: the rollup writes seven amounts a project into
+    /// reused buffers.
+    pub fn write_plain(self, out: &mut String) {
         let scale = self.0.normalize().scale().max(2);
         let mut d = self.0;
         d.rescale(scale);
-        plain_cents(d).unwrap_or_else(|| d.to_string())
+        if !plain_cents(d, out) {
+            use std::fmt::Write;
+            let _ = write!(out, "{d}");
+        }
     }
 
     /// `1,743.86万元`: the amount in 万元 rounded half-up to two decimals, as forms show it.
@@ -79,19 +90,21 @@ impl Money {
     }
 }
 
-/// `d.to_string()` for a value of exactly two decimals, written digit by digit: the
-/// rollup writes seven amounts a project, and Decimal's Display costs ~800 instructions
-/// an amount. `None` for another scale, a negative zero or more than 19 digits (left to
-/// Display).
-fn plain_cents(d: Decimal) -> Option<String> {
+/// `d.to_string()` appended to `out` for a value of exactly two decimals, written digit by
+/// digit: the rollup writes seven amounts a project, and Decimal's Display costs ~800
+/// instructions an amount. `false` (nothing written) for another scale, a negative zero or
+/// more than 19 digits (left to Display).
+fn plain_cents(d: Decimal, out: &mut String) -> bool {
     let m = d.mantissa();
     if d.scale() != 2 || (m == 0 && d.is_sign_negative()) {
-        return None;
+        return false;
     }
     let mut digits = [0u8; 40];
     let mut at = digits.len();
     // u64 digits: u128 division is a library call per digit.
-    let mut rest = u64::try_from(m.unsigned_abs()).ok()?;
+    let Ok(mut rest) = u64::try_from(m.unsigned_abs()) else {
+        return false;
+    };
     // At least three digits: `0.05`, not `.05`.
     while rest > 0 || digits.len() - at < 3 {
         at -= 1;
@@ -99,14 +112,14 @@ fn plain_cents(d: Decimal) -> Option<String> {
         rest /= 10;
     }
     let (int, frac) = digits[at..].split_at(digits.len() - at - 2);
-    let mut out = String::with_capacity(int.len() + 4);
+    out.reserve(int.len() + 4);
     if m < 0 {
         out.push('-');
     }
     for part in [int, b".", frac] {
         out.extend(part.iter().map(|&b| char::from(b)));
     }
-    Some(out)
+    true
 }
 
 /// `12345.6` with `dp` decimals → `12,345.60`.
@@ -284,20 +297,26 @@ mod tests {
         #[test]
         fn plain_cents_is_display(lo in any::<u32>(), mid in any::<u32>(), hi in any::<u32>(), negative in any::<bool>(), scale in 0u32..29) {
             let d = Decimal::from_parts(lo, mid, hi, negative, scale);
-            match plain_cents(d) {
-                Some(s) => prop_assert_eq!(s, d.to_string()),
-                None => prop_assert!(
-                    scale != 2 || d.is_zero() || d.mantissa().unsigned_abs() > u128::from(u64::MAX)
+            // Appended after what the buffer holds.
+            let mut s = String::from("x");
+            match plain_cents(d, &mut s) {
+                true => prop_assert_eq!(s, format!("x{d}")),
+                false => prop_assert!(
+                    s == "x" && (scale != 2 || d.is_zero() || d.mantissa().unsigned_abs() > u128::from(u64::MAX))
                 ),
             }
             let small = Decimal::from_parts(lo % 1000, 0, 0, negative, 2);
-            if let Some(s) = plain_cents(small) {
+            let mut s = String::new();
+            if plain_cents(small, &mut s) {
                 prop_assert_eq!(s, small.to_string());
             }
             let m = Money(d);
             let mut general = d;
             general.rescale(d.normalize().scale().max(2));
             prop_assert_eq!(m.plain(), general.to_string());
+            let mut s = String::from("y");
+            m.write_plain(&mut s);
+            prop_assert_eq!(s, format!("y{general}"));
         }
     }
 

@@ -8,8 +8,8 @@
 //! turn. So memory is bounded by the window, not the number of files, and one slow file
 //! holds the others back only by the window.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Condvar, Mutex};
@@ -489,20 +489,19 @@ impl RollupOptions {
 /// that memory does not grow with the corpus.
 const WINDOW_PER_JOB: usize = 8;
 
-fn target_fields(kind: Option<&TargetKind>) -> [Cow<'_, str>; 4] {
-    // Borrowed where the text is fixed or already held: one record per indicator.
-    let none = || Cow::Borrowed("");
+/// The parsed columns of an indicator's value: kind, operator and unit, borrowed; the
+/// number is written into `value`.
+fn target_fields<'a>(kind: Option<&'a TargetKind>, value: &mut String) -> [&'a str; 3] {
+    value.clear();
     match kind {
-        None => [none(), none(), none(), none()],
-        Some(TargetKind::Quantitative { op, value, unit }) => [
-            Cow::Borrowed("定量"),
-            Cow::Borrowed(op.symbol()),
-            Cow::Owned(value.to_string()),
-            Cow::Borrowed(unit.as_deref().unwrap_or_default()),
-        ],
-        Some(TargetKind::Deadline { .. }) => [Cow::Borrowed("时限"), none(), none(), none()],
-        Some(TargetKind::Qualitative) => [Cow::Borrowed("定性"), none(), none(), none()],
-        Some(TargetKind::Unparsed) => [Cow::Borrowed("无法识别"), none(), none(), none()],
+        None => ["", "", ""],
+        Some(TargetKind::Quantitative { op, value: v, unit }) => {
+            let _ = write!(value, "{v}");
+            ["定量", op.symbol(), unit.as_deref().unwrap_or_default()]
+        }
+        Some(TargetKind::Deadline { .. }) => ["时限", "", ""],
+        Some(TargetKind::Qualitative) => ["定性", "", ""],
+        Some(TargetKind::Unparsed) => ["无法识别", "", ""],
     }
 }
 
@@ -515,6 +514,10 @@ struct Consumer<'a> {
     summary: RollupSummary,
     progress: &'a mut dyn FnMut(usize, usize),
     total_inputs: usize,
+    /// A project row, reused from row to row.
+    row: Vec<String>,
+    /// Project number, indicator number and value, reused from row to row.
+    scratch: [String; 3],
 }
 
 impl Consumer<'_> {
@@ -584,16 +587,21 @@ impl Consumer<'_> {
             ] {
                 map.entry(k).or_default().add_project(p, e, w);
             }
-            let row = super::project_row(decl, i, p, findings, file);
-            self.projects.record(row.iter().map(String::as_str))?;
+            super::project_row_into(&mut self.row, decl, i, p, findings, file);
+            self.projects.record(self.row.iter().map(String::as_str))?;
             s.indicators += p.indicators.len();
             if let Some(sink) = &mut self.indicators {
-                let number = (i + 1).to_string();
+                // Numbers written into reused buffers: a row per indicator, a quarter of a
+                // million for a thousand files.
+                let [number, k, value] = &mut self.scratch;
+                number.clear();
+                let _ = write!(number, "{}", i + 1);
                 let name = p.header.name.as_deref().unwrap_or_default();
-                for (k, ind) in p.indicators.iter().enumerate() {
-                    let [kind, op, value, unit] =
-                        target_fields(ind.target.as_ref().map(|t| t.kind()));
-                    let k = (k + 1).to_string();
+                for (n, ind) in p.indicators.iter().enumerate() {
+                    k.clear();
+                    let _ = write!(k, "{}", n + 1);
+                    let [kind, op, unit] =
+                        target_fields(ind.target.as_ref().map(|t| t.kind()), value);
                     sink.record([
                         file,
                         unit_name.as_str(),
@@ -604,10 +612,10 @@ impl Consumer<'_> {
                         ind.level2.as_deref().unwrap_or(""),
                         ind.name.as_deref().unwrap_or(""),
                         ind.target.as_ref().map(|t| t.text()).unwrap_or(""),
-                        &kind,
-                        &op,
-                        &value,
-                        &unit,
+                        kind,
+                        op,
+                        value.as_str(),
+                        unit,
                     ])?;
                 }
             }
@@ -682,6 +690,8 @@ pub fn rollup(
         summary: RollupSummary::default(),
         progress,
         total_inputs: inputs.len(),
+        row: Vec::new(),
+        scratch: Default::default(),
     };
     let jobs = options.jobs.max(1);
     ordered_map(

@@ -13,7 +13,7 @@ pub use folder::{
     INDICATOR_COLUMNS, WORKBOOK_EXTENSIONS,
 };
 
-use crate::model::{Date, Declaration, Finding, Money, Project, Severity};
+use crate::model::{Declaration, Finding, Project, Severity};
 
 /// Columns of the project rollup: a stable contract for the next level (DuckDB, Spark,
 /// a budget system). Amounts are in 元 as plain numbers with two decimals; 项目序号 is the
@@ -43,14 +43,6 @@ pub const PROJECT_COLUMNS: [&str; 21] = [
     "项目序号",
 ];
 
-fn money(m: Option<Money>) -> String {
-    m.map(|m| m.plain()).unwrap_or_default()
-}
-
-fn date(d: Option<Date>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_default()
-}
-
 /// The rollup row of project `index` of `decl`; `findings` are the file's findings (those
 /// of this project are counted).
 pub fn project_row(
@@ -60,6 +52,24 @@ pub fn project_row(
     findings: &[Finding],
     file: &str,
 ) -> Vec<String> {
+    let mut row = Vec::new();
+    project_row_into(&mut row, decl, index, project, findings, file);
+    row
+}
+
+/// [`project_row`] into `row`, reusing its strings: a folder rollup writes a row for every
+/// project, and twenty-one allocations a row showed in its profile.
+pub(crate) fn project_row_into(
+    row: &mut Vec<String>,
+    decl: &Declaration,
+    index: usize,
+    project: &Project,
+    findings: &[Finding],
+    file: &str,
+) {
+    use std::fmt::Write;
+    row.resize_with(PROJECT_COLUMNS.len(), String::new);
+    row.iter_mut().for_each(String::clear);
     let h = &project.header;
     let f = &project.funds;
     let count = |sev: Severity| {
@@ -67,31 +77,43 @@ pub fn project_row(
             .iter()
             .filter(|x| x.location.project == Some(index) && x.severity == sev)
             .count()
-            .to_string()
     };
-    vec![
-        decl.unit.clone().unwrap_or_default(),
-        decl.year.map(|y| y.to_string()).unwrap_or_default(),
-        h.name.clone().unwrap_or_default(),
-        h.nature.clone().unwrap_or_default(),
-        h.category.clone().unwrap_or_default(),
-        h.department.clone().unwrap_or_default(),
-        h.implementer.clone().unwrap_or_default(),
-        date(h.start),
-        date(h.end),
-        money(f.total),
-        money(f.fiscal),
-        money(f.other),
-        money(f.annual_total),
-        money(f.annual_appropriation),
-        money(f.annual_carryover),
-        money(f.annual_other),
-        project.indicators.len().to_string(),
-        count(Severity::Error),
-        count(Severity::Warning),
-        file.to_string(),
-        (index + 1).to_string(),
-    ]
+    fn text(v: &Option<String>) -> &str {
+        v.as_deref().unwrap_or_default()
+    }
+    row[0].push_str(text(&decl.unit));
+    if let Some(y) = decl.year {
+        let _ = write!(row[1], "{y}");
+    }
+    row[2].push_str(text(&h.name));
+    row[3].push_str(text(&h.nature));
+    row[4].push_str(text(&h.category));
+    row[5].push_str(text(&h.department));
+    row[6].push_str(text(&h.implementer));
+    for (i, d) in [(7, h.start), (8, h.end)] {
+        if let Some(d) = d {
+            let _ = write!(row[i], "{d}");
+        }
+    }
+    let amounts = [
+        f.total,
+        f.fiscal,
+        f.other,
+        f.annual_total,
+        f.annual_appropriation,
+        f.annual_carryover,
+        f.annual_other,
+    ];
+    for (i, m) in amounts.into_iter().enumerate() {
+        if let Some(m) = m {
+            m.write_plain(&mut row[9 + i]);
+        }
+    }
+    let _ = write!(row[16], "{}", project.indicators.len());
+    let _ = write!(row[17], "{}", count(Severity::Error));
+    let _ = write!(row[18], "{}", count(Severity::Warning));
+    row[19].push_str(file);
+    let _ = write!(row[20], "{}", index + 1);
 }
 
 /// Writes the project rollup of one declaration to an open sink.
@@ -101,8 +123,9 @@ pub fn write_projects(
     findings: &[Finding],
     file: &str,
 ) -> Result<(), crate::Error> {
+    let mut row = Vec::new();
     for (i, p) in decl.projects.iter().enumerate() {
-        let row = project_row(decl, i, p, findings, file);
+        project_row_into(&mut row, decl, i, p, findings, file);
         sink.record(row.iter().map(String::as_str))?;
     }
     Ok(())

@@ -226,16 +226,19 @@ impl<'a> RegionReader<'a> {
         FieldPath::project(self.project, field)
     }
 
-    fn sheet(&self) -> &str {
-        &self.grid.name
+    /// The sheet's name, borrowed from the grid rather than from `self`: the blocks
+    /// hold it while `self.ctx` records, and a copy per block was an allocation each.
+    fn sheet(&self) -> &'a str {
+        let grid: &'a Grid = self.grid;
+        &grid.name
     }
 
     fn missing_label(&mut self, what: &str) {
-        let sheet = self.grid.name.clone();
+        let sheet = self.sheet();
         self.ctx.report(
             codes::LABEL_MISSING,
             Severity::Error,
-            &sheet,
+            sheet,
             Some((self.anchor, 0)),
             Some(self.project),
             format!(
@@ -275,8 +278,8 @@ impl<'a> RegionReader<'a> {
             .unwrap_or((self.anchor, 0));
         let title_path = self.path(ProjectField::Title);
         let title_data = self.grid.get(title.0, title.1);
-        let sheet = self.grid.name.clone();
-        self.ctx.record(title_path, &sheet, title, title_data);
+        let sheet = self.sheet();
+        self.ctx.record(title_path, sheet, title, title_data);
 
         self.read_header(&mut project);
         self.read_funds(&mut project);
@@ -306,7 +309,7 @@ impl<'a> RegionReader<'a> {
     }
 
     fn read_header(&mut self, project: &mut Project) {
-        let sheet = self.sheet().to_string();
+        let sheet = self.sheet();
         for (f, keys) in layout::HEADER_FIELDS.iter().zip(&form_keys().header) {
             let anchor = self.anchor;
             let below_anchor = |p: &(u32, u16)| p.0 >= anchor;
@@ -317,28 +320,28 @@ impl<'a> RegionReader<'a> {
             let p = Some(self.project);
             let path = self.path(ProjectField::Header(f.key));
             let d = found.value();
-            self.ctx.record(path, &sheet, pos, d);
+            self.ctx.record(path, sheet, pos, d);
             let h = &mut project.header;
             match f.key {
-                HeaderField::Name => h.name = cell::text(self.ctx, &sheet, pos, d, p, f.label),
-                HeaderField::Nature => h.nature = cell::text(self.ctx, &sheet, pos, d, p, f.label),
+                HeaderField::Name => h.name = cell::text(self.ctx, sheet, pos, d, p, f.label),
+                HeaderField::Nature => h.nature = cell::text(self.ctx, sheet, pos, d, p, f.label),
                 HeaderField::Category => {
-                    h.category = cell::text(self.ctx, &sheet, pos, d, p, f.label)
+                    h.category = cell::text(self.ctx, sheet, pos, d, p, f.label)
                 }
                 HeaderField::Department => {
-                    h.department = cell::text(self.ctx, &sheet, pos, d, p, f.label)
+                    h.department = cell::text(self.ctx, sheet, pos, d, p, f.label)
                 }
                 HeaderField::Implementer => {
-                    h.implementer = cell::text(self.ctx, &sheet, pos, d, p, f.label)
+                    h.implementer = cell::text(self.ctx, sheet, pos, d, p, f.label)
                 }
-                HeaderField::Start => h.start = cell::date(self.ctx, &sheet, pos, d, p, f.label),
-                HeaderField::End => h.end = cell::date(self.ctx, &sheet, pos, d, p, f.label),
+                HeaderField::Start => h.start = cell::date(self.ctx, sheet, pos, d, p, f.label),
+                HeaderField::End => h.end = cell::date(self.ctx, sheet, pos, d, p, f.label),
             }
         }
     }
 
     fn read_funds(&mut self, project: &mut Project) {
-        let sheet = self.sheet().to_string();
+        let sheet = self.sheet();
         let fk = form_keys();
         let left = labels::find_label(self.grid, &fk.funds[0])
             .into_iter()
@@ -402,10 +405,10 @@ impl<'a> RegionReader<'a> {
             };
             let path = self.path(ProjectField::Fund(f.key));
             let d = found.value();
-            self.ctx.record(path, &sheet, pos, d);
+            self.ctx.record(path, sheet, pos, d);
             let m = cell::money(
                 self.ctx,
-                &sheet,
+                sheet,
                 pos,
                 d,
                 Some(self.project),
@@ -474,7 +477,7 @@ impl<'a> RegionReader<'a> {
         skip: &S,
         what: &str,
     ) -> Option<String> {
-        let sheet = self.sheet().to_string();
+        let sheet = self.sheet();
         let mut parts = Vec::new();
         let mut first_cell = None;
         for ((r, c), d) in self.grid.rows(rows.0, rows.1) {
@@ -484,7 +487,7 @@ impl<'a> RegionReader<'a> {
             if self.grid.label_at(r, c).is_some_and(|k| skip.has(k)) {
                 continue;
             }
-            if let Some(t) = cell::text(self.ctx, &sheet, (r, c), Some(d), Some(self.project), what)
+            if let Some(t) = cell::text(self.ctx, sheet, (r, c), Some(d), Some(self.project), what)
             {
                 first_cell.get_or_insert((r, c));
                 parts.push(t);
@@ -493,7 +496,7 @@ impl<'a> RegionReader<'a> {
         let at = first_cell.unwrap_or((rows.0, cols.0));
         let data = self.grid.get(at.0, at.1);
         let path = self.path(field);
-        self.ctx.record(path, &sheet, at, data);
+        self.ctx.record(path, sheet, at, data);
         (!parts.is_empty()).then(|| parts.join("\n"))
     }
 
@@ -536,7 +539,7 @@ impl<'a> RegionReader<'a> {
     }
 
     fn read_budget(&mut self, project: &mut Project) {
-        let sheet = self.sheet().to_string();
+        let sheet = self.sheet();
         let Some(header) = self.found.budget_header else {
             return;
         };
@@ -591,7 +594,7 @@ impl<'a> RegionReader<'a> {
                     .map(|(_, s)| *s)
                     .unwrap_or((amount_col, amount_col));
                 let (at, d) = self.under(r, amount_span);
-                self.ctx.record(path, &sheet, at, d);
+                self.ctx.record(path, sheet, at, d);
                 break;
             }
             let values: Vec<((u32, u16), Option<Value>)> =
@@ -606,21 +609,19 @@ impl<'a> RegionReader<'a> {
                     line: line_index,
                     column: *key,
                 });
-                self.ctx.record(path, &sheet, at, d);
+                self.ctx.record(path, sheet, at, d);
                 let p = Some(self.project);
                 match key {
                     BudgetColumn::Item => {
-                        line.item = cell::text(self.ctx, &sheet, at, d, p, "明细项目")
+                        line.item = cell::text(self.ctx, sheet, at, d, p, "明细项目")
                     }
                     BudgetColumn::Basis => {
-                        line.basis = cell::text(self.ctx, &sheet, at, d, p, "计算依据")
+                        line.basis = cell::text(self.ctx, sheet, at, d, p, "计算依据")
                     }
                     BudgetColumn::Amount => {
-                        line.amount = cell::money(self.ctx, &sheet, at, d, p, "预算金额", scale)
+                        line.amount = cell::money(self.ctx, sheet, at, d, p, "预算金额", scale)
                     }
-                    BudgetColumn::Note => {
-                        line.note = cell::text(self.ctx, &sheet, at, d, p, "备注")
-                    }
+                    BudgetColumn::Note => line.note = cell::text(self.ctx, sheet, at, d, p, "备注"),
                 }
             }
             project.budget_lines.push(line);
@@ -684,7 +685,7 @@ impl<'a> RegionReader<'a> {
     }
 
     fn read_indicators(&mut self, project: &mut Project) {
-        let sheet = self.sheet().to_string();
+        let sheet = self.sheet();
         let Some(header) = self.found.indicator_header else {
             self.missing_label(layout::INDICATOR_COLUMNS[0].header);
             return;
@@ -745,7 +746,7 @@ impl<'a> RegionReader<'a> {
             let p = Some(self.project);
             let mut level_text = |span: Option<(u16, u16)>, what: &str| {
                 let (at, d) = Self::under_in(&row, r, span?);
-                cell::text(self.ctx, &sheet, at, d, p, what)
+                cell::text(self.ctx, sheet, at, d, p, what)
             };
             let t1 = level_text(l1s, "一级指标");
             let t2 = level_text(l2s, "二级指标");
@@ -771,7 +772,7 @@ impl<'a> RegionReader<'a> {
                 if matches!(key, IndicatorColumn::Level1 | IndicatorColumn::Level2) {
                     continue;
                 }
-                let t = cell::text(self.ctx, &sheet, at, d, p, "指标");
+                let t = cell::text(self.ctx, sheet, at, d, p, "指标");
                 if t.is_some() {
                     has_content = true;
                 }
@@ -799,7 +800,7 @@ impl<'a> RegionReader<'a> {
             }
             for &(key, at, d) in &cells {
                 let path = self.path(ProjectField::Indicator { index, column: key });
-                self.ctx.record(path, &sheet, at, d);
+                self.ctx.record(path, sheet, at, d);
             }
             project.indicators.push(ind);
         }

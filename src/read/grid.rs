@@ -400,10 +400,65 @@ impl Grid {
         self.lookup(keys, true)
     }
 
+    /// The first cell, row-major, that [`find_any`](Self::find_any) would list and `pred`
+    /// accepts, without building the list: the reader asks this some twenty times a form.
+    pub fn first_any<S: AsRef<str>>(
+        &self,
+        keys: &[S],
+        pred: impl Fn(&(u32, u16)) -> bool,
+    ) -> Option<(u32, u16)> {
+        self.first_match(keys, false, pred)
+    }
+
+    /// [`first_any`](Self::first_any) for [`find_label`](Self::find_label).
+    pub fn first_label<S: AsRef<str>>(
+        &self,
+        keys: &[S],
+        pred: impl Fn(&(u32, u16)) -> bool,
+    ) -> Option<(u32, u16)> {
+        self.first_match(keys, true, pred)
+    }
+
+    /// The least accepted match: the first of the sorted list `lookup` gives.
+    fn first_match<S: AsRef<str>>(
+        &self,
+        keys: &[S],
+        inline: bool,
+        pred: impl Fn(&(u32, u16)) -> bool,
+    ) -> Option<(u32, u16)> {
+        let mut first: Option<(u32, u16)> = None;
+        self.each_match(keys, inline, |p| {
+            if first.is_none_or(|q| p < q) && pred(&p) {
+                first = Some(p);
+            }
+        });
+        first
+    }
+
     fn lookup<S: AsRef<str>>(&self, keys: &[S], inline: bool) -> Vec<(u32, u16)> {
-        let index = self.index.get_or_init(|| self.build_index());
         let mut out = Vec::new();
         let mut sorted = true;
+        self.each_match(keys, inline, |p| {
+            // Each key's chain is row-major; only a mix needs sorting.
+            sorted &= out.last().is_none_or(|q| *q < p);
+            out.push(p);
+        });
+        if !sorted {
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
+    }
+
+    /// Calls `found` with each cell matching one of `keys`, key by key, each key's cells
+    /// row-major (a cell matching two keys comes twice).
+    fn each_match<S: AsRef<str>>(
+        &self,
+        keys: &[S],
+        inline: bool,
+        mut found: impl FnMut((u32, u16)),
+    ) {
+        let index = self.index.get_or_init(|| self.build_index());
         for k in keys {
             let k = k.as_ref().as_bytes();
             let h = hash(k);
@@ -419,17 +474,10 @@ impl Grid {
                 let text = self.label_text.as_bytes();
                 let start = span.start as usize;
                 if text.get(start..start + entry.len as usize) == Some(k) {
-                    // Each key's chain is row-major; only a mix needs sorting.
-                    sorted &= out.last().is_none_or(|q| q < p);
-                    out.push(*p);
+                    found(*p);
                 }
             }
         }
-        if !sorted {
-            out.sort_unstable();
-            out.dedup();
-        }
-        out
     }
 
     fn build_index(&self) -> LabelIndex {
@@ -621,6 +669,16 @@ mod tests {
             proptest::prop_assert_eq!(
                 crate::read::labels::find_label(&g, &keys),
                 crate::read::labels::find_label_by_scan(&g, &keys)
+            );
+            // The first accepted match is the first of the list that the filter keeps.
+            let odd_row = |p: &(u32, u16)| p.0 % 2 == 1;
+            proptest::prop_assert_eq!(
+                g.first_any(&keys, odd_row),
+                g.find_any(&keys).into_iter().find(odd_row)
+            );
+            proptest::prop_assert_eq!(
+                g.first_label(&keys, odd_row),
+                g.find_label(&keys).into_iter().find(odd_row)
             );
         }
     }

@@ -173,12 +173,10 @@ impl<'a> RegionReader<'a> {
         *r >= self.start && *r < self.end
     }
 
-    fn find(&self, keys: &[String]) -> Vec<(u32, u16)> {
-        self.grid
-            .find_any(keys)
-            .into_iter()
-            .filter(|p| self.in_region(p))
-            .collect()
+    /// The first cell of the region, row-major, holding one of `keys` and accepted by
+    /// `pred`.
+    fn first(&self, keys: &[String], pred: impl Fn(&(u32, u16)) -> bool) -> Option<(u32, u16)> {
+        self.grid.first_any(keys, |p| self.in_region(p) && pred(p))
     }
 
     /// The value of a table column on row `r`: the first filled cell under the column's
@@ -298,9 +296,9 @@ impl<'a> RegionReader<'a> {
         restrict: impl Fn(&(u32, u16)) -> bool,
         stop_col: u16,
     ) -> Option<((u32, u16), Labelled<'a>)> {
-        let pos = labels::find_label(self.grid, keys)
-            .into_iter()
-            .find(|p| self.in_region(p) && restrict(p))?;
+        let pos = self
+            .grid
+            .first_label(keys, |p| self.in_region(p) && restrict(p))?;
         if let Some(text) = labels::inline_text(self.grid, pos, keys) {
             return Some((pos, Labelled::Inline(text)));
         }
@@ -343,12 +341,8 @@ impl<'a> RegionReader<'a> {
     fn read_funds(&mut self, project: &mut Project) {
         let sheet = self.sheet();
         let fk = form_keys();
-        let left = labels::find_label(self.grid, &fk.funds[0])
-            .into_iter()
-            .find(|p| self.in_region(p));
-        let right = labels::find_label(self.grid, &fk.funds[3])
-            .into_iter()
-            .find(|p| self.in_region(p));
+        let left = self.grid.first_label(&fk.funds[0], |p| self.in_region(p));
+        let right = self.grid.first_label(&fk.funds[3], |p| self.in_region(p));
         let boundary = match (left, right) {
             (Some(l), Some(r)) if r.1 > l.1 => r.1,
             (None, Some(r)) => r.1,
@@ -362,18 +356,16 @@ impl<'a> RegionReader<'a> {
         // The block runs down to the next block's label (rows inserted inside it move
         // that label down); without one, allow a few inserted rows.
         let bottom = self
-            .find(&fk.after_funds)
-            .into_iter()
+            .first(&fk.after_funds, |p| p.0 > top)
             .map(|p| p.0)
-            .find(|r| *r > top)
             .unwrap_or(top + layout::FUNDS_ROWS + 4);
         let rows = (top, bottom);
         // The funds block states its unit in its side label: 项目资金（元） or （万元）.
+        // Only the region's labels: a scan of the whole sheet per form is not needed.
         let scale = if self
             .grid
-            .find_where(|k| k.starts_with("项目资金(") && k.contains('万'))
-            .iter()
-            .any(|p| self.in_region(p))
+            .labels_in(self.start, self.end)
+            .any(|(_, k)| k.starts_with("项目资金(") && k.contains('万'))
         {
             MoneyUnit::Wan
         } else {
@@ -458,7 +450,7 @@ impl<'a> RegionReader<'a> {
     fn budget_header(&self) -> Option<(u32, u16)> {
         let item = &form_keys().budget_columns[1];
         let amount = &form_keys().budget_columns[3];
-        self.find(item).into_iter().find(|(r, _)| {
+        self.first(item, |(r, _)| {
             *r < self.anchor
                 && self
                     .row_labels(*r)
@@ -629,29 +621,19 @@ impl<'a> RegionReader<'a> {
     }
 
     fn indicator_header(&self) -> Option<(u32, u16)> {
-        self.find(&form_keys().indicator_columns[0])
-            .into_iter()
-            .find(|(r, _)| *r > self.anchor)
+        self.first(&form_keys().indicator_columns[0], |(r, _)| *r > self.anchor)
     }
 
     fn read_goals(&mut self, goals: &mut Goals) {
-        let overall = self
-            .find(&form_keys().goal_overall)
-            .into_iter()
-            .find(|p| p.0 > self.anchor);
-        let annual = self
-            .find(&form_keys().goal_annual)
-            .into_iter()
-            .find(|p| p.0 > self.anchor);
+        let overall = self.first(&form_keys().goal_overall, |p| p.0 > self.anchor);
+        let annual = self.first(&form_keys().goal_annual, |p| p.0 > self.anchor);
         let stop = self
             .found
             .indicator_header
             .map(|p| p.0)
             .or_else(|| {
-                self.find(&form_keys().indicators_label)
-                    .into_iter()
+                self.first(&form_keys().indicators_label, |p| p.0 > self.anchor)
                     .map(|p| p.0)
-                    .find(|r| *r > self.anchor)
             })
             .unwrap_or(self.end);
         let split = annual.map(|p| p.1).unwrap_or(u16::MAX);

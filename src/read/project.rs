@@ -1,5 +1,6 @@
 //! Reading project forms from a sheet, by their labels.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use rust_decimal::Decimal;
@@ -470,7 +471,9 @@ impl<'a> RegionReader<'a> {
         what: &str,
     ) -> Option<String> {
         let sheet = self.sheet();
-        let mut parts = Vec::new();
+        // The cells' cleaned texts are written straight into the block's text: no String
+        // per cell and no list of them to join.
+        let mut text = String::new();
         let mut first_cell = None;
         for ((r, c), d) in self.grid.rows(rows.0, rows.1) {
             if c < cols.0 || c >= cols.1 {
@@ -479,17 +482,20 @@ impl<'a> RegionReader<'a> {
             if self.grid.label_at(r, c).is_some_and(|k| skip.has(k)) {
                 continue;
             }
-            if let Some(t) = cell::text(self.ctx, sheet, (r, c), Some(d), Some(self.project), what)
-            {
+            let p = Some(self.project);
+            if let Some(t) = cell::text_cow(self.ctx, sheet, (r, c), Some(d), p, what) {
+                if first_cell.is_some() {
+                    text.push('\n');
+                }
                 first_cell.get_or_insert((r, c));
-                parts.push(t);
+                text.push_str(&t);
             }
         }
         let at = first_cell.unwrap_or((rows.0, cols.0));
         let data = self.grid.get(at.0, at.1);
         let path = self.path(field);
         self.ctx.record(path, sheet, at, data);
-        (!parts.is_empty()).then(|| parts.join("\n"))
+        first_cell.map(|_| text)
     }
 
     fn read_narrative(&mut self, project: &mut Project) {
@@ -706,8 +712,8 @@ impl<'a> RegionReader<'a> {
             span_of(IndicatorColumn::Level2),
         );
         let stop_keys = &form_keys().indicator_stop;
-        let mut level1: Option<String> = None;
-        let mut level2: Option<String> = None;
+        let mut level1: Option<Cow<str>> = None;
+        let mut level2: Option<Cow<str>> = None;
         // One buffer for every row's cells: a row's fields are recorded only once it is
         // known to hold something.
         let mut cells = Vec::with_capacity(cols.len());
@@ -728,7 +734,7 @@ impl<'a> RegionReader<'a> {
             let p = Some(self.project);
             let mut level_text = |span: Option<(u16, u16)>, what: &str| {
                 let (at, d) = Self::under_in(&row, r, span?);
-                cell::text(self.ctx, sheet, at, d, p, what)
+                cell::text_cow(self.ctx, sheet, at, d, p, what)
             };
             let t1 = level_text(l1s, "一级指标");
             let t2 = level_text(l2s, "二级指标");
@@ -740,11 +746,8 @@ impl<'a> RegionReader<'a> {
             } else if t2.is_some() {
                 level2 = t2;
             }
-            let mut ind = Indicator {
-                level1: level1.clone(),
-                level2: level2.clone(),
-                ..Indicator::default()
-            };
+            // The levels are copied into the indicator only once the row is known to be one.
+            let mut ind = Indicator::default();
             let mut has_content = false;
             let index = project.indicators.len();
             cells.clear();
@@ -780,6 +783,8 @@ impl<'a> RegionReader<'a> {
             if !has_content {
                 continue;
             }
+            ind.level1 = level1.as_deref().map(str::to_string);
+            ind.level2 = level2.as_deref().map(str::to_string);
             for &(key, at, d) in &cells {
                 let path = self.path(ProjectField::Indicator { index, column: key });
                 self.ctx.record(path, sheet, at, d);

@@ -498,22 +498,31 @@ impl<'a> RegionReader<'a> {
         first_cell.map(|_| text)
     }
 
+    /// The first row below `row` where another part of the form begins: a section
+    /// heading, a title, the 项目名称 row or the budget table's header; the region's end
+    /// when there is none. (A least value, not a sorted list: no list to build.)
+    fn next_stop(
+        &self,
+        sections: &[(Section, (u32, u16))],
+        budget_header: Option<(u32, u16)>,
+        row: u32,
+    ) -> u32 {
+        sections
+            .iter()
+            .map(|(_, p)| p.0)
+            .chain(budget_header.map(|p| p.0))
+            .chain(self.found.titles.iter().map(|p| p.0))
+            .chain([self.anchor])
+            .filter(|r| *r > row)
+            .min()
+            .unwrap_or(self.end)
+    }
+
     fn read_narrative(&mut self, project: &mut Project) {
         let sections = std::mem::take(&mut self.found.sections);
-        let mut stops: Vec<u32> = sections.iter().map(|(_, p)| p.0).collect();
-        if let Some(h) = self.found.budget_header {
-            stops.push(h.0);
-        }
-        stops.extend(self.found.titles.iter().map(|p| p.0));
-        stops.push(self.anchor);
-        stops.sort_unstable();
         let title = &form_keys().narrative_title;
         for (section, pos) in &sections {
-            let stop = stops
-                .iter()
-                .copied()
-                .find(|r| *r > pos.0)
-                .unwrap_or(self.end);
+            let stop = self.next_stop(&sections, self.found.budget_header, pos.0);
             let text = self.text_block(
                 ProjectField::Narrative(*section),
                 (pos.0 + 1, stop),
@@ -570,14 +579,7 @@ impl<'a> RegionReader<'a> {
         let starts: Vec<u16> = cols.iter().map(|(_, c)| *c).collect();
         let spans = labels::header_spans(self.grid, hr, &starts);
         let total_keys = &form_keys().budget_total;
-        let mut stops: Vec<u32> = self.found.sections.iter().map(|(_, p)| p.0).collect();
-        stops.extend(self.found.titles.iter().map(|p| p.0));
-        stops.push(self.anchor);
-        let stop = stops
-            .into_iter()
-            .filter(|r| *r > hr)
-            .min()
-            .unwrap_or(self.end);
+        let stop = self.next_stop(&self.found.sections, None, hr);
         for r in hr + 1..stop {
             let is_total = self
                 .row_labels(r)
@@ -718,7 +720,8 @@ impl<'a> RegionReader<'a> {
         // known to hold something.
         let mut cells = Vec::with_capacity(cols.len());
         let grid: &'a Grid = self.grid;
-        let mut row = Vec::new();
+        // Room for a usual row, so the buffer is not grown step by step.
+        let mut row = Vec::with_capacity(16);
         for r in hr + 1..self.end.min(self.grid.end_row()) {
             row.clear();
             row.extend(grid.row_from(r, 0));

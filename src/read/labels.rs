@@ -193,8 +193,8 @@ pub fn value_right<'g>(
 ) -> ((u32, u16), Option<Value<'g>>) {
     let start = grid.merged_end(row, col).saturating_add(1);
     // Only the first cell to the right can be the value.
-    if let Some((c, d)) = grid.row_from(row, start).next() {
-        let is_label = grid.label_at(row, c).is_some_and(|l| known.contains(l));
+    if let Some((c, d, label)) = grid.row_from_with_labels(row, start).next() {
+        let is_label = label.is_some_and(|l| known.contains(l));
         if c < stop_col && !is_label {
             return ((row, c), Some(d));
         }

@@ -207,18 +207,7 @@ impl<'a> RegionReader<'a> {
     /// of the label index rather than a lookup for each cell.
     fn row_labels(&self, r: u32) -> impl Iterator<Item = (u16, &'a str)> + 'a {
         let grid: &'a Grid = self.grid;
-        // The index is asked by end row; the last possible row has none, so it is looked
-        // at cell by cell (no real sheet gets there).
-        let last_row = (r == u32::MAX)
-            .then(move || {
-                grid.row_from(r, 0)
-                    .filter_map(move |(c, _)| grid.label_at(r, c).map(|k| (c, k)))
-            })
-            .into_iter()
-            .flatten();
-        grid.labels_in(r, r.saturating_add(1))
-            .map(|((_, c), k)| (c, k))
-            .chain(last_row)
+        grid.labels_of_row(r)
     }
 
     fn path(&self, field: ProjectField) -> FieldPath {
@@ -475,11 +464,11 @@ impl<'a> RegionReader<'a> {
         // per cell and no list of them to join.
         let mut text = String::new();
         let mut first_cell = None;
-        for ((r, c), d) in self.grid.rows(rows.0, rows.1) {
+        for ((r, c), d, label) in self.grid.rows_with_labels(rows.0, rows.1) {
             if c < cols.0 || c >= cols.1 {
                 continue;
             }
-            if self.grid.label_at(r, c).is_some_and(|k| skip.has(k)) {
+            if label.is_some_and(|k| skip.has(k)) {
                 continue;
             }
             let p = Some(self.project);

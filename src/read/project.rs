@@ -18,9 +18,11 @@ use crate::model::{
 /// or the indicator table (the summary sheet's project list has only the first).
 pub fn is_project_sheet(grid: &Grid) -> bool {
     let k = form_keys();
-    !labels::find_label(grid, &k.header[0]).is_empty()
-        && (!grid.find_any(&k.funds[0]).is_empty()
-            || !grid.find_any(&k.indicator_columns[0]).is_empty())
+    // Whether there is a match at all: no list of them.
+    let any = |_: &(u32, u16)| true;
+    grid.first_label(&k.header[0], any).is_some()
+        && (grid.first_any(&k.funds[0], any).is_some()
+            || grid.first_any(&k.indicator_columns[0], any).is_some())
 }
 
 /// The year a form states: its subtitle `（2024年度）` or a title such as
@@ -34,38 +36,45 @@ pub fn subtitle_year(grid: &Grid) -> Option<i32> {
 /// Rows `[start, end)` of each form on the sheet.
 fn regions(grid: &Grid) -> Vec<(u32, u32, u32)> {
     let name_keys = &form_keys().header[0];
+    let header_rest = &form_keys().header_rest;
     // `项目名称：XXX` typed in one cell anchors a form only with the rest of a header below
     // it: the same words may open a line of the narrative.
-    let exact = grid.find_any(name_keys);
-    let others: Vec<u32> = labels::find_label(grid, &form_keys().header_rest)
-        .into_iter()
-        .map(|p| p.0)
-        .collect();
     let mut anchors: Vec<u32> = labels::find_label(grid, name_keys)
         .into_iter()
         .filter(|p| {
-            exact.contains(p)
-                || others
-                    .iter()
-                    .any(|r| *r >= p.0 && *r < p.0 + layout::HEADER_ROWS + 2)
+            // The label alone in its cell (a whole match, as `find_any` gives), or another
+            // header label in the rows below it.
+            grid.label_at(p.0, p.1)
+                .is_some_and(|k| name_keys.iter().any(|n| n == k))
+                || grid
+                    .first_label(header_rest, |q| {
+                        q.0 >= p.0 && q.0 < p.0 + layout::HEADER_ROWS + 2
+                    })
+                    .is_some()
         })
         .map(|p| p.0)
         .collect();
     anchors.dedup();
+    // Only a second form needs to know where narratives start: one form (the usual sheet)
+    // needs no scan of the sheet's labels for them.
     let narrative_title = form_keys().narrative_title[0].as_str();
-    let starts_of_narrative: Vec<u32> = grid
-        // `strip_numbering` gives a tail of its text: most labels fail the cheap
-        // `ends_with` and are never stripped.
-        .find_where(|k| {
-            k.starts_with(narrative_title)
-                || (k.ends_with("项目概述") && strip_numbering(k) == "项目概述")
-        })
-        .into_iter()
-        .map(|p| p.0)
-        .collect();
-    let mut out = Vec::new();
+    let starts_of_narrative: Vec<u32> = if anchors.len() > 1 {
+        grid
+            // `strip_numbering` gives a tail of its text: most labels fail the cheap
+            // `ends_with` and are never stripped.
+            .find_where(|k| {
+                k.starts_with(narrative_title)
+                    || (k.ends_with("项目概述") && strip_numbering(k) == "项目概述")
+            })
+            .into_iter()
+            .map(|p| p.0)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut out = Vec::with_capacity(anchors.len());
     let mut prev_anchor: Option<u32> = None;
-    let mut starts = Vec::new();
+    let mut starts = Vec::with_capacity(anchors.len());
     for &a in &anchors {
         let start = match prev_anchor {
             None => 0,

@@ -578,6 +578,8 @@ impl<'a> RegionReader<'a> {
         let spans = labels::header_spans(self.grid, hr, &starts);
         let total_keys = &form_keys().budget_total;
         let stop = self.next_stop(&self.found.sections, None, hr);
+        // One buffer for every row's cells, as in the indicator table.
+        let mut values: Vec<((u32, u16), Option<Value>)> = Vec::with_capacity(spans.len());
         for r in hr + 1..stop {
             let is_total = self
                 .row_labels(r)
@@ -595,14 +597,14 @@ impl<'a> RegionReader<'a> {
                 self.ctx.record(path, sheet, at, d);
                 break;
             }
-            let values: Vec<((u32, u16), Option<Value>)> =
-                spans.iter().map(|s| self.under(r, *s)).collect();
+            values.clear();
+            values.extend(spans.iter().map(|s| self.under(r, *s)));
             if values.iter().all(|(_, d)| d.is_none()) {
                 continue;
             }
             let line_index = project.budget_lines.len();
             let mut line = BudgetLine::default();
-            for ((key, _), (at, d)) in cols.iter().zip(values) {
+            for ((key, _), &(at, d)) in cols.iter().zip(&values) {
                 let path = self.path(ProjectField::BudgetLine {
                     line: line_index,
                     column: *key,

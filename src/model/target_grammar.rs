@@ -47,17 +47,18 @@ pub fn parse(text: &str) -> TargetKind {
     if t.is_empty() {
         return TargetKind::Unparsed;
     }
+    // A third of all values are words (`有效`, `完成`): with no digit there is no number,
+    // so no quantity and none of its forty operator words need trying.
+    if !t.bytes().any(|b| b.is_ascii_digit()) {
+        return deadline(&t).unwrap_or(TargetKind::Qualitative);
+    }
     if let Some(k) = deadline(&t) {
         return k;
     }
     if let Some(k) = quantitative(&t) {
         return k;
     }
-    if t.chars().any(|c| c.is_ascii_digit()) {
-        TargetKind::Unparsed
-    } else {
-        TargetKind::Qualitative
-    }
+    TargetKind::Unparsed
 }
 
 /// Full-width ASCII and the ideographic space to ASCII (the model does not depend on

@@ -1,6 +1,8 @@
 //! Turning cells into model values, recording where each came from and reporting what
 //! cannot be read (codes R0xx).
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 
 use super::grid::Value;
@@ -8,7 +10,7 @@ use crate::model::{
     a1, CellKind, Date, FieldPath, Finding, Location, Money, MoneyUnit, Severity, SourceMap,
 };
 use crate::values::{
-    clean_text, date_from_serial, decimal_from_f64, parse_date_text, parse_money_text,
+    clean_str, date_from_serial, decimal_from_f64, parse_date_text, parse_money_text,
 };
 
 /// Reader codes (documented in docs/rules.md).
@@ -244,13 +246,26 @@ pub fn text(
     project: Option<usize>,
     what: &str,
 ) -> Option<String> {
+    text_cow(ctx, sheet, pos, data, project, what).map(Cow::into_owned)
+}
+
+/// [`text`] borrowing the cell's text when cleaning leaves it as it is: for text that is
+/// joined or held for later rows rather than stored as it is.
+pub fn text_cow<'v>(
+    ctx: &mut Ctx,
+    sheet: &str,
+    pos: (u32, u16),
+    data: Option<Value<'v>>,
+    project: Option<usize>,
+    what: &str,
+) -> Option<Cow<'v, str>> {
     match data? {
-        Value::Text(s) => clean_text(s),
+        Value::Text(s) => clean_str(s),
         Value::Error(e) => {
             report_cell_error(ctx, sheet, pos, project, what, e);
             None
         }
-        other => describe(Some(other)).1,
+        other => describe(Some(other)).1.map(Cow::Owned),
     }
 }
 

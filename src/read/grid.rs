@@ -368,6 +368,19 @@ impl Grid {
             .map(|((_, c), d, _)| (*c, self.value(d)))
     }
 
+    /// [`row_from`](Self::row_from) with each cell's label (as [`label_at`](Self::label_at)
+    /// gives it) read off the cell itself: no search of the sheet for it.
+    pub fn row_from_with_labels(
+        &self,
+        row: u32,
+        from: u16,
+    ) -> impl Iterator<Item = (u16, Value<'_>, Option<&str>)> {
+        self.cells[self.lower_bound((row, from))..]
+            .iter()
+            .take_while(move |((r, _), _, _)| *r == row)
+            .map(|((_, c), d, l)| (*c, self.value(d), self.label_text(*l)))
+    }
+
     /// The first non-empty cell of `row` in columns `[from, to]`.
     pub fn first_in(&self, row: u32, from: u16, to: u16) -> Option<(u16, Value<'_>)> {
         self.row_from(row, from)
@@ -383,13 +396,28 @@ impl Grid {
         self.cells[a..b].iter().map(|(p, d, _)| (*p, self.value(d)))
     }
 
+    /// [`rows`](Self::rows) with each cell's label, as
+    /// [`row_from_with_labels`](Self::row_from_with_labels).
+    pub fn rows_with_labels(
+        &self,
+        from: u32,
+        to: u32,
+    ) -> impl Iterator<Item = ((u32, u16), Value<'_>, Option<&str>)> {
+        let to = to.max(from);
+        let (a, b) = (self.lower_bound((from, 0)), self.lower_bound((to, 0)));
+        self.cells[a..b]
+            .iter()
+            .map(|(p, d, l)| (*p, self.value(d), self.label_text(*l)))
+    }
+
     /// The last row holding anything, plus one.
     pub fn end_row(&self) -> u32 {
         self.cells.last().map(|((r, _), _, _)| r + 1).unwrap_or(0)
     }
 
     /// Positions of cells whose normalized text equals one of `keys` (already normalized),
-    /// row-major.
+    /// row-major. (The reader asks [`first_any`](Self::first_any); the list is for tests.)
+    #[cfg(test)]
     pub fn find_any<S: AsRef<str>>(&self, keys: &[S]) -> Vec<(u32, u16)> {
         self.lookup(keys, false)
     }
@@ -400,10 +428,65 @@ impl Grid {
         self.lookup(keys, true)
     }
 
+    /// The first cell, row-major, that [`find_any`](Self::find_any) would list and `pred`
+    /// accepts, without building the list: the reader asks this some twenty times a form.
+    pub fn first_any<S: AsRef<str>>(
+        &self,
+        keys: &[S],
+        pred: impl Fn(&(u32, u16)) -> bool,
+    ) -> Option<(u32, u16)> {
+        self.first_match(keys, false, pred)
+    }
+
+    /// [`first_any`](Self::first_any) for [`find_label`](Self::find_label).
+    pub fn first_label<S: AsRef<str>>(
+        &self,
+        keys: &[S],
+        pred: impl Fn(&(u32, u16)) -> bool,
+    ) -> Option<(u32, u16)> {
+        self.first_match(keys, true, pred)
+    }
+
+    /// The least accepted match: the first of the sorted list `lookup` gives.
+    fn first_match<S: AsRef<str>>(
+        &self,
+        keys: &[S],
+        inline: bool,
+        pred: impl Fn(&(u32, u16)) -> bool,
+    ) -> Option<(u32, u16)> {
+        let mut first: Option<(u32, u16)> = None;
+        self.each_match(keys, inline, |p| {
+            if first.is_none_or(|q| p < q) && pred(&p) {
+                first = Some(p);
+            }
+        });
+        first
+    }
+
     fn lookup<S: AsRef<str>>(&self, keys: &[S], inline: bool) -> Vec<(u32, u16)> {
-        let index = self.index.get_or_init(|| self.build_index());
         let mut out = Vec::new();
         let mut sorted = true;
+        self.each_match(keys, inline, |p| {
+            // Each key's chain is row-major; only a mix needs sorting.
+            sorted &= out.last().is_none_or(|q| *q < p);
+            out.push(p);
+        });
+        if !sorted {
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
+    }
+
+    /// Calls `found` with each cell matching one of `keys`, key by key, each key's cells
+    /// row-major (a cell matching two keys comes twice).
+    fn each_match<S: AsRef<str>>(
+        &self,
+        keys: &[S],
+        inline: bool,
+        mut found: impl FnMut((u32, u16)),
+    ) {
+        let index = self.index.get_or_init(|| self.build_index());
         for k in keys {
             let k = k.as_ref().as_bytes();
             let h = hash(k);
@@ -419,17 +502,10 @@ impl Grid {
                 let text = self.label_text.as_bytes();
                 let start = span.start as usize;
                 if text.get(start..start + entry.len as usize) == Some(k) {
-                    // Each key's chain is row-major; only a mix needs sorting.
-                    sorted &= out.last().is_none_or(|q| q < p);
-                    out.push(*p);
+                    found(*p);
                 }
             }
         }
-        if !sorted {
-            out.sort_unstable();
-            out.dedup();
-        }
-        out
     }
 
     fn build_index(&self) -> LabelIndex {
@@ -513,10 +589,24 @@ impl Grid {
             .map(|(p, k)| (*p, self.text_of(*k)))
     }
 
+    /// Label-like cells of row `row`, left to right, with their normalized text: one
+    /// search for the row's first, then a walk (any row, the last possible one too).
+    pub fn labels_of_row(&self, row: u32) -> impl Iterator<Item = (u16, &str)> {
+        let a = self.labels.partition_point(|(p, _)| *p < (row, 0));
+        self.labels[a..]
+            .iter()
+            .take_while(move |((r, _), _)| *r == row)
+            .map(|((_, c), k)| (*c, self.text_of(*k)))
+    }
+
     /// Normalized label text at a position, if it is a label-like cell.
     pub fn label_at(&self, row: u32, col: u16) -> Option<&str> {
         let i = self.index_of(row, col)?;
-        let l = self.cells[i].2;
+        self.label_text(self.cells[i].2)
+    }
+
+    /// The normalized text of label `l` (a cell's index into `labels`), if it is one.
+    fn label_text(&self, l: u32) -> Option<&str> {
         (l != NO_LABEL).then(|| self.text_of(self.labels[l as usize].1))
     }
 
@@ -621,6 +711,30 @@ mod tests {
             proptest::prop_assert_eq!(
                 crate::read::labels::find_label(&g, &keys),
                 crate::read::labels::find_label_by_scan(&g, &keys)
+            );
+            // Labels read off the cells are those `label_at` finds.
+            for r in 0..6 {
+                let by_search: Vec<(u16, &str)> = g
+                    .row_from(r, 0)
+                    .filter_map(|(c, _)| g.label_at(r, c).map(|k| (c, k)))
+                    .collect();
+                proptest::prop_assert_eq!(g.labels_of_row(r).collect::<Vec<_>>(), by_search);
+                for (c, _, k) in g.row_from_with_labels(r, 1) {
+                    proptest::prop_assert_eq!(k, g.label_at(r, c));
+                }
+            }
+            for ((r, c), _, k) in g.rows_with_labels(1, 5) {
+                proptest::prop_assert_eq!(k, g.label_at(r, c));
+            }
+            // The first accepted match is the first of the list that the filter keeps.
+            let odd_row = |p: &(u32, u16)| p.0 % 2 == 1;
+            proptest::prop_assert_eq!(
+                g.first_any(&keys, odd_row),
+                g.find_any(&keys).into_iter().find(odd_row)
+            );
+            proptest::prop_assert_eq!(
+                g.first_label(&keys, odd_row),
+                g.find_label(&keys).into_iter().find(odd_row)
             );
         }
     }

@@ -193,8 +193,8 @@ pub fn value_right<'g>(
 ) -> ((u32, u16), Option<Value<'g>>) {
     let start = grid.merged_end(row, col).saturating_add(1);
     // Only the first cell to the right can be the value.
-    if let Some((c, d)) = grid.row_from(row, start).next() {
-        let is_label = grid.label_at(row, c).is_some_and(|l| known.contains(l));
+    if let Some((c, d, label)) = grid.row_from_with_labels(row, start).next() {
+        let is_label = label.is_some_and(|l| known.contains(l));
         if c < stop_col && !is_label {
             return ((row, c), Some(d));
         }
@@ -207,14 +207,14 @@ pub fn value_right<'g>(
 /// After a person unmerges cells, a value typed anywhere under a header's span belongs to
 /// that column.
 pub fn header_spans(grid: &Grid, row: u32, cols: &[u16]) -> Vec<(u16, u16)> {
-    let header: Vec<u16> = grid.row_from(row, 0).map(|(c, _)| c).collect();
     cols.iter()
         .map(|&c| {
-            let end = header
-                .iter()
-                .copied()
-                .find(|x| *x > c)
-                .map(|next| next - 1)
+            // The next cell of the header row, found in place: no copy of the row.
+            let next = c
+                .checked_add(1)
+                .and_then(|from| grid.row_from(row, from).next());
+            let end = next
+                .map(|(next, _)| next - 1)
                 .unwrap_or_else(|| grid.merged_end(row, c));
             (c, end.max(c))
         })

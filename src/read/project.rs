@@ -1,5 +1,6 @@
 //! Reading project forms from a sheet, by their labels.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use rust_decimal::Decimal;
@@ -17,9 +18,11 @@ use crate::model::{
 /// or the indicator table (the summary sheet's project list has only the first).
 pub fn is_project_sheet(grid: &Grid) -> bool {
     let k = form_keys();
-    !labels::find_label(grid, &k.header[0]).is_empty()
-        && (!grid.find_any(&k.funds[0]).is_empty()
-            || !grid.find_any(&k.indicator_columns[0]).is_empty())
+    // Whether there is a match at all: no list of them.
+    let any = |_: &(u32, u16)| true;
+    grid.first_label(&k.header[0], any).is_some()
+        && (grid.first_any(&k.funds[0], any).is_some()
+            || grid.first_any(&k.indicator_columns[0], any).is_some())
 }
 
 /// The year a form states: its subtitle `（2024年度）` or a title such as
@@ -33,38 +36,45 @@ pub fn subtitle_year(grid: &Grid) -> Option<i32> {
 /// Rows `[start, end)` of each form on the sheet.
 fn regions(grid: &Grid) -> Vec<(u32, u32, u32)> {
     let name_keys = &form_keys().header[0];
+    let header_rest = &form_keys().header_rest;
     // `项目名称：XXX` typed in one cell anchors a form only with the rest of a header below
     // it: the same words may open a line of the narrative.
-    let exact = grid.find_any(name_keys);
-    let others: Vec<u32> = labels::find_label(grid, &form_keys().header_rest)
-        .into_iter()
-        .map(|p| p.0)
-        .collect();
     let mut anchors: Vec<u32> = labels::find_label(grid, name_keys)
         .into_iter()
         .filter(|p| {
-            exact.contains(p)
-                || others
-                    .iter()
-                    .any(|r| *r >= p.0 && *r < p.0 + layout::HEADER_ROWS + 2)
+            // The label alone in its cell (a whole match, as `find_any` gives), or another
+            // header label in the rows below it.
+            grid.label_at(p.0, p.1)
+                .is_some_and(|k| name_keys.iter().any(|n| n == k))
+                || grid
+                    .first_label(header_rest, |q| {
+                        q.0 >= p.0 && q.0 < p.0 + layout::HEADER_ROWS + 2
+                    })
+                    .is_some()
         })
         .map(|p| p.0)
         .collect();
     anchors.dedup();
+    // Only a second form needs to know where narratives start: one form (the usual sheet)
+    // needs no scan of the sheet's labels for them.
     let narrative_title = form_keys().narrative_title[0].as_str();
-    let starts_of_narrative: Vec<u32> = grid
-        // `strip_numbering` gives a tail of its text: most labels fail the cheap
-        // `ends_with` and are never stripped.
-        .find_where(|k| {
-            k.starts_with(narrative_title)
-                || (k.ends_with("项目概述") && strip_numbering(k) == "项目概述")
-        })
-        .into_iter()
-        .map(|p| p.0)
-        .collect();
-    let mut out = Vec::new();
+    let starts_of_narrative: Vec<u32> = if anchors.len() > 1 {
+        grid
+            // `strip_numbering` gives a tail of its text: most labels fail the cheap
+            // `ends_with` and are never stripped.
+            .find_where(|k| {
+                k.starts_with(narrative_title)
+                    || (k.ends_with("项目概述") && strip_numbering(k) == "项目概述")
+            })
+            .into_iter()
+            .map(|p| p.0)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut out = Vec::with_capacity(anchors.len());
     let mut prev_anchor: Option<u32> = None;
-    let mut starts = Vec::new();
+    let mut starts = Vec::with_capacity(anchors.len());
     for &a in &anchors {
         let start = match prev_anchor {
             None => 0,
@@ -173,12 +183,10 @@ impl<'a> RegionReader<'a> {
         *r >= self.start && *r < self.end
     }
 
-    fn find(&self, keys: &[String]) -> Vec<(u32, u16)> {
-        self.grid
-            .find_any(keys)
-            .into_iter()
-            .filter(|p| self.in_region(p))
-            .collect()
+    /// The first cell of the region, row-major, holding one of `keys` and accepted by
+    /// `pred`.
+    fn first(&self, keys: &[String], pred: impl Fn(&(u32, u16)) -> bool) -> Option<(u32, u16)> {
+        self.grid.first_any(keys, |p| self.in_region(p) && pred(p))
     }
 
     /// The value of a table column on row `r`: the first filled cell under the column's
@@ -208,34 +216,26 @@ impl<'a> RegionReader<'a> {
     /// of the label index rather than a lookup for each cell.
     fn row_labels(&self, r: u32) -> impl Iterator<Item = (u16, &'a str)> + 'a {
         let grid: &'a Grid = self.grid;
-        // The index is asked by end row; the last possible row has none, so it is looked
-        // at cell by cell (no real sheet gets there).
-        let last_row = (r == u32::MAX)
-            .then(move || {
-                grid.row_from(r, 0)
-                    .filter_map(move |(c, _)| grid.label_at(r, c).map(|k| (c, k)))
-            })
-            .into_iter()
-            .flatten();
-        grid.labels_in(r, r.saturating_add(1))
-            .map(|((_, c), k)| (c, k))
-            .chain(last_row)
+        grid.labels_of_row(r)
     }
 
     fn path(&self, field: ProjectField) -> FieldPath {
         FieldPath::project(self.project, field)
     }
 
-    fn sheet(&self) -> &str {
-        &self.grid.name
+    /// The sheet's name, borrowed from the grid rather than from `self`: the blocks
+    /// hold it while `self.ctx` records, and a copy per block was an allocation each.
+    fn sheet(&self) -> &'a str {
+        let grid: &'a Grid = self.grid;
+        &grid.name
     }
 
     fn missing_label(&mut self, what: &str) {
-        let sheet = self.grid.name.clone();
+        let sheet = self.sheet();
         self.ctx.report(
             codes::LABEL_MISSING,
             Severity::Error,
-            &sheet,
+            sheet,
             Some((self.anchor, 0)),
             Some(self.project),
             format!(
@@ -275,8 +275,8 @@ impl<'a> RegionReader<'a> {
             .unwrap_or((self.anchor, 0));
         let title_path = self.path(ProjectField::Title);
         let title_data = self.grid.get(title.0, title.1);
-        let sheet = self.grid.name.clone();
-        self.ctx.record(title_path, &sheet, title, title_data);
+        let sheet = self.sheet();
+        self.ctx.record(title_path, sheet, title, title_data);
 
         self.read_header(&mut project);
         self.read_funds(&mut project);
@@ -295,9 +295,9 @@ impl<'a> RegionReader<'a> {
         restrict: impl Fn(&(u32, u16)) -> bool,
         stop_col: u16,
     ) -> Option<((u32, u16), Labelled<'a>)> {
-        let pos = labels::find_label(self.grid, keys)
-            .into_iter()
-            .find(|p| self.in_region(p) && restrict(p))?;
+        let pos = self
+            .grid
+            .first_label(keys, |p| self.in_region(p) && restrict(p))?;
         if let Some(text) = labels::inline_text(self.grid, pos, keys) {
             return Some((pos, Labelled::Inline(text)));
         }
@@ -306,7 +306,7 @@ impl<'a> RegionReader<'a> {
     }
 
     fn read_header(&mut self, project: &mut Project) {
-        let sheet = self.sheet().to_string();
+        let sheet = self.sheet();
         for (f, keys) in layout::HEADER_FIELDS.iter().zip(&form_keys().header) {
             let anchor = self.anchor;
             let below_anchor = |p: &(u32, u16)| p.0 >= anchor;
@@ -317,35 +317,31 @@ impl<'a> RegionReader<'a> {
             let p = Some(self.project);
             let path = self.path(ProjectField::Header(f.key));
             let d = found.value();
-            self.ctx.record(path, &sheet, pos, d);
+            self.ctx.record(path, sheet, pos, d);
             let h = &mut project.header;
             match f.key {
-                HeaderField::Name => h.name = cell::text(self.ctx, &sheet, pos, d, p, f.label),
-                HeaderField::Nature => h.nature = cell::text(self.ctx, &sheet, pos, d, p, f.label),
+                HeaderField::Name => h.name = cell::text(self.ctx, sheet, pos, d, p, f.label),
+                HeaderField::Nature => h.nature = cell::text(self.ctx, sheet, pos, d, p, f.label),
                 HeaderField::Category => {
-                    h.category = cell::text(self.ctx, &sheet, pos, d, p, f.label)
+                    h.category = cell::text(self.ctx, sheet, pos, d, p, f.label)
                 }
                 HeaderField::Department => {
-                    h.department = cell::text(self.ctx, &sheet, pos, d, p, f.label)
+                    h.department = cell::text(self.ctx, sheet, pos, d, p, f.label)
                 }
                 HeaderField::Implementer => {
-                    h.implementer = cell::text(self.ctx, &sheet, pos, d, p, f.label)
+                    h.implementer = cell::text(self.ctx, sheet, pos, d, p, f.label)
                 }
-                HeaderField::Start => h.start = cell::date(self.ctx, &sheet, pos, d, p, f.label),
-                HeaderField::End => h.end = cell::date(self.ctx, &sheet, pos, d, p, f.label),
+                HeaderField::Start => h.start = cell::date(self.ctx, sheet, pos, d, p, f.label),
+                HeaderField::End => h.end = cell::date(self.ctx, sheet, pos, d, p, f.label),
             }
         }
     }
 
     fn read_funds(&mut self, project: &mut Project) {
-        let sheet = self.sheet().to_string();
+        let sheet = self.sheet();
         let fk = form_keys();
-        let left = labels::find_label(self.grid, &fk.funds[0])
-            .into_iter()
-            .find(|p| self.in_region(p));
-        let right = labels::find_label(self.grid, &fk.funds[3])
-            .into_iter()
-            .find(|p| self.in_region(p));
+        let left = self.grid.first_label(&fk.funds[0], |p| self.in_region(p));
+        let right = self.grid.first_label(&fk.funds[3], |p| self.in_region(p));
         let boundary = match (left, right) {
             (Some(l), Some(r)) if r.1 > l.1 => r.1,
             (None, Some(r)) => r.1,
@@ -359,18 +355,16 @@ impl<'a> RegionReader<'a> {
         // The block runs down to the next block's label (rows inserted inside it move
         // that label down); without one, allow a few inserted rows.
         let bottom = self
-            .find(&fk.after_funds)
-            .into_iter()
+            .first(&fk.after_funds, |p| p.0 > top)
             .map(|p| p.0)
-            .find(|r| *r > top)
             .unwrap_or(top + layout::FUNDS_ROWS + 4);
         let rows = (top, bottom);
         // The funds block states its unit in its side label: 项目资金（元） or （万元）.
+        // Only the region's labels: a scan of the whole sheet per form is not needed.
         let scale = if self
             .grid
-            .find_where(|k| k.starts_with("项目资金(") && k.contains('万'))
-            .iter()
-            .any(|p| self.in_region(p))
+            .labels_in(self.start, self.end)
+            .any(|(_, k)| k.starts_with("项目资金(") && k.contains('万'))
         {
             MoneyUnit::Wan
         } else {
@@ -402,10 +396,10 @@ impl<'a> RegionReader<'a> {
             };
             let path = self.path(ProjectField::Fund(f.key));
             let d = found.value();
-            self.ctx.record(path, &sheet, pos, d);
+            self.ctx.record(path, sheet, pos, d);
             let m = cell::money(
                 self.ctx,
-                &sheet,
+                sheet,
                 pos,
                 d,
                 Some(self.project),
@@ -455,7 +449,7 @@ impl<'a> RegionReader<'a> {
     fn budget_header(&self) -> Option<(u32, u16)> {
         let item = &form_keys().budget_columns[1];
         let amount = &form_keys().budget_columns[3];
-        self.find(item).into_iter().find(|(r, _)| {
+        self.first(item, |(r, _)| {
             *r < self.anchor
                 && self
                     .row_labels(*r)
@@ -474,45 +468,59 @@ impl<'a> RegionReader<'a> {
         skip: &S,
         what: &str,
     ) -> Option<String> {
-        let sheet = self.sheet().to_string();
-        let mut parts = Vec::new();
+        let sheet = self.sheet();
+        // The cells' cleaned texts are written straight into the block's text: no String
+        // per cell and no list of them to join.
+        let mut text = String::new();
         let mut first_cell = None;
-        for ((r, c), d) in self.grid.rows(rows.0, rows.1) {
+        for ((r, c), d, label) in self.grid.rows_with_labels(rows.0, rows.1) {
             if c < cols.0 || c >= cols.1 {
                 continue;
             }
-            if self.grid.label_at(r, c).is_some_and(|k| skip.has(k)) {
+            if label.is_some_and(|k| skip.has(k)) {
                 continue;
             }
-            if let Some(t) = cell::text(self.ctx, &sheet, (r, c), Some(d), Some(self.project), what)
-            {
+            let p = Some(self.project);
+            if let Some(t) = cell::text_cow(self.ctx, sheet, (r, c), Some(d), p, what) {
+                if first_cell.is_some() {
+                    text.push('\n');
+                }
                 first_cell.get_or_insert((r, c));
-                parts.push(t);
+                text.push_str(&t);
             }
         }
         let at = first_cell.unwrap_or((rows.0, cols.0));
         let data = self.grid.get(at.0, at.1);
         let path = self.path(field);
-        self.ctx.record(path, &sheet, at, data);
-        (!parts.is_empty()).then(|| parts.join("\n"))
+        self.ctx.record(path, sheet, at, data);
+        first_cell.map(|_| text)
+    }
+
+    /// The first row below `row` where another part of the form begins: a section
+    /// heading, a title, the 项目名称 row or the budget table's header; the region's end
+    /// when there is none. (A least value, not a sorted list: no list to build.)
+    fn next_stop(
+        &self,
+        sections: &[(Section, (u32, u16))],
+        budget_header: Option<(u32, u16)>,
+        row: u32,
+    ) -> u32 {
+        sections
+            .iter()
+            .map(|(_, p)| p.0)
+            .chain(budget_header.map(|p| p.0))
+            .chain(self.found.titles.iter().map(|p| p.0))
+            .chain([self.anchor])
+            .filter(|r| *r > row)
+            .min()
+            .unwrap_or(self.end)
     }
 
     fn read_narrative(&mut self, project: &mut Project) {
         let sections = std::mem::take(&mut self.found.sections);
-        let mut stops: Vec<u32> = sections.iter().map(|(_, p)| p.0).collect();
-        if let Some(h) = self.found.budget_header {
-            stops.push(h.0);
-        }
-        stops.extend(self.found.titles.iter().map(|p| p.0));
-        stops.push(self.anchor);
-        stops.sort_unstable();
         let title = &form_keys().narrative_title;
         for (section, pos) in &sections {
-            let stop = stops
-                .iter()
-                .copied()
-                .find(|r| *r > pos.0)
-                .unwrap_or(self.end);
+            let stop = self.next_stop(&sections, self.found.budget_header, pos.0);
             let text = self.text_block(
                 ProjectField::Narrative(*section),
                 (pos.0 + 1, stop),
@@ -536,7 +544,7 @@ impl<'a> RegionReader<'a> {
     }
 
     fn read_budget(&mut self, project: &mut Project) {
-        let sheet = self.sheet().to_string();
+        let sheet = self.sheet();
         let Some(header) = self.found.budget_header else {
             return;
         };
@@ -569,14 +577,9 @@ impl<'a> RegionReader<'a> {
         let starts: Vec<u16> = cols.iter().map(|(_, c)| *c).collect();
         let spans = labels::header_spans(self.grid, hr, &starts);
         let total_keys = &form_keys().budget_total;
-        let mut stops: Vec<u32> = self.found.sections.iter().map(|(_, p)| p.0).collect();
-        stops.extend(self.found.titles.iter().map(|p| p.0));
-        stops.push(self.anchor);
-        let stop = stops
-            .into_iter()
-            .filter(|r| *r > hr)
-            .min()
-            .unwrap_or(self.end);
+        let stop = self.next_stop(&self.found.sections, None, hr);
+        // One buffer for every row's cells, as in the indicator table.
+        let mut values: Vec<((u32, u16), Option<Value>)> = Vec::with_capacity(spans.len());
         for r in hr + 1..stop {
             let is_total = self
                 .row_labels(r)
@@ -591,36 +594,34 @@ impl<'a> RegionReader<'a> {
                     .map(|(_, s)| *s)
                     .unwrap_or((amount_col, amount_col));
                 let (at, d) = self.under(r, amount_span);
-                self.ctx.record(path, &sheet, at, d);
+                self.ctx.record(path, sheet, at, d);
                 break;
             }
-            let values: Vec<((u32, u16), Option<Value>)> =
-                spans.iter().map(|s| self.under(r, *s)).collect();
+            values.clear();
+            values.extend(spans.iter().map(|s| self.under(r, *s)));
             if values.iter().all(|(_, d)| d.is_none()) {
                 continue;
             }
             let line_index = project.budget_lines.len();
             let mut line = BudgetLine::default();
-            for ((key, _), (at, d)) in cols.iter().zip(values) {
+            for ((key, _), &(at, d)) in cols.iter().zip(&values) {
                 let path = self.path(ProjectField::BudgetLine {
                     line: line_index,
                     column: *key,
                 });
-                self.ctx.record(path, &sheet, at, d);
+                self.ctx.record(path, sheet, at, d);
                 let p = Some(self.project);
                 match key {
                     BudgetColumn::Item => {
-                        line.item = cell::text(self.ctx, &sheet, at, d, p, "明细项目")
+                        line.item = cell::text(self.ctx, sheet, at, d, p, "明细项目")
                     }
                     BudgetColumn::Basis => {
-                        line.basis = cell::text(self.ctx, &sheet, at, d, p, "计算依据")
+                        line.basis = cell::text(self.ctx, sheet, at, d, p, "计算依据")
                     }
                     BudgetColumn::Amount => {
-                        line.amount = cell::money(self.ctx, &sheet, at, d, p, "预算金额", scale)
+                        line.amount = cell::money(self.ctx, sheet, at, d, p, "预算金额", scale)
                     }
-                    BudgetColumn::Note => {
-                        line.note = cell::text(self.ctx, &sheet, at, d, p, "备注")
-                    }
+                    BudgetColumn::Note => line.note = cell::text(self.ctx, sheet, at, d, p, "备注"),
                 }
             }
             project.budget_lines.push(line);
@@ -628,29 +629,19 @@ impl<'a> RegionReader<'a> {
     }
 
     fn indicator_header(&self) -> Option<(u32, u16)> {
-        self.find(&form_keys().indicator_columns[0])
-            .into_iter()
-            .find(|(r, _)| *r > self.anchor)
+        self.first(&form_keys().indicator_columns[0], |(r, _)| *r > self.anchor)
     }
 
     fn read_goals(&mut self, goals: &mut Goals) {
-        let overall = self
-            .find(&form_keys().goal_overall)
-            .into_iter()
-            .find(|p| p.0 > self.anchor);
-        let annual = self
-            .find(&form_keys().goal_annual)
-            .into_iter()
-            .find(|p| p.0 > self.anchor);
+        let overall = self.first(&form_keys().goal_overall, |p| p.0 > self.anchor);
+        let annual = self.first(&form_keys().goal_annual, |p| p.0 > self.anchor);
         let stop = self
             .found
             .indicator_header
             .map(|p| p.0)
             .or_else(|| {
-                self.find(&form_keys().indicators_label)
-                    .into_iter()
+                self.first(&form_keys().indicators_label, |p| p.0 > self.anchor)
                     .map(|p| p.0)
-                    .find(|r| *r > self.anchor)
             })
             .unwrap_or(self.end);
         let split = annual.map(|p| p.1).unwrap_or(u16::MAX);
@@ -684,7 +675,7 @@ impl<'a> RegionReader<'a> {
     }
 
     fn read_indicators(&mut self, project: &mut Project) {
-        let sheet = self.sheet().to_string();
+        let sheet = self.sheet();
         let Some(header) = self.found.indicator_header else {
             self.missing_label(layout::INDICATOR_COLUMNS[0].header);
             return;
@@ -723,13 +714,14 @@ impl<'a> RegionReader<'a> {
             span_of(IndicatorColumn::Level2),
         );
         let stop_keys = &form_keys().indicator_stop;
-        let mut level1: Option<String> = None;
-        let mut level2: Option<String> = None;
+        let mut level1: Option<Cow<str>> = None;
+        let mut level2: Option<Cow<str>> = None;
         // One buffer for every row's cells: a row's fields are recorded only once it is
         // known to hold something.
         let mut cells = Vec::with_capacity(cols.len());
         let grid: &'a Grid = self.grid;
-        let mut row = Vec::new();
+        // Room for a usual row, so the buffer is not grown step by step.
+        let mut row = Vec::with_capacity(16);
         for r in hr + 1..self.end.min(self.grid.end_row()) {
             row.clear();
             row.extend(grid.row_from(r, 0));
@@ -745,7 +737,7 @@ impl<'a> RegionReader<'a> {
             let p = Some(self.project);
             let mut level_text = |span: Option<(u16, u16)>, what: &str| {
                 let (at, d) = Self::under_in(&row, r, span?);
-                cell::text(self.ctx, &sheet, at, d, p, what)
+                cell::text_cow(self.ctx, sheet, at, d, p, what)
             };
             let t1 = level_text(l1s, "一级指标");
             let t2 = level_text(l2s, "二级指标");
@@ -757,11 +749,8 @@ impl<'a> RegionReader<'a> {
             } else if t2.is_some() {
                 level2 = t2;
             }
-            let mut ind = Indicator {
-                level1: level1.clone(),
-                level2: level2.clone(),
-                ..Indicator::default()
-            };
+            // The levels are copied into the indicator only once the row is known to be one.
+            let mut ind = Indicator::default();
             let mut has_content = false;
             let index = project.indicators.len();
             cells.clear();
@@ -771,7 +760,7 @@ impl<'a> RegionReader<'a> {
                 if matches!(key, IndicatorColumn::Level1 | IndicatorColumn::Level2) {
                     continue;
                 }
-                let t = cell::text(self.ctx, &sheet, at, d, p, "指标");
+                let t = cell::text(self.ctx, sheet, at, d, p, "指标");
                 if t.is_some() {
                     has_content = true;
                 }
@@ -797,9 +786,11 @@ impl<'a> RegionReader<'a> {
             if !has_content {
                 continue;
             }
+            ind.level1 = level1.as_deref().map(str::to_string);
+            ind.level2 = level2.as_deref().map(str::to_string);
             for &(key, at, d) in &cells {
                 let path = self.path(ProjectField::Indicator { index, column: key });
-                self.ctx.record(path, &sheet, at, d);
+                self.ctx.record(path, sheet, at, d);
             }
             project.indicators.push(ind);
         }

@@ -10,6 +10,6 @@ pub use money_text::{
     format_daxie, parse_money_text, MoneyTextError, MoneyTextErrorKind, ParsedMoney,
 };
 pub use number::decimal_from_f64;
-pub(crate) use text::normalize_label_into;
+pub(crate) use text::{clean_str, normalize_label_into};
 pub use text::{clean_text, normalize_label, to_halfwidth};
 pub(crate) use text::{halfwidth_char, is_blank, may_begin_whitespace};

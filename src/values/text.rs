@@ -1,5 +1,7 @@
 //! Text cells: full-width characters, form labels and free text.
 
+use std::borrow::Cow;
+
 /// Full-width ASCII (U+FF01–U+FF5E) to ASCII and the ideographic space U+3000 to a space.
 ///
 /// So `（）：，．` become `():,.` and `１２３` become `123`; other CJK punctuation such as
@@ -148,6 +150,12 @@ fn ends_may_be_blank(s: &str) -> bool {
 /// assert_eq!(clean_text(" \u{3000}\n"), None);
 /// ```
 pub fn clean_text(s: &str) -> Option<String> {
+    clean_str(s).map(Cow::into_owned)
+}
+
+/// [`clean_text`] borrowing from `s` when only trimming is needed (nearly always): text
+/// that is joined or parsed rather than kept needs no copy of its own.
+pub(crate) fn clean_str(s: &str) -> Option<Cow<'_, str>> {
     let t = if ends_may_be_blank(s) {
         s.trim_matches(is_blank)
     } else {
@@ -156,11 +164,10 @@ pub fn clean_text(s: &str) -> Option<String> {
     if t.is_empty() {
         return None;
     }
-    // One copy for the usual text with no carriage return in it.
     if !t.contains('\r') {
-        return Some(t.to_string());
+        return Some(Cow::Borrowed(t));
     }
-    Some(t.replace("\r\n", "\n").replace('\r', "\n"))
+    Some(Cow::Owned(t.replace("\r\n", "\n").replace('\r', "\n")))
 }
 
 #[cfg(test)]

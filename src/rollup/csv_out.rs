@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::Error;
 
@@ -44,13 +45,52 @@ pub struct CsvSink {
     /// `None` once finished.
     out: Option<Out>,
     rows: usize,
+    /// Whether the UTF-8 writer may hold records not yet in the file.
+    buffered: bool,
 }
 
 /// UTF-8 records go straight through one CSV writer into the file; GB18030/GBK records
 /// are formatted, checked and encoded one by one.
 enum Out {
-    Utf8(Box<csv::Writer<BufWriter<File>>>),
-    Gb { out: BufWriter<File>, gbk: bool },
+    Utf8 {
+        records: Box<csv::Writer<Shared>>,
+        file: Shared,
+    },
+    Gb {
+        out: BufWriter<File>,
+        gbk: bool,
+    },
+}
+
+/// The file under a UTF-8 sink's CSV writer, shared with [`CsvSink::utf8_rows`], which
+/// copies records written elsewhere straight into it (the writer has no `get_mut`).
+#[derive(Clone)]
+struct Shared(Arc<Mutex<BufWriter<File>>>);
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BufWriter<File>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Write for Shared {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.lock().write(b)
+    }
+
+    fn write_all(&mut self, b: &[u8]) -> std::io::Result<()> {
+        self.lock().write_all(b)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.lock().flush()
+    }
+}
+
+/// A CSV writer of UTF-8 records into memory, written as [`CsvSink`] writes them, for
+/// [`CsvSink::utf8_rows`].
+pub(crate) fn utf8_records() -> csv::Writer<Vec<u8>> {
+    record_writer(Vec::new(), 8 * 1024)
 }
 
 fn record_writer<W: Write>(w: W, capacity: usize) -> csv::Writer<W> {
@@ -74,7 +114,11 @@ impl CsvSink {
                 if encoding == CsvEncoding::Utf8Bom {
                     buf.write_all(b"\xEF\xBB\xBF").map_err(err)?;
                 }
-                Out::Utf8(Box::new(record_writer(buf, 64 * 1024)))
+                let file = Shared(Arc::new(Mutex::new(buf)));
+                Out::Utf8 {
+                    records: Box::new(record_writer(file.clone(), 64 * 1024)),
+                    file,
+                }
             }
             CsvEncoding::Gb18030 | CsvEncoding::Gbk => Out::Gb {
                 out: buf,
@@ -86,17 +130,38 @@ impl CsvSink {
             tmp,
             out: Some(out),
             rows: 0,
+            buffered: false,
         };
         sink.record(header.iter().copied())?;
         sink.rows = 0;
         Ok(sink)
     }
 
-    fn err(&self, reason: String) -> Error {
+    pub(crate) fn err(&self, reason: String) -> Error {
         Error::Output {
             file: self.path.display().to_string(),
             reason,
         }
+    }
+
+    /// Records already written as UTF-8 CSV by [`utf8_records`] (on a reading thread),
+    /// copied as they are; `None` for a GB18030/GBK file, whose records go through
+    /// [`CsvSink::record`].
+    pub(crate) fn utf8_rows(&mut self, bytes: &[u8], rows: usize) -> Option<Result<(), Error>> {
+        let Some(Out::Utf8 { records, file }) = &mut self.out else {
+            return None;
+        };
+        // What the CSV writer holds (the header, records) goes first.
+        let flushed = if std::mem::take(&mut self.buffered) {
+            records.flush()
+        } else {
+            Ok(())
+        };
+        if let Err(e) = flushed.and_then(|()| file.write_all(bytes)) {
+            return Some(Err(self.err(e.to_string())));
+        }
+        self.rows += rows;
+        Some(Ok(()))
     }
 
     /// Writes one record.
@@ -105,7 +170,8 @@ impl CsvSink {
             return Err(self.err("文件已写完".into()));
         };
         match out {
-            Out::Utf8(w) => {
+            Out::Utf8 { records: w, .. } => {
+                self.buffered = true;
                 if let Err(e) = w.write_record(fields) {
                     return Err(self.err(e.to_string()));
                 }
@@ -174,7 +240,16 @@ impl CsvSink {
             return Err(self.err("文件已写完".into()));
         };
         let buf = match out {
-            Out::Utf8(w) => w.into_inner().map_err(|e| e.to_string()),
+            // The writer flushed, its handle on the file dropped: the file is ours alone.
+            Out::Utf8 { records, file } => records
+                .into_inner()
+                .map_err(|e| e.to_string())
+                .and_then(|writers| {
+                    drop(writers);
+                    Arc::try_unwrap(file.0)
+                        .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
+                        .map_err(|_| "CSV 文件仍在使用中".to_string())
+                }),
             Out::Gb { out, .. } => Ok(out),
         };
         let result = buf.and_then(|b| b.into_inner().map_err(|e| e.to_string()));

@@ -505,6 +505,60 @@ fn target_fields<'a>(kind: Option<&'a TargetKind>, value: &mut String) -> [&'a s
     }
 }
 
+/// A file's indicator rows as UTF-8 CSV and how many, or what failed writing them.
+type IndicatorRows = Result<(Vec<u8>, usize), String>;
+
+/// One file's indicator rows ([`INDICATOR_COLUMNS`]), each as [`CsvSink::record`] would
+/// write it to a UTF-8 file.
+fn indicator_rows(file: &str, read: &ReadFile) -> IndicatorRows {
+    let mut w = super::csv_out::utf8_records();
+    let mut scratch: [String; 3] = Default::default();
+    let mut rows = 0;
+    for_each_indicator_row(file, &read.declaration, &mut scratch, |row| {
+        rows += 1;
+        w.write_record(row).map_err(|e| e.to_string())
+    })?;
+    let bytes = w.into_inner().map_err(|e| e.to_string())?;
+    Ok((bytes, rows))
+}
+
+/// Calls `emit` with each indicator row of `decl`; `scratch` holds the numbers.
+fn for_each_indicator_row<E>(
+    file: &str,
+    decl: &Declaration,
+    scratch: &mut [String; 3],
+    mut emit: impl FnMut([&str; 13]) -> Result<(), E>,
+) -> Result<(), E> {
+    let unit_name = decl.unit.as_deref().unwrap_or_default();
+    let [number, k, value] = scratch;
+    for (i, p) in decl.projects.iter().enumerate() {
+        number.clear();
+        let _ = write!(number, "{}", i + 1);
+        let name = p.header.name.as_deref().unwrap_or_default();
+        for (n, ind) in p.indicators.iter().enumerate() {
+            k.clear();
+            let _ = write!(k, "{}", n + 1);
+            let [kind, op, unit] = target_fields(ind.target.as_ref().map(|t| t.kind()), value);
+            emit([
+                file,
+                unit_name,
+                number.as_str(),
+                name,
+                k.as_str(),
+                ind.level1.as_deref().unwrap_or(""),
+                ind.level2.as_deref().unwrap_or(""),
+                ind.name.as_deref().unwrap_or(""),
+                ind.target.as_ref().map(|t| t.text()).unwrap_or(""),
+                kind,
+                op,
+                value.as_str(),
+                unit,
+            ])?;
+        }
+    }
+    Ok(())
+}
+
 /// The state of a running rollup: open outputs and the aggregates so far.
 struct Consumer<'a> {
     projects: CsvSink,
@@ -521,7 +575,11 @@ struct Consumer<'a> {
 }
 
 impl Consumer<'_> {
-    fn take(&mut self, input: &Input, outcome: Result<ReadFile, Error>) -> Result<(), Error> {
+    fn take(
+        &mut self,
+        input: &Input,
+        outcome: Result<(ReadFile, Option<IndicatorRows>), Error>,
+    ) -> Result<(), Error> {
         self.summary.files += 1;
         let file = input.path.display().to_string();
         match outcome {
@@ -529,13 +587,19 @@ impl Consumer<'_> {
                 file,
                 reason: unreadable_reason(&e),
             }),
-            Ok(read) => self.take_read(&input.path, &file, read)?,
+            Ok((read, rows)) => self.take_read(&input.path, &file, read, rows)?,
         }
         (self.progress)(self.summary.files, self.total_inputs);
         Ok(())
     }
 
-    fn take_read(&mut self, path: &Path, file: &str, read: ReadFile) -> Result<(), Error> {
+    fn take_read(
+        &mut self,
+        path: &Path,
+        file: &str,
+        read: ReadFile,
+        rendered: Option<IndicatorRows>,
+    ) -> Result<(), Error> {
         let decl = &read.declaration;
         let findings = &read.findings;
         let unit_key = key(&decl.unit);
@@ -590,37 +654,21 @@ impl Consumer<'_> {
             super::project_row_into(&mut self.row, decl, i, p, findings, file);
             self.projects.record(self.row.iter().map(String::as_str))?;
             s.indicators += p.indicators.len();
-            if let Some(sink) = &mut self.indicators {
-                // Numbers written into reused buffers: a row per indicator, a quarter of a
-                // million for a thousand files.
-                let [number, k, value] = &mut self.scratch;
-                number.clear();
-                let _ = write!(number, "{}", i + 1);
-                let name = p.header.name.as_deref().unwrap_or_default();
-                for (n, ind) in p.indicators.iter().enumerate() {
-                    k.clear();
-                    let _ = write!(k, "{}", n + 1);
-                    let [kind, op, unit] =
-                        target_fields(ind.target.as_ref().map(|t| t.kind()), value);
-                    sink.record([
-                        file,
-                        unit_name.as_str(),
-                        number.as_str(),
-                        name,
-                        k.as_str(),
-                        ind.level1.as_deref().unwrap_or(""),
-                        ind.level2.as_deref().unwrap_or(""),
-                        ind.name.as_deref().unwrap_or(""),
-                        ind.target.as_ref().map(|t| t.text()).unwrap_or(""),
-                        kind,
-                        op,
-                        value.as_str(),
-                        unit,
-                    ])?;
+        }
+
+        if let Some(sink) = &mut self.indicators {
+            let written = match &rendered {
+                Some(Ok((bytes, n))) => sink.utf8_rows(bytes, *n),
+                Some(Err(e)) => Some(Err(sink.err(e.clone()))),
+                None => None,
+            };
+            match written {
+                Some(result) => result?,
+                None => {
+                    for_each_indicator_row(file, decl, &mut self.scratch, |row| sink.record(row))?
                 }
             }
         }
-
         if let Some(sink) = &mut self.findings {
             for f in findings {
                 let (number, name) = project_label(decl, f);
@@ -694,6 +742,8 @@ pub fn rollup(
         scratch: Default::default(),
     };
     let jobs = options.jobs.max(1);
+    let render_indicators = options.indicators.is_some();
+    let utf8 = matches!(enc, CsvEncoding::Utf8 | CsvEncoding::Utf8Bom);
     ordered_map(
         inputs,
         jobs,
@@ -703,7 +753,14 @@ pub fn rollup(
                 file: input.path.display().to_string(),
                 reason: reason.clone(),
             }),
-            None => read_and_validate(&input.path),
+            None => read_and_validate(&input.path).map(|read| {
+                // Indicator rows are most of what a rollup writes (a quarter of a million
+                // for a thousand files): written as CSV here, on the reading threads, the
+                // writing thread only copies them.
+                let rows = (render_indicators && utf8)
+                    .then(|| indicator_rows(&input.path.display().to_string(), &read));
+                (read, rows)
+            }),
         },
         |i, outcome| consumer.take(&inputs[i], outcome),
     )?;

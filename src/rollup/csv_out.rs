@@ -293,6 +293,34 @@ mod tests {
         );
     }
 
+    /// Rows written elsewhere land in order among records written here, written alike.
+    #[test]
+    fn utf8_rows_keep_their_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("b.csv");
+        let mut s = CsvSink::create(&p, CsvEncoding::Utf8, &["名称", "值"]).unwrap();
+        s.record(["甲", "1"]).unwrap();
+        let mut w = utf8_records();
+        w.write_record(["含,逗号", "2"]).unwrap();
+        w.write_record(["丙", "3"]).unwrap();
+        let bytes = w.into_inner().unwrap();
+        s.utf8_rows(&bytes, 2).unwrap().unwrap();
+        s.record(["丁", "4"]).unwrap();
+        s.utf8_rows(b"", 0).unwrap().unwrap();
+        assert_eq!(s.rows(), 4);
+        s.finish().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&p).unwrap(),
+            "名称,值\r\n甲,1\r\n\"含,逗号\",2\r\n丙,3\r\n丁,4\r\n"
+        );
+        let gb = dir.path().join("c.csv");
+        let mut s = CsvSink::create(&gb, CsvEncoding::Gb18030, &["名称"]).unwrap();
+        assert!(
+            s.utf8_rows(b"x\r\n", 1).is_none(),
+            "GB18030 rows go record by record"
+        );
+    }
+
     #[test]
     fn gb18030_round_trips_and_gbk_fails_loudly() {
         let dir = tempfile::tempdir().unwrap();

@@ -746,6 +746,11 @@ pub(super) mod tests {
 
     /// A one-sheet xlsx (sheet "S") whose sheet part is `sheet`.
     pub(in crate::read::open) fn one_sheet(sheet: &[u8]) -> Vec<u8> {
+        one_sheet_with(sheet, &[])
+    }
+
+    /// [`one_sheet`] with more parts (a shared strings table, say).
+    pub(in crate::read::open) fn one_sheet_with(sheet: &[u8], more: &[(&str, &[u8])]) -> Vec<u8> {
         let rels = package_rels("xl/workbook.xml");
         let wb = format!(
             r#"<workbook xmlns:r="{REL}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#
@@ -753,12 +758,14 @@ pub(super) mod tests {
         let wb_rels = format!(
             r#"<Relationships><Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
         );
-        zip_of(&[
+        let mut parts = vec![
             ("_rels/.rels", rels.as_bytes()),
             ("xl/workbook.xml", wb.as_bytes()),
             ("xl/_rels/workbook.xml.rels", wb_rels.as_bytes()),
             ("xl/worksheets/sheet1.xml", sheet),
-        ])
+        ];
+        parts.extend_from_slice(more);
+        zip_of(&parts)
     }
 
     /// What load_xlsx does with `bytes`, both ways, per worksheet: whether calamine's cell

@@ -144,15 +144,7 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
                         None => end,
                     }
                 }
-                None => {
-                    let end = tag_end(xml, lt)?;
-                    let inside = &xml[lt + 1..end - 1];
-                    if local_name(start_tag_name(inside)) == b"c" {
-                        cuts.all_placed = false;
-                        in_cell |= inside.last() != Some(&b'/');
-                    }
-                    end
-                }
+                None => other_start_tag(xml, lt, &mut cuts, &mut in_cell)?,
             },
             b'v' if rest.starts_with(b"v>") => lt + 3,
             b'/' if rest.starts_with(b"/v>") => lt + 4,
@@ -184,19 +176,24 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
                     }
                     end
                 }
-                None => {
-                    let end = tag_end(xml, lt)?;
-                    let inside = &xml[lt + 1..end - 1];
-                    if local_name(start_tag_name(inside)) == b"c" {
-                        cuts.all_placed = false;
-                        in_cell |= inside.last() != Some(&b'/');
-                    }
-                    end
-                }
+                None => other_start_tag(xml, lt, &mut cuts, &mut in_cell)?,
             },
         };
     }
     Some(cuts)
+}
+
+/// Steps over a start tag the walk has no fast path for; one named `c` (with a prefix, or
+/// not in the plain form) means some cell may be placed by order, and opens a cell's
+/// content unless self-closed. Just past its `>`.
+fn other_start_tag(xml: &[u8], lt: usize, cuts: &mut Cuts, in_cell: &mut bool) -> Option<usize> {
+    let end = tag_end(xml, lt)?;
+    let inside = &xml[lt + 1..end - 1];
+    if local_name(start_tag_name(inside)) == b"c" {
+        cuts.all_placed = false;
+        *in_cell |= inside.last() != Some(&b'/');
+    }
+    Some(end)
 }
 
 /// The next `<` from `pos`: values and gaps between tags are short, shorter than a
@@ -564,26 +561,15 @@ mod tests {
         );
     }
 
-    /// The cells calamine's cell reader gives for a one-sheet workbook with `sheet` as its
-    /// part: the non-empty ones with their places, or the error.
+    /// The cells calamine's cell reader gives for a one-sheet workbook (sheet `S`) with
+    /// `sheet` as its part: the non-empty ones with their places, or the error.
     fn cells(sheet: &str) -> Result<Vec<String>, String> {
-        use super::super::merges::tests::{package_rels, zip_of, REL};
-        let rels = package_rels("xl/workbook.xml");
-        let wb = format!(
-            r#"<workbook xmlns:r="{REL}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#
-        );
-        let wb_rels = format!(
-            r#"<Relationships><Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
-        );
         let strings =
-            r#"<sst count="2" uniqueCount="2"><si><t>甲</t></si><si><t>乙</t></si></sst>"#;
-        let bytes = zip_of(&[
-            ("_rels/.rels", rels.as_bytes()),
-            ("xl/workbook.xml", wb.as_bytes()),
-            ("xl/_rels/workbook.xml.rels", wb_rels.as_bytes()),
-            ("xl/sharedStrings.xml", strings.as_bytes()),
-            ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
-        ]);
+            "<sst count=\"2\" uniqueCount=\"2\"><si><t>甲</t></si><si><t>乙</t></si></sst>";
+        let bytes = super::super::merges::tests::one_sheet_with(
+            sheet.as_bytes(),
+            &[("xl/sharedStrings.xml", strings.as_bytes())],
+        );
         let mut wb: calamine::Xlsx<_> =
             calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
                 .map_err(|e: calamine::XlsxError| e.to_string())?;

@@ -231,7 +231,9 @@ where
     // More threads than items, or than any machine here has cores for, only cost memory
     // (and past a few thousand the system refuses to start them).
     let jobs = jobs.min(items.len()).min(MAX_JOBS);
-    if jobs <= 1 {
+    // One job still reads on a thread of its own: `take` (writing the outputs) then runs
+    // beside it on the calling thread instead of after each file.
+    if items.len() <= 1 {
         for (i, item) in items.iter().enumerate() {
             take(i, work(item))?;
         }
@@ -742,7 +744,9 @@ pub fn rollup(
         scratch: Default::default(),
     };
     let jobs = options.jobs.max(1);
-    let render_indicators = options.indicators.is_some();
+    // With one reading thread the writing thread has a core of its own and renders them
+    // itself; with more, the readers share the rendering.
+    let render_indicators = options.indicators.is_some() && jobs > 1;
     let utf8 = matches!(enc, CsvEncoding::Utf8 | CsvEncoding::Utf8Bom);
     ordered_map(
         inputs,
@@ -772,17 +776,24 @@ pub fn rollup(
         mut summary,
         ..
     } = consumer;
-    if let Some(book) = book {
+    if let Some(book) = &book {
         summary.findings_listed = book.findings_listed();
-        book.finish(&summary)?;
     }
-    projects.finish()?;
-    if let Some(s) = indicators {
-        s.finish()?;
-    }
-    if let Some(s) = findings {
-        s.finish()?;
-    }
+    // Each output is flushed to disk before its rename (so a crash leaves the old file or
+    // the whole new one); the waits overlap when the outputs finish side by side, and the
+    // summary workbook is built while the CSV files are on their way to the disk.
+    let summary_ref = &summary;
+    std::thread::scope(|s| {
+        let csvs: Vec<_> = [Some(projects), indicators, findings]
+            .into_iter()
+            .flatten()
+            .map(|sink| s.spawn(move || sink.finish()))
+            .collect();
+        let book = book.map_or(Ok(()), |b| b.finish(summary_ref));
+        csvs.into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .fold(book, |first, r| first.and(r))
+    })?;
     Ok(summary)
 }
 

@@ -507,21 +507,53 @@ fn target_fields<'a>(kind: Option<&'a TargetKind>, value: &mut String) -> [&'a s
     }
 }
 
-/// A file's indicator rows as UTF-8 CSV and how many, or what failed writing them.
-type IndicatorRows = Result<(Vec<u8>, usize), String>;
+/// A file's indicator rows as UTF-8 CSV and how many.
+type IndicatorRows = (Vec<u8>, usize);
 
 /// One file's indicator rows ([`INDICATOR_COLUMNS`]), each as [`CsvSink::record`] would
-/// write it to a UTF-8 file.
+/// write it to a UTF-8 file. They are most of what a rollup writes (a quarter of a million
+/// rows for a thousand files): the columns naming the file, unit and project are
+/// written once per project and copied into each of its rows.
 fn indicator_rows(file: &str, read: &ReadFile) -> IndicatorRows {
-    let mut w = super::csv_out::utf8_records();
-    let mut scratch: [String; 3] = Default::default();
+    use super::csv_out::{end_row, push_field};
+    let decl = &read.declaration;
+    let unit_name = decl.unit.as_deref().unwrap_or_default();
+    let mut out = Vec::new();
+    let (mut prefix, mut number, mut value) = (Vec::new(), String::new(), String::new());
     let mut rows = 0;
-    for_each_indicator_row(file, &read.declaration, &mut scratch, |row| {
-        rows += 1;
-        w.write_record(row).map_err(|e| e.to_string())
-    })?;
-    let bytes = w.into_inner().map_err(|e| e.to_string())?;
-    Ok((bytes, rows))
+    for (i, p) in decl.projects.iter().enumerate() {
+        prefix.clear();
+        number.clear();
+        let _ = write!(number, "{}", i + 1);
+        for field in [
+            file,
+            unit_name,
+            &number,
+            p.header.name.as_deref().unwrap_or_default(),
+        ] {
+            push_field(&mut prefix, field);
+        }
+        for (n, ind) in p.indicators.iter().enumerate() {
+            out.extend_from_slice(&prefix);
+            let _ = std::io::Write::write_fmt(&mut out, format_args!("{},", n + 1));
+            let [kind, op, unit] = target_fields(ind.target.as_ref().map(|t| t.kind()), &mut value);
+            for field in [
+                ind.level1.as_deref().unwrap_or(""),
+                ind.level2.as_deref().unwrap_or(""),
+                ind.name.as_deref().unwrap_or(""),
+                ind.target.as_ref().map(|t| t.text()).unwrap_or(""),
+                kind,
+                op,
+                value.as_str(),
+                unit,
+            ] {
+                push_field(&mut out, field);
+            }
+            end_row(&mut out);
+            rows += 1;
+        }
+    }
+    (out, rows)
 }
 
 /// Calls `emit` with each indicator row of `decl`; `scratch` holds the numbers.
@@ -659,12 +691,9 @@ impl Consumer<'_> {
         }
 
         if let Some(sink) = &mut self.indicators {
-            let written = match &rendered {
-                Some(Ok((bytes, n))) => sink.utf8_rows(bytes, *n),
-                Some(Err(e)) => Some(Err(sink.err(e.clone()))),
-                None => None,
-            };
-            match written {
+            // Rendered here when the reading threads did not (one reading thread).
+            let rendered = rendered.or_else(|| sink.is_utf8().then(|| indicator_rows(file, &read)));
+            match rendered.and_then(|(bytes, n)| sink.utf8_rows(&bytes, n)) {
                 Some(result) => result?,
                 None => {
                     for_each_indicator_row(file, decl, &mut self.scratch, |row| sink.record(row))?

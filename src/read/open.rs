@@ -425,7 +425,7 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
     let mut text = 0u64;
     let mut all_cells = 0usize;
     for (name, hidden) in sheets {
-        let mut grid = Grid::new(name.clone(), hidden);
+        let mut grid = Grid::sized_like(name.clone(), hidden, grids.last());
         let sheet_err = |e: String| Error::Sheet {
             file: file.to_string(),
             sheet: name.clone(),
@@ -498,7 +498,7 @@ where
                 reason: format!("工作表「{name}」的使用区域为 {h} 行 × {w} 列，超过读取上限"),
             });
         }
-        let mut grid = Grid::new(name.clone(), hidden);
+        let mut grid = Grid::sized_like(name.clone(), hidden, grids.last());
         let mut seen = 0usize;
         for (r, c, v) in range.used_cells() {
             seen += 1;

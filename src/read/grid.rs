@@ -453,7 +453,7 @@ impl Grid {
         keys: &[S],
         pred: impl Fn(&(u32, u16)) -> bool,
     ) -> Option<(u32, u16)> {
-        self.first_match(keys, false, pred)
+        self.first_match(keys, false, pred).map(|(p, _)| p)
     }
 
     /// [`first_any`](Self::first_any) for [`find_label`](Self::find_label).
@@ -462,20 +462,37 @@ impl Grid {
         keys: &[S],
         pred: impl Fn(&(u32, u16)) -> bool,
     ) -> Option<(u32, u16)> {
+        self.first_label_alone(keys, pred).map(|(p, _)| p)
+    }
+
+    /// [`first_label`](Self::first_label), and whether that cell holds one of `keys`
+    /// alone (as [`find_any`](Self::find_any) matches) rather than followed by a colon and
+    /// a value: a label alone needs no look at its cell for a value typed after it.
+    pub fn first_label_alone<S: AsRef<str>>(
+        &self,
+        keys: &[S],
+        pred: impl Fn(&(u32, u16)) -> bool,
+    ) -> Option<((u32, u16), bool)> {
         self.first_match(keys, true, pred)
     }
 
-    /// The least accepted match: the first of the sorted list `lookup` gives.
+    /// The least accepted match, the first of the sorted list `lookup` gives, and whether
+    /// one of its matches is a whole label.
     fn first_match<S: AsRef<str>>(
         &self,
         keys: &[S],
         inline: bool,
         pred: impl Fn(&(u32, u16)) -> bool,
-    ) -> Option<(u32, u16)> {
-        let mut first: Option<(u32, u16)> = None;
-        self.each_match(keys, inline, |p| {
-            if first.is_none_or(|q| p < q) && pred(&p) {
-                first = Some(p);
+    ) -> Option<((u32, u16), bool)> {
+        let mut first: Option<((u32, u16), bool)> = None;
+        self.each_match(keys, inline, |p, whole| match &mut first {
+            // Already accepted: only the kind of match may add to it.
+            Some((q, w)) if *q == p => *w |= whole,
+            Some((q, _)) if *q < p => {}
+            _ => {
+                if pred(&p) {
+                    first = Some((p, whole));
+                }
             }
         });
         first
@@ -484,7 +501,7 @@ impl Grid {
     fn lookup<S: AsRef<str>>(&self, keys: &[S], inline: bool) -> Vec<(u32, u16)> {
         let mut out = Vec::new();
         let mut sorted = true;
-        self.each_match(keys, inline, |p| {
+        self.each_match(keys, inline, |p, _| {
             // Each key's chain is row-major; only a mix needs sorting.
             sorted &= out.last().is_none_or(|q| *q < p);
             out.push(p);
@@ -497,12 +514,13 @@ impl Grid {
     }
 
     /// Calls `found` with each cell matching one of `keys`, key by key, each key's cells
-    /// row-major (a cell matching two keys comes twice).
+    /// row-major (a cell matching two keys comes twice), and whether the match is the
+    /// whole label (not the text before a colon).
     fn each_match<S: AsRef<str>>(
         &self,
         keys: &[S],
         inline: bool,
-        mut found: impl FnMut((u32, u16)),
+        mut found: impl FnMut((u32, u16), bool),
     ) {
         let index = self.index.get_or_init(|| self.build_index());
         for k in keys {
@@ -520,7 +538,7 @@ impl Grid {
                 let text = self.label_text.as_bytes();
                 let start = span.start as usize;
                 if text.get(start..start + entry.len as usize) == Some(k) {
-                    found(*p);
+                    found(*p, !entry.inline);
                 }
             }
         }
@@ -754,6 +772,10 @@ mod tests {
                 g.first_label(&keys, odd_row),
                 g.find_label(&keys).into_iter().find(odd_row)
             );
+            // A label alone is one `find_any` finds too.
+            if let Some((p, alone)) = g.first_label_alone(&keys, odd_row) {
+                proptest::prop_assert_eq!(alone, g.find_any(&keys).contains(&p));
+            }
         }
     }
 }

@@ -295,11 +295,15 @@ impl<'a> RegionReader<'a> {
         restrict: impl Fn(&(u32, u16)) -> bool,
         stop_col: u16,
     ) -> Option<((u32, u16), Labelled<'a>)> {
-        let pos = self
+        let (pos, alone) = self
             .grid
-            .first_label(keys, |p| self.in_region(p) && restrict(p))?;
-        if let Some(text) = labels::inline_text(self.grid, pos, keys) {
-            return Some((pos, Labelled::Inline(text)));
+            .first_label_alone(keys, |p| self.in_region(p) && restrict(p))?;
+        // A label alone in its cell (the usual case) has no value typed after it, as
+        // `inline_text` would find with a search of the cells for it.
+        if !alone {
+            if let Some(text) = labels::inline_text(self.grid, pos, keys) {
+                return Some((pos, Labelled::Inline(text)));
+            }
         }
         let (vpos, data) = value_right(self.grid, pos, stop_col, self.known);
         Some((vpos, Labelled::Cell(data)))

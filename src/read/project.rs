@@ -156,6 +156,10 @@ pub fn read_sheet(ctx: &mut Ctx, grid: &Grid, first: usize) -> Vec<Project> {
         .collect()
 }
 
+/// Indicator records reserved up front at most (a usual table has a dozen or two): a
+/// damaged sheet's hundred thousand rows below the header reserve no more.
+const INDICATORS_RESERVED: usize = 64;
+
 struct RegionReader<'a> {
     ctx: &'a mut Ctx,
     grid: &'a Grid,
@@ -476,6 +480,7 @@ impl<'a> RegionReader<'a> {
         // The cells' cleaned texts are written straight into the block's text: no String
         // per cell and no list of them to join.
         let mut text = String::new();
+        // The first cell with text and its value: recorded below without a search for it.
         let mut first_cell = None;
         for ((r, c), d, label) in self.grid.rows_with_labels(rows.0, rows.1) {
             if c < cols.0 || c >= cols.1 {
@@ -489,12 +494,17 @@ impl<'a> RegionReader<'a> {
                 if first_cell.is_some() {
                     text.push('\n');
                 }
-                first_cell.get_or_insert((r, c));
+                first_cell.get_or_insert(((r, c), d));
                 text.push_str(&t);
             }
         }
-        let at = first_cell.unwrap_or((rows.0, cols.0));
-        let data = self.grid.get(at.0, at.1);
+        let (at, data) = match first_cell {
+            Some((at, d)) => (at, Some(d)),
+            None => {
+                let at = (rows.0, cols.0);
+                (at, self.grid.get(at.0, at.1))
+            }
+        };
         let path = self.path(field);
         self.ctx.record(path, sheet, at, data);
         first_cell.map(|_| text)
@@ -726,7 +736,13 @@ impl<'a> RegionReader<'a> {
         let grid: &'a Grid = self.grid;
         // Room for a usual row, so the buffer is not grown step by step.
         let mut row = Vec::with_capacity(16);
-        for r in hr + 1..self.end.min(self.grid.end_row()) {
+        let rows = hr + 1..self.end.min(self.grid.end_row());
+        // Room for a row per indicator up to a usual table's size: growing the list of
+        // these large records from empty copied each form's indicators three times.
+        project
+            .indicators
+            .reserve(rows.len().min(INDICATORS_RESERVED));
+        for r in rows {
             row.clear();
             row.extend(grid.row_from(r, 0));
             if row.is_empty() {

@@ -742,16 +742,19 @@ impl<'a> RegionReader<'a> {
         project
             .indicators
             .reserve(rows.len().min(INDICATORS_RESERVED));
-        for r in rows {
+        // The table's cells in one walk, row by row (empty rows have none): no search of
+        // the sheet for each row's cells and again for its labels.
+        let mut below = grid.rows_with_labels(rows.start, rows.end).peekable();
+        while let Some(&((r, _), _, _)) = below.peek() {
             row.clear();
-            row.extend(grid.row_from(r, 0));
-            if row.is_empty() {
-                continue;
+            let mut stop = false;
+            while let Some(((_, c), d, label)) = below.next_if(|((q, _), _, _)| *q == r) {
+                row.push((c, d));
+                stop |= label.is_some_and(|k| {
+                    stop_keys.iter().any(|s| s == k) || labels::form_title(k).is_some()
+                });
             }
-            if self
-                .row_labels(r)
-                .any(|(_, k)| stop_keys.iter().any(|s| s == k) || labels::form_title(k).is_some())
-            {
+            if stop {
                 break;
             }
             let p = Some(self.project);

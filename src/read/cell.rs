@@ -96,7 +96,13 @@ impl Ctx {
             Some(Value::Int(i)) => rec(s, CellKind::Number, Some(&i)),
             Some(Value::Bool(b)) => rec(s, CellKind::Bool, Some(&b)),
             Some(Value::DateTime(dt)) => match date_from_serial(dt.as_f64()) {
-                Some(d) => rec(s, CellKind::Date, Some(&d)),
+                Some(d) => {
+                    let mut buf = [0; 10];
+                    match date_text(d, &mut buf) {
+                        Some(t) => s.record_text(path, sheet, pos, CellKind::Date, Some(t)),
+                        None => rec(s, CellKind::Date, Some(&d)),
+                    }
+                }
                 None => rec(s, CellKind::Date, Some(&dt.as_f64())),
             },
             Some(Value::DateTimeIso(t)) | Some(Value::DurationIso(t)) => {
@@ -107,6 +113,29 @@ impl Ctx {
             }
         }
     }
+}
+
+/// `d` as its `Display` writes it (`2024-01-31`) for a year of four digits, without the
+/// formatting machinery (900 instructions a date cell); `None` for any other year.
+fn date_text(d: Date, buf: &mut [u8; 10]) -> Option<&str> {
+    let (y, m, day) = (u32::try_from(d.year()).ok()?, d.month(), d.day());
+    if y > 9999 || m > 99 || day > 99 {
+        return None;
+    }
+    let digit = |n: u32| b'0' + (n % 10) as u8;
+    *buf = [
+        digit(y / 1000),
+        digit(y / 100),
+        digit(y / 10),
+        digit(y),
+        b'-',
+        b'0' + m / 10,
+        b'0' + m % 10,
+        b'-',
+        b'0' + day / 10,
+        b'0' + day % 10,
+    ];
+    std::str::from_utf8(buf).ok()
 }
 
 /// Room for any `Decimal` as text: a sign, `0.`, and up to 29 digits.
@@ -586,6 +615,17 @@ mod tests {
         ) {
             let d = Decimal::from_parts(lo, mid, hi, negative, scale);
             prop_assert_eq!(shown(d), d.to_string());
+        }
+
+        /// Dates of cells (serials, far ones too) as `Display` writes them.
+        #[test]
+        fn cell_dates_as_display_writes_them(serial in -1e6f64..3e6) {
+            if let Some(d) = date_from_serial(serial) {
+                let mut buf = [0; 10];
+                if let Some(t) = date_text(d, &mut buf) {
+                    prop_assert_eq!(t, d.to_string());
+                }
+            }
         }
 
         #[test]

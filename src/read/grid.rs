@@ -399,7 +399,9 @@ impl Grid {
             .map(|((_, c), d, l)| (*c, self.value(d), self.label_text(*l)))
     }
 
-    /// The first non-empty cell of `row` in columns `[from, to]`.
+    /// The first non-empty cell of `row` in columns `[from, to]`. (The reader's tables
+    /// walk their rows' cells instead; kept for the tests.)
+    #[cfg(test)]
     pub fn first_in(&self, row: u32, from: u16, to: u16) -> Option<(u16, Value<'_>)> {
         self.row_from(row, from)
             .next()

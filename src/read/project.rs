@@ -193,18 +193,9 @@ impl<'a> RegionReader<'a> {
         self.grid.first_any(keys, |p| self.in_region(p) && pred(p))
     }
 
-    /// The value of a table column on row `r`: the first filled cell under the column's
-    /// span, or the span's first cell (empty) when there is none.
-    fn under(&self, r: u32, (from, to): (u16, u16)) -> ((u32, u16), Option<Value<'a>>) {
-        let grid: &'a Grid = self.grid;
-        match grid.first_in(r, from, to) {
-            Some((c, d)) => ((r, c), Some(d)),
-            None => ((r, from), None),
-        }
-    }
-
-    /// [`under`](Self::under) with row `r`'s cells (left to right) at hand: no search of
-    /// the sheet for each column.
+    /// The value of a table column on row `r`, given the row's cells (left to right):
+    /// the first filled cell under the column's span, or the span's first cell (empty)
+    /// when there is none.
     fn under_in(
         row: &[(u16, Value<'a>)],
         r: u32,
@@ -594,11 +585,20 @@ impl<'a> RegionReader<'a> {
         let stop = self.next_stop(&self.found.sections, None, hr);
         // One buffer for every row's cells, as in the indicator table.
         let mut values: Vec<((u32, u16), Option<Value>)> = Vec::with_capacity(spans.len());
-        for r in hr + 1..stop {
-            let is_total = self
-                .row_labels(r)
-                .take_while(|(c, _)| *c < amount_col)
-                .any(|(_, k)| total_keys.iter().any(|t| t == k));
+        // The table's cells in one walk, row by row, as in the indicator table: no search
+        // of the sheet for each column of each row. A row without cells is skipped, as
+        // its columns would all be empty.
+        let grid: &'a Grid = self.grid;
+        let mut row = Vec::with_capacity(16);
+        let mut below = grid.rows_with_labels(hr + 1, stop).peekable();
+        while let Some(&((r, _), _, _)) = below.peek() {
+            row.clear();
+            let mut is_total = false;
+            while let Some(((_, c), d, label)) = below.next_if(|((q, _), _, _)| *q == r) {
+                row.push((c, d));
+                is_total |= c < amount_col
+                    && label.is_some_and(|k| total_keys.iter().any(|t| t == k));
+            }
             if is_total {
                 let path = self.path(ProjectField::BudgetTotal);
                 let amount_span = cols
@@ -607,12 +607,12 @@ impl<'a> RegionReader<'a> {
                     .find(|((k, _), _)| *k == BudgetColumn::Amount)
                     .map(|(_, s)| *s)
                     .unwrap_or((amount_col, amount_col));
-                let (at, d) = self.under(r, amount_span);
+                let (at, d) = Self::under_in(&row, r, amount_span);
                 self.ctx.record(path, sheet, at, d);
                 break;
             }
             values.clear();
-            values.extend(spans.iter().map(|s| self.under(r, *s)));
+            values.extend(spans.iter().map(|s| Self::under_in(&row, r, *s)));
             if values.iter().all(|(_, d)| d.is_none()) {
                 continue;
             }

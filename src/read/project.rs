@@ -596,8 +596,8 @@ impl<'a> RegionReader<'a> {
             let mut is_total = false;
             while let Some(((_, c), d, label)) = below.next_if(|((q, _), _, _)| *q == r) {
                 row.push((c, d));
-                is_total |= c < amount_col
-                    && label.is_some_and(|k| total_keys.iter().any(|t| t == k));
+                is_total |=
+                    c < amount_col && label.is_some_and(|k| total_keys.iter().any(|t| t == k));
             }
             if is_total {
                 let path = self.path(ProjectField::BudgetTotal);

@@ -120,11 +120,23 @@ pub(crate) fn normalize_label_into(s: &str, out: &mut String) -> bool {
             i += step as usize;
             continue;
         }
-        out.push_str(&s[copied..i]);
+        // A colon stays in the run: only where it will land is noted.
+        if bytes[i] == b':' {
+            first_colon.get_or_insert(out.len() + (i - copied));
+            i += 1;
+            continue;
+        }
         let Some(c) = s[i..].chars().next() else {
             break;
         };
         let half = halfwidth_char(c);
+        // Most characters with a listed first byte stay as they are (`≥`, `、`, `。`):
+        // they stay in the run too, with no copy of it so far.
+        if half == c && !is_blank(c) {
+            i += c.len_utf8();
+            continue;
+        }
+        out.push_str(&s[copied..i]);
         if half == ':' {
             first_colon.get_or_insert(out.len());
         }

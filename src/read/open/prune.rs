@@ -85,6 +85,7 @@ struct Cuts {
 }
 
 impl Cuts {
+    #[inline]
     fn cut(&mut self, from: usize, to: usize, row: bool) {
         // Parts are capped far below 4 GiB (repack's MAX_SHEET_BYTES).
         let (from, to) = (from as u32, to as u32);
@@ -103,7 +104,8 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
         return None;
     }
     let mut cuts = Cuts {
-        list: Vec::new(),
+        // About one cut per 100 bytes in a declaration's sheets: few regrowths.
+        list: Vec::with_capacity(xml.len() / 128),
         all_placed: true,
     };
     let mut pos = head(xml, from, &mut cuts)?;
@@ -115,12 +117,16 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
     // on a `c` or `row` there: nothing is cut until the cell's end tag.
     let mut in_cell = false;
     loop {
+        // Every step ends just past a `>` (as `head` does): a tag right at `pos` follows
+        // markup, with nothing to look back at.
+        debug_assert_eq!(xml[pos - 1], b'>');
         let lt = next_lt(xml, pos)?;
+        let follows_markup = |lt: usize| lt == pos || after_markup(xml, lt);
         let rest = &xml[lt + 1..];
         pos = match rest.first()? {
             b'c' => match cell_tag(xml, lt) {
                 Some(CellTag::Blank(end)) => {
-                    if !in_cell && followed_by_placed_cell(xml, end) && after_markup(xml, lt) {
+                    if !in_cell && followed_by_placed_cell(xml, end) && follows_markup(lt) {
                         cuts.cut(lt, end, false);
                     }
                     end
@@ -153,14 +159,14 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
                 lt + 4
             }
             b'/' if rest.starts_with(b"/row>") => {
-                if !in_cell && open_rows > 0 && between_markup(xml, lt, lt + 6) {
+                if !in_cell && open_rows > 0 && follows_markup(lt) && before_markup(xml, lt + 6) {
                     open_rows -= 1;
                     cuts.cut(lt, lt + 6, true);
                 }
                 lt + 6
             }
             b'/' => {
-                let end = tag_end(xml, lt)?;
+                let end = tag_end(xml, lt + 1)?;
                 match local_name(&xml[lt + 2..end - 1]) {
                     b"sheetData" => break,
                     b"c" => in_cell = false,
@@ -170,7 +176,7 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
             }
             _ => match plain_row(xml, lt) {
                 Some((end, closed)) => {
-                    if !in_cell && between_markup(xml, lt, end) {
+                    if !in_cell && follows_markup(lt) && before_markup(xml, end) {
                         open_rows += usize::from(!closed);
                         cuts.cut(lt, end, true);
                     }
@@ -187,7 +193,7 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
 /// not in the plain form) means some cell may be placed by order, and opens a cell's
 /// content unless self-closed. Just past its `>`.
 fn other_start_tag(xml: &[u8], lt: usize, cuts: &mut Cuts, in_cell: &mut bool) -> Option<usize> {
-    let end = tag_end(xml, lt)?;
+    let end = tag_end(xml, lt + 1)?;
     let inside = &xml[lt + 1..end - 1];
     if local_name(start_tag_name(inside)) == b"c" {
         cuts.all_placed = false;
@@ -200,6 +206,10 @@ fn other_start_tag(xml: &[u8], lt: usize, cuts: &mut Cuts, in_cell: &mut bool) -
 /// `memchr` call costs to set up.
 fn next_lt(xml: &[u8], pos: usize) -> Option<usize> {
     let rest = xml.get(pos..)?;
+    // Excel writes tags back to back.
+    if rest.first() == Some(&b'<') {
+        return Some(pos);
+    }
     for (i, &b) in rest.iter().take(16).enumerate() {
         if b == b'<' {
             return Some(pos + i);
@@ -223,7 +233,7 @@ fn head(xml: &[u8], mut pos: usize, cuts: &mut Cuts) -> Option<usize> {
     loop {
         let lt = pos + memchr(b'<', xml.get(pos..)?)?;
         plain &= root_end.is_none() || xml[pos..lt].iter().all(|&b| is_ws(b));
-        let end = tag_end(xml, lt)?;
+        let end = tag_end(xml, lt + 1)?;
         let inside = &xml[lt + 1..end - 1];
         if let Some(name) = inside.strip_prefix(b"/") {
             plain &= depth > 0 && local_name(name) != b"dimension";
@@ -264,21 +274,42 @@ fn start_tag_name(inside: &[u8]) -> &[u8] {
     &body[..n]
 }
 
-/// Just past the `>` that ends the tag whose `<` is at `lt`: the first `>` outside quotes,
-/// quotes counted anywhere in the tag, as quick-xml's element parser counts them.
-fn tag_end(xml: &[u8], lt: usize) -> Option<usize> {
-    let rest = xml.get(lt + 1..)?;
-    let gt = memchr(b'>', rest)?;
+/// Just past the `>` that ends a tag, read from `from` (just past its `<`, or anywhere
+/// before its `>` outside quotes): the first `>` outside quotes, quotes counted anywhere
+/// in the tag, as quick-xml's element parser counts them.
+fn tag_end(xml: &[u8], from: usize) -> Option<usize> {
+    let rest = xml.get(from..)?;
     // The first `>` ends the tag when the quotes before it are closed: an even number of
-    // `"` and no `'` (which a `"` value may hold). Counted, not stepped through: a row's
-    // tag has eight quotes.
-    let (mut quotes, mut apostrophe) = (0u32, false);
-    for &b in &rest[..gt] {
-        quotes += u32::from(b == b'"');
-        apostrophe |= b == b'\'';
-    }
-    if !apostrophe && quotes % 2 == 0 {
-        return Some(lt + 2 + gt);
+    // `"` and no `'` (which a `"` value may hold). Found and counted eight bytes at a
+    // time, not stepped through: a row's tag has eight quotes, and is shorter than a
+    // `memchr` call costs to set up.
+    let (mut quotes, mut apostrophes) = (0u64, 0u64);
+    let mut words = rest.chunks_exact(8);
+    let mut at = 0;
+    let gt = loop {
+        let Some(word) = words.next() else {
+            // The last few bytes one by one.
+            let i = at + words.remainder().iter().position(|&b| b == b'>')?;
+            for &b in &rest[at..i] {
+                quotes ^= u64::from(b == b'"');
+                apostrophes |= u64::from(b == b'\'');
+            }
+            break i;
+        };
+        let w = u64::from_le_bytes(word.try_into().unwrap());
+        let gts = bytes_eq(w, b'>');
+        // The bits below the first `>`'s (all bits when there is none).
+        let before = (gts & gts.wrapping_neg()).wrapping_sub(1);
+        quotes ^= bytes_eq(w, b'"') & before;
+        apostrophes |= bytes_eq(w, b'\'') & before;
+        if gts != 0 {
+            break at + gts.trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    };
+    // Each quote flipped one bit: as many bits are left set as there were quotes, modulo 2.
+    if apostrophes == 0 && quotes.count_ones() % 2 == 0 {
+        return Some(from + 1 + gt);
     }
     let mut quote = 0u8;
     for (i, &b) in rest.iter().enumerate() {
@@ -287,12 +318,22 @@ fn tag_end(xml: &[u8], lt: usize) -> Option<usize> {
                 quote = 0;
             }
         } else if b == b'>' {
-            return Some(lt + 2 + i);
+            return Some(from + 1 + i);
         } else if b == b'"' || b == b'\'' {
             quote = b;
         }
     }
     None
+}
+
+/// The bytes of the little-endian word `w` equal to `c`, as their high bits; exactly
+/// (a byte's high bit is set only when it is `c`).
+#[inline(always)]
+fn bytes_eq(w: u64, c: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = w ^ (u64::from(c) * 0x0101_0101_0101_0101);
+    // A byte's high bit: set in `x` or carried in from its low bits when it is not zero.
+    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// A name's part after its first `:`, as quick-xml's `local_name`; trailing whitespace
@@ -321,56 +362,67 @@ enum CellTag {
 /// The `<c>` tag at `lt` when it is in the plain form: `r="A1"` first (1–3 capitals, then
 /// a row from 1 with up to 7 digits), then any of ` s="digits"` and ` t="letters"` once
 /// each, then `/>` or `>`. `None` for any other tag.
+///
+/// Read in one pass, each byte once: two of three cells in a sheet come through here.
 fn cell_tag(xml: &[u8], lt: usize) -> Option<CellTag> {
     const OPEN: &[u8] = b"<c r=\"";
     let b = xml.get(lt..)?.strip_prefix(OPEN)?;
     let at = lt + OPEN.len();
-    let letters = count(b, 0, 4, u8::is_ascii_uppercase);
-    if !(1..=3).contains(&letters) || !matches!(b.get(letters), Some(b'1'..=b'9')) {
+    // Up to 3 capitals: a fourth then fails as the row's first digit.
+    let mut i = 0;
+    while i < 3 && matches!(b.get(i), Some(b'A'..=b'Z')) {
+        i += 1;
+    }
+    if i == 0 || !matches!(b.get(i), Some(b'1'..=b'9')) {
         return None;
     }
-    let digits = count(b, letters, 8, u8::is_ascii_digit);
-    let mut i = letters + digits;
-    if digits > 7 || b.get(i) != Some(&b'"') {
+    // Up to 7 digits: an eighth then fails as the closing quote.
+    let last = i + 7;
+    i += 1;
+    while i < last && matches!(b.get(i), Some(b'0'..=b'9')) {
+        i += 1;
+    }
+    if b.get(i) != Some(&b'"') {
         return None;
     }
     i += 1;
     let mut style: Option<(usize, usize)> = None;
-    let mut kind: Option<&[u8]> = None;
+    // `t`'s value, once read: `Some(true)` for `t="s"`.
+    let mut shared: Option<bool> = None;
     loop {
         let from = i;
-        match *b.get(i)? {
-            b'/' => return (b.get(i + 1) == Some(&b'>')).then_some(CellTag::Blank(at + i + 2)),
-            b'>' => {
-                let unused_style = style.filter(|_| kind == Some(b"s"));
+        match b.get(i) {
+            Some(b'/') => {
+                return (b.get(i + 1) == Some(&b'>')).then_some(CellTag::Blank(at + i + 2))
+            }
+            Some(b'>') => {
+                let unused_style = style.filter(|_| shared == Some(true));
                 return Some(CellTag::Open {
                     end: at + i + 1,
                     unused_style: unused_style.map(|(f, t)| (at + f, at + t)),
                 });
             }
-            b' ' => {}
+            Some(b' ') => {}
             _ => return None,
         }
-        let name = *b.get(i + 1)?;
-        if b.get(i + 2..i + 4)? != b"=\"" {
+        let name = b.get(i + 1..i + 4)?;
+        i += 4;
+        let start = i;
+        // Up to 9 digits or 12 letters: one more then fails as the closing quote.
+        if name == b"s=\"" && style.is_none() {
+            while i < start + 9 && b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            style = Some((from, i + 1));
+        } else if name == b"t=\"" && shared.is_none() {
+            while i < start + 12 && b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+                i += 1;
+            }
+            shared = Some(&b[start..i] == b"s");
+        } else {
             return None;
         }
-        i += 4;
-        let n = match name {
-            b's' if style.is_none() => {
-                let n = count(b, i, 10, u8::is_ascii_digit);
-                style = Some((from, i + n + 1));
-                (1..=9).contains(&n).then_some(n)?
-            }
-            b't' if kind.is_none() => {
-                let n = count(b, i, 13, u8::is_ascii_alphabetic);
-                kind = Some(&b[i..i + n]);
-                (1..=12).contains(&n).then_some(n)?
-            }
-            _ => return None,
-        };
-        i += n;
-        if b.get(i) != Some(&b'"') {
+        if i == start || b.get(i) != Some(&b'"') {
             return None;
         }
         i += 1;
@@ -394,10 +446,10 @@ fn after_markup(xml: &[u8], lt: usize) -> bool {
     lt > ws && xml[lt - ws - 1] == b'>'
 }
 
-/// [`after_markup`], and only whitespace between `end` and the next tag.
-fn between_markup(xml: &[u8], lt: usize, end: usize) -> bool {
+/// Whether only whitespace lies between `end` and the next tag.
+fn before_markup(xml: &[u8], end: usize) -> bool {
     let ws = xml[end..].iter().take_while(|&&b| is_ws(b)).count();
-    after_markup(xml, lt) && xml.get(end + ws) == Some(&b'<')
+    xml.get(end + ws) == Some(&b'<')
 }
 
 /// The `row` start tag at `lt` when calamine reads it without failing: `r` first, a row
@@ -414,7 +466,7 @@ fn plain_row(xml: &[u8], lt: usize) -> Option<(usize, bool)> {
     let end = match xml.get(after)? {
         b'>' => after + 1,
         b'/' if xml.get(after + 1) == Some(&b'>') => after + 2,
-        b' ' => tag_end(xml, lt)?,
+        b' ' => tag_end(xml, after)?,
         _ => return None,
     };
     Some((end, xml[end - 2] == b'/'))

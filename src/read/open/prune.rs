@@ -365,8 +365,19 @@ enum CellTag {
 ///
 /// Read in one pass, each byte once: two of three cells in a sheet come through here.
 fn cell_tag(xml: &[u8], lt: usize) -> Option<CellTag> {
+    // A tag in the plain form is at most 50 bytes, and is read no further than its 55th:
+    // from a window of 64, the compiler drops most of the bounds checks.
+    match xml.get(lt..lt + 64) {
+        Some(window) => plain_cell_tag(window, lt),
+        None => plain_cell_tag(xml.get(lt..)?, lt),
+    }
+}
+
+/// [`cell_tag`] for the bytes `b` from `lt` on.
+#[inline(always)]
+fn plain_cell_tag(b: &[u8], lt: usize) -> Option<CellTag> {
     const OPEN: &[u8] = b"<c r=\"";
-    let b = xml.get(lt..)?.strip_prefix(OPEN)?;
+    let b = b.strip_prefix(OPEN)?;
     let at = lt + OPEN.len();
     // Up to 3 capitals: a fourth then fails as the row's first digit.
     let mut i = 0;
@@ -389,7 +400,8 @@ fn cell_tag(xml: &[u8], lt: usize) -> Option<CellTag> {
     let mut style: Option<(usize, usize)> = None;
     // `t`'s value, once read: `Some(true)` for `t="s"`.
     let mut shared: Option<bool> = None;
-    loop {
+    // Each of `s` and `t` at most once, then the end.
+    for _ in 0..3 {
         let from = i;
         match b.get(i) {
             Some(b'/') => {
@@ -427,6 +439,7 @@ fn cell_tag(xml: &[u8], lt: usize) -> Option<CellTag> {
         }
         i += 1;
     }
+    None
 }
 
 /// How many bytes from `b[from]` on are `ok`, counting no further than `max`.
@@ -583,6 +596,40 @@ mod tests {
         ] {
             let xml = sheet(&format!("<sheetData><row r=\"1\">{cell}</row></sheetData>"));
             assert_eq!(pruned(&xml), xml, "{cell}");
+        }
+    }
+
+    #[test]
+    fn the_longest_plain_cells_go_and_longer_ones_stay() {
+        // 50 bytes, the most a plain cell takes.
+        let longest = "<c r=\"XFD1048576\" s=\"123456789\" t=\"abcdefghijkl\"/>";
+        let xml = sheet(&format!(
+            "<sheetData><row r=\"1\">{longest}<c r=\"A2\" t=\"s\" s=\"1\"><v>0</v></c></row>\
+             </sheetData>"
+        ));
+        assert_eq!(
+            pruned(&xml),
+            sheet("<sheetData><c r=\"A2\" t=\"s\"><v>0</v></c></sheetData>")
+        );
+        for cell in [
+            "<c r=\"XFD10485760\"/>",
+            "<c r=\"A1\" s=\"1234567890\"/>",
+            "<c r=\"A1\" t=\"abcdefghijklm\"/>",
+            "<c r=\"A1\" s=\"1\" t=\"s\" s=\"1\"/>",
+            "<c r=\"A1\" t=\"s\" s=\"1\" t=\"s\"/>",
+            "<c r=\"A1\" s=\"\"/>",
+        ] {
+            let xml = sheet(&format!("<sheetData><row r=\"1\">{cell}</row></sheetData>"));
+            assert_eq!(pruned(&xml), xml, "{cell}");
+        }
+        // Near the part's end, fewer than 64 bytes left to read a cell from.
+        for end in [
+            "<c r=\"A1\" s=\"1\"/",
+            "<c r=\"A1\" s=\"1\"/>",
+            "<c r=\"A1\"",
+        ] {
+            let xml = format!("<worksheet><sheetData><row r=\"1\">{end}");
+            assert_eq!(pruned(&xml), xml, "{end}");
         }
     }
 

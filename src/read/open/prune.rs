@@ -46,29 +46,29 @@ pub(super) fn prune_empty_cells(xml: &mut [u8]) -> usize {
     let Some(cuts) = plan(xml) else {
         return len;
     };
-    let mut cuts = cuts
-        .list
-        .iter()
-        .filter(|c| cuts.all_placed || !c.row)
-        .map(|c| (c.from as usize, c.to as usize))
-        .peekable();
-    let Some(&(first, _)) = cuts.peek() else {
+    let all_placed = cuts.all_placed;
+    let list = cuts.into_list();
+    let mut cuts = list.iter().filter(|c| all_placed || !c.row);
+    let Some(first) = cuts.next() else {
         return len;
     };
     // Each kept run moved down once, after the walk: the walk reads the bytes as they were.
-    let mut write = first;
-    let mut keep_from = first;
-    for (from, to) in cuts.chain([(len, len)]) {
+    let mut write = first.from as usize;
+    let mut keep_from = first.to as usize;
+    for cut in cuts {
+        let from = cut.from as usize;
         if from > keep_from {
             xml.copy_within(keep_from..from, write);
             write += from - keep_from;
         }
-        keep_from = to;
+        keep_from = cut.to as usize;
     }
-    write
+    xml.copy_within(keep_from..len, write);
+    write + (len - keep_from)
 }
 
 /// One range to leave out.
+#[derive(Clone, Copy)]
 struct Cut {
     from: u32,
     to: u32,
@@ -80,6 +80,9 @@ struct Cut {
 struct Cuts {
     /// Blank cells, unused styles and row tags; adjacent ranges of a kind joined.
     list: Vec<Cut>,
+    /// The latest range (empty before the first), which the next may join: kept out of
+    /// `list`, a row's blanks join it without going through the vector.
+    last: Cut,
     /// Whether every `c` tag is in the plain form, with its reference.
     all_placed: bool,
 }
@@ -89,10 +92,23 @@ impl Cuts {
     fn cut(&mut self, from: usize, to: usize, row: bool) {
         // Parts are capped far below 4 GiB (repack's MAX_SHEET_BYTES).
         let (from, to) = (from as u32, to as u32);
-        match self.list.last_mut() {
-            Some(last) if last.to == from && last.row == row => last.to = to,
-            _ => self.list.push(Cut { from, to, row }),
+        if self.last.to == from && self.last.row == row {
+            self.last.to = to;
+        } else {
+            // No range cut is empty: only the placeholder before the first.
+            if self.last.from < self.last.to {
+                self.list.push(self.last);
+            }
+            self.last = Cut { from, to, row };
         }
+    }
+
+    /// All the ranges, in order.
+    fn into_list(mut self) -> Vec<Cut> {
+        if self.last.from < self.last.to {
+            self.list.push(self.last);
+        }
+        self.list
     }
 }
 
@@ -106,6 +122,11 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
     let mut cuts = Cuts {
         // About one cut per 100 bytes in a declaration's sheets: few regrowths.
         list: Vec::with_capacity(xml.len() / 128),
+        last: Cut {
+            from: 0,
+            to: 0,
+            row: false,
+        },
         all_placed: true,
     };
     let mut pos = head(xml, from, &mut cuts)?;
@@ -150,7 +171,7 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
                         None => end,
                     }
                 }
-                None => other_start_tag(xml, lt, &mut cuts, &mut in_cell)?,
+                None => other_start_tag(xml, lt, &mut cuts.all_placed, &mut in_cell)?,
             },
             b'v' if rest.starts_with(b"v>") => lt + 3,
             b'/' if rest.starts_with(b"/v>") => lt + 4,
@@ -182,7 +203,7 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
                     }
                     end
                 }
-                None => other_start_tag(xml, lt, &mut cuts, &mut in_cell)?,
+                None => other_start_tag(xml, lt, &mut cuts.all_placed, &mut in_cell)?,
             },
         };
     }
@@ -192,11 +213,16 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
 /// Steps over a start tag the walk has no fast path for; one named `c` (with a prefix, or
 /// not in the plain form) means some cell may be placed by order, and opens a cell's
 /// content unless self-closed. Just past its `>`.
-fn other_start_tag(xml: &[u8], lt: usize, cuts: &mut Cuts, in_cell: &mut bool) -> Option<usize> {
+fn other_start_tag(
+    xml: &[u8],
+    lt: usize,
+    all_placed: &mut bool,
+    in_cell: &mut bool,
+) -> Option<usize> {
     let end = tag_end(xml, lt + 1)?;
     let inside = &xml[lt + 1..end - 1];
     if local_name(start_tag_name(inside)) == b"c" {
-        cuts.all_placed = false;
+        *all_placed = false;
         *in_cell |= inside.last() != Some(&b'/');
     }
     Some(end)

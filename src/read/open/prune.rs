@@ -323,15 +323,19 @@ fn tag_end(xml: &[u8], from: usize) -> Option<usize> {
             break i;
         };
         let w = u64::from_le_bytes(word.try_into().unwrap());
-        let gts = bytes_eq(w, b'>');
-        // The bits below the first `>`'s (all bits when there is none).
-        let before = (gts & gts.wrapping_neg()).wrapping_sub(1);
-        quotes ^= bytes_eq(w, b'"') & before;
-        apostrophes |= bytes_eq(w, b'\'') & before;
-        if gts != 0 {
-            break at + gts.trailing_zeros() as usize / 8;
+        // Only the lowest `>` counts, and whether there is any `'` before it.
+        let gts = bytes_eq_lowest(w, b'>');
+        if gts == 0 {
+            quotes ^= bytes_eq(w, b'"');
+            apostrophes |= bytes_eq_lowest(w, b'\'');
+            at += 8;
+            continue;
         }
-        at += 8;
+        // The bits below the first `>`'s.
+        let before = (gts & gts.wrapping_neg()) - 1;
+        quotes ^= bytes_eq(w, b'"') & before;
+        apostrophes |= bytes_eq_lowest(w, b'\'') & before;
+        break at + gts.trailing_zeros() as usize / 8;
     };
     // Each quote flipped one bit: as many bits are left set as there were quotes, modulo 2.
     if apostrophes == 0 && quotes.count_ones() % 2 == 0 {
@@ -360,6 +364,16 @@ fn bytes_eq(w: u64, c: u8) -> u64 {
     let x = w ^ (u64::from(c) * 0x0101_0101_0101_0101);
     // A byte's high bit: set in `x` or carried in from its low bits when it is not zero.
     !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+/// [`bytes_eq`] for a use that needs only the lowest such byte, or whether there is one:
+/// cheaper, and may also flag a byte just above one equal to `c` (a borrow carried up),
+/// never one below the lowest.
+#[inline(always)]
+fn bytes_eq_lowest(w: u64, c: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let x = w ^ (u64::from(c) * ONES);
+    x.wrapping_sub(ONES) & !x & (ONES << 7)
 }
 
 /// A name's part after its first `:`, as quick-xml's `local_name`; trailing whitespace
@@ -684,6 +698,38 @@ mod tests {
             pruned(&prefixed),
             "<x:worksheet><x:sheetData><c r=\"A3\"><v>1</v></c></x:sheetData></x:worksheet>"
         );
+    }
+
+    #[test]
+    fn tag_end_is_the_first_gt_outside_quotes() {
+        // Stepped through byte by byte, as quick-xml does.
+        fn walked(xml: &[u8], from: usize) -> Option<usize> {
+            let mut quote = None;
+            for (i, &b) in xml.iter().enumerate().skip(from) {
+                match quote {
+                    Some(q) if b == q => quote = None,
+                    Some(_) => {}
+                    None if b == b'>' => return Some(i + 1),
+                    None if b == b'"' || b == b'\'' => quote = Some(b),
+                    None => {}
+                }
+            }
+            None
+        }
+        // Words of eight with `>`, quotes and the bytes next to theirs (`#` after `"` would
+        // borrow in a cheaper test) anywhere in them, and shorter tails.
+        let mut rng = crate::corpus::SplitMix64::new(5);
+        for _ in 0..100_000 {
+            let len = rng.below(40) as usize;
+            let xml: Vec<u8> = (0..len).map(|_| *rng.pick(b"a>\"'#&=? ")).collect();
+            let from = rng.below(len as u64 + 1) as usize;
+            assert_eq!(
+                tag_end(&xml, from),
+                walked(&xml, from),
+                "{}",
+                String::from_utf8_lossy(&xml)
+            );
+        }
     }
 
     /// The cells calamine's cell reader gives for a one-sheet workbook (sheet `S`) with

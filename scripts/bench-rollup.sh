@@ -59,8 +59,12 @@ for N in $SIZES; do
     exec 4>&1
     floor=$( { run floor - "$B" bench-floor "$C" --jobs "$J" >&4; } 3>&1 )
     run read "$floor" "$B" bench-floor "$C" --jobs "$J" --read 3>/dev/null
-    run rollup "$floor" "$B" rollup "$C" -o "$DIR/p.csv" --indicators "$DIR/i.csv" \
-      --findings "$DIR/f.csv" --xlsx "$DIR/s.xlsx" --force --jobs "$J" 3>/dev/null
+    # Into an empty folder, as a district's run writes new files: replacing the last run's
+    # outputs would add the freeing of their blocks (660 MB of indicators at 10,000 files)
+    # to the rename that puts each new file in place.
+    rm -rf "$DIR/out" && mkdir "$DIR/out" && sync
+    run rollup "$floor" "$B" rollup "$C" -o "$DIR/out/p.csv" --indicators "$DIR/out/i.csv" \
+      --findings "$DIR/out/f.csv" --xlsx "$DIR/out/s.xlsx" --jobs "$J" 3>/dev/null
     exec 4>&-
   done
 done

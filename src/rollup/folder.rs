@@ -813,14 +813,29 @@ pub fn rollup(
     // summary workbook is built while the CSV files are on their way to the disk.
     let summary_ref = &summary;
     std::thread::scope(|s| {
-        let csvs: Vec<_> = [Some(projects), indicators, findings]
-            .into_iter()
-            .flatten()
-            .map(|sink| s.spawn(move || sink.finish()))
-            .collect();
+        let mut done = Vec::new();
+        let mut started = Vec::new();
+        for sink in [Some(projects), indicators, findings].into_iter().flatten() {
+            // Kept here too: when no thread can be started, it is finished on this one.
+            let slot = std::sync::Arc::new(Mutex::new(Some(sink)));
+            let theirs = std::sync::Arc::clone(&slot);
+            let finish = move || theirs.lock().ok()?.take().map(CsvSink::finish);
+            match std::thread::Builder::new().spawn_scoped(s, finish) {
+                Ok(h) => started.push(h),
+                Err(_) => done.extend(
+                    slot.lock()
+                        .ok()
+                        .and_then(|mut g| g.take())
+                        .map(CsvSink::finish),
+                ),
+            }
+        }
         let book = book.map_or(Ok(()), |b| b.finish(summary_ref));
-        csvs.into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        let joined = started
+            .into_iter()
+            .filter_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        done.into_iter()
+            .chain(joined)
             .fold(book, |first, r| first.and(r))
     })?;
     Ok(summary)

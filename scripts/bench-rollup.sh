@@ -60,7 +60,7 @@ for N in $SIZES; do
     floor=$( { run floor - "$B" bench-floor "$C" --jobs "$J" >&4; } 3>&1 )
     run read "$floor" "$B" bench-floor "$C" --jobs "$J" --read 3>/dev/null
     # Into an empty folder, as a district's run writes new files: replacing the last run's
-    # outputs would add the freeing of their blocks (660 MB of indicators at 10,000 files)
+    # outputs would add the freeing of their blocks (650 MB of indicators at 10,000 files)
     # to the rename that puts each new file in place.
     rm -rf "$DIR/out" && mkdir "$DIR/out" && sync
     run rollup "$floor" "$B" rollup "$C" -o "$DIR/out/p.csv" --indicators "$DIR/out/i.csv" \

@@ -202,9 +202,9 @@ impl CsvSink {
         matches!(self.out, Some(Out::Utf8 { .. }))
     }
 
-    /// Records already written as UTF-8 CSV by [`push_field`] and [`end_row`] (on a reading thread),
-    /// copied as they are; `None` for a GB18030/GBK file, whose records go through
-    /// [`CsvSink::record`].
+    /// Records already written as UTF-8 CSV by [`push_field`] and [`end_row`] (on a
+    /// reading thread), copied as they are; `None` for a GB18030/GBK file, whose records
+    /// go through [`CsvSink::record`].
     pub(crate) fn utf8_rows(&mut self, bytes: &[u8], rows: usize) -> Option<Result<(), Error>> {
         let Some(Out::Utf8 { records, file }) = &mut self.out else {
             return None;

@@ -14,7 +14,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Condvar, Mutex};
 
-use crate::model::{Declaration, Finding, Money, Project, Severity, TargetKind};
+use crate::model::{Declaration, Finding, Indicator, Money, Project, Severity, TargetKind};
 use crate::Error;
 
 use super::{CsvEncoding, CsvSink, PROJECT_COLUMNS};
@@ -507,6 +507,23 @@ fn target_fields<'a>(kind: Option<&'a TargetKind>, value: &mut String) -> [&'a s
     }
 }
 
+/// The columns of an indicator's row after its number ([`INDICATOR_COLUMNS`]): 一级, 二级,
+/// 三级, the value as written, and its parsed kind, operator, number (written into
+/// `value`) and unit. Both ways of writing the rows take them from here.
+fn indicator_fields<'a>(ind: &'a Indicator, value: &'a mut String) -> [&'a str; 8] {
+    let [kind, op, unit] = target_fields(ind.target.as_ref().map(|t| t.kind()), value);
+    [
+        ind.level1.as_deref().unwrap_or(""),
+        ind.level2.as_deref().unwrap_or(""),
+        ind.name.as_deref().unwrap_or(""),
+        ind.target.as_ref().map(|t| t.text()).unwrap_or(""),
+        kind,
+        op,
+        value.as_str(),
+        unit,
+    ]
+}
+
 /// A file's indicator rows as UTF-8 CSV and how many.
 type IndicatorRows = (Vec<u8>, usize);
 
@@ -536,17 +553,7 @@ fn indicator_rows(file: &str, read: &ReadFile) -> IndicatorRows {
         for (n, ind) in p.indicators.iter().enumerate() {
             out.extend_from_slice(&prefix);
             let _ = std::io::Write::write_fmt(&mut out, format_args!("{},", n + 1));
-            let [kind, op, unit] = target_fields(ind.target.as_ref().map(|t| t.kind()), &mut value);
-            for field in [
-                ind.level1.as_deref().unwrap_or(""),
-                ind.level2.as_deref().unwrap_or(""),
-                ind.name.as_deref().unwrap_or(""),
-                ind.target.as_ref().map(|t| t.text()).unwrap_or(""),
-                kind,
-                op,
-                value.as_str(),
-                unit,
-            ] {
+            for field in indicator_fields(ind, &mut value) {
                 push_field(&mut out, field);
             }
             end_row(&mut out);
@@ -572,20 +579,20 @@ fn for_each_indicator_row<E>(
         for (n, ind) in p.indicators.iter().enumerate() {
             k.clear();
             let _ = write!(k, "{}", n + 1);
-            let [kind, op, unit] = target_fields(ind.target.as_ref().map(|t| t.kind()), value);
+            let [l1, l2, l3, text, kind, op, v, unit] = indicator_fields(ind, value);
             emit([
                 file,
                 unit_name,
                 number.as_str(),
                 name,
                 k.as_str(),
-                ind.level1.as_deref().unwrap_or(""),
-                ind.level2.as_deref().unwrap_or(""),
-                ind.name.as_deref().unwrap_or(""),
-                ind.target.as_ref().map(|t| t.text()).unwrap_or(""),
+                l1,
+                l2,
+                l3,
+                text,
                 kind,
                 op,
-                value.as_str(),
+                v,
                 unit,
             ])?;
         }

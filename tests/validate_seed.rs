@@ -1,4 +1,4 @@
-//! The seed form (上海市松江区科创发展办公室 2024, /work/shared/seed), typed by hand from
+//! The seed form (上海市松江区科创发展办公室 2024, the published text behind the sample), typed by hand from
 //! its text, and the exact findings the validator must raise on it.
 //!
 //! Budget lines follow 六、年度预算安排 of each project; where the text gives a rate

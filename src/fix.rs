@@ -119,8 +119,11 @@ pub fn corrections(decl: &Declaration, sources: &SourceMap) -> (Declaration, Vec
     for (i, p) in fixed.projects.iter_mut().enumerate() {
         let f = &mut p.funds;
         // 项目资金总额 = 财政资金 + 其他资金, when the main part is there.
-        if let Some(fiscal) = f.fiscal {
-            let sum = fiscal + f.other.unwrap_or(Money::ZERO);
+        // A sum past Decimal's range is not corrected (M003/M004 report the amounts).
+        if let Some((fiscal, sum)) = f
+            .fiscal
+            .and_then(|x| Some((x, x.checked_add(f.other.unwrap_or(Money::ZERO))?)))
+        {
             if f.total != Some(sum) {
                 changes.push(Change {
                     path: FieldPath::project(i, ProjectField::Fund(FundField::Total)),
@@ -137,10 +140,14 @@ pub fn corrections(decl: &Declaration, sources: &SourceMap) -> (Declaration, Vec
             }
         }
         // 年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金.
-        if let Some(appr) = f.annual_appropriation {
-            let sum = appr
-                + f.annual_carryover.unwrap_or(Money::ZERO)
-                + f.annual_other.unwrap_or(Money::ZERO);
+        if let Some((appr, sum)) = f.annual_appropriation.and_then(|x| {
+            let sum = Money::checked_sum([
+                x,
+                f.annual_carryover.unwrap_or(Money::ZERO),
+                f.annual_other.unwrap_or(Money::ZERO),
+            ])?;
+            Some((x, sum))
+        }) {
             if f.annual_total != Some(sum) {
                 changes.push(Change {
                     path: FieldPath::project(i, ProjectField::Fund(FundField::AnnualTotal)),
@@ -159,8 +166,8 @@ pub fn corrections(decl: &Declaration, sources: &SourceMap) -> (Declaration, Vec
         }
         // The budget table's 合计 is a formula; its cached figure is rewritten.
         let total_path = FieldPath::project(i, ProjectField::BudgetTotal);
-        if let Some(src) = sources.get(&total_path) {
-            let sum: Money = p.budget_lines.iter().filter_map(|l| l.amount).sum();
+        let sum = Money::checked_sum(p.budget_lines.iter().filter_map(|l| l.amount));
+        if let (Some(src), Some(sum)) = (sources.get(&total_path), sum) {
             let shown = src
                 .raw
                 .as_deref()
@@ -195,8 +202,7 @@ pub fn corrections(decl: &Declaration, sources: &SourceMap) -> (Declaration, Vec
         });
         fixed.stated_project_count = Some(count);
     }
-    let sum = fixed.projects_total();
-    if !fixed.projects.is_empty() {
+    if let (Some(sum), false) = (fixed.projects_total(), fixed.projects.is_empty()) {
         let unit = fixed.stated_total.map(|s| s.unit).unwrap_or(MoneyUnit::Wan);
         let agrees = fixed.stated_total.is_some_and(|s| {
             let gap = (s.money().yuan() - sum.yuan()).abs();
@@ -320,7 +326,7 @@ pub fn fix_file(input: &Path, output: &Path, force: bool) -> Result<FixReport, E
         taken.push(ws.name());
         wb.push_worksheet(ws);
     }
-    crate::write::save(&mut wb, output)?;
+    crate::write::save_publishing(&mut wb, output, crate::output::Existing::from_force(force))?;
     Ok(FixReport {
         declaration: fixed,
         changes,

@@ -100,9 +100,17 @@ pub struct SummaryBook {
     row: u32,
     links: usize,
     listed: usize,
+    /// Whether a file at `path` may be replaced when the book finishes.
+    existing: crate::output::Existing,
 }
 
 impl SummaryBook {
+    /// What finishing does with a file already at the path (replace, by default).
+    pub fn publishing(mut self, existing: crate::output::Existing) -> SummaryBook {
+        self.existing = existing;
+        self
+    }
+
     /// Starts the workbook; nothing is written to `path` before [`SummaryBook::finish`].
     pub fn new(path: &Path) -> Result<SummaryBook, Error> {
         let e = xerr(path);
@@ -134,6 +142,7 @@ impl SummaryBook {
             _ => std::env::current_dir().ok(),
         };
         Ok(SummaryBook {
+            existing: crate::output::Existing::Replace,
             path: path.to_path_buf(),
             dir,
             wb,
@@ -274,12 +283,11 @@ impl SummaryBook {
                 file: path.display().to_string(),
                 reason: err.to_string(),
             })?;
-            file.sync_all()
-                .and_then(|_| crate::output::finish_temp(&tmp, &path))
-                .map_err(|err| Error::Output {
-                    file: path.display().to_string(),
-                    reason: err.to_string(),
-                })
+            file.sync_all().map_err(|err| Error::Output {
+                file: path.display().to_string(),
+                reason: err.to_string(),
+            })?;
+            crate::output::publish(&tmp, &path, self.existing)
         })();
         if result.is_err() {
             crate::output::discard_temp(&tmp);
@@ -413,18 +421,17 @@ fn group_sheet(
     // 合计: formulas over the rows, with the exact sums as their cached results.
     let total_row = row + 1;
     let mut sum = Totals::default();
+    // Each group's sums hold amounts within 10^15 元 only, so these cannot overflow short
+    // of ~10^13 projects; checked all the same, `#NUM!` past Decimal's range.
+    let mut amounts: [Option<Money>; 7] = [Some(Money::ZERO); 7];
     for t in map.values() {
         sum.files += t.files;
         sum.projects += t.projects;
         sum.errors += t.errors;
         sum.warnings += t.warnings;
-        sum.total = sum.total + t.total;
-        sum.fiscal = sum.fiscal + t.fiscal;
-        sum.other = sum.other + t.other;
-        sum.annual_total = sum.annual_total + t.annual_total;
-        sum.annual_appropriation = sum.annual_appropriation + t.annual_appropriation;
-        sum.annual_carryover = sum.annual_carryover + t.annual_carryover;
-        sum.annual_other = sum.annual_other + t.annual_other;
+        for (a, m) in amounts.iter_mut().zip(t.amounts()) {
+            *a = a.and_then(|a| a.checked_add(m));
+        }
     }
     ws.write_string_with_format(total_row, 0, "合计", &f.total_label)?;
     let mut values: Vec<(String, bool)> = Vec::new();
@@ -432,8 +439,8 @@ fn group_sheet(
         values.push((sum.files.to_string(), false));
     }
     values.push((sum.projects.to_string(), false));
-    for m in sum.amounts() {
-        values.push((m.plain(), true));
+    for m in amounts {
+        values.push((m.map_or_else(|| "#NUM!".to_string(), Money::plain), true));
     }
     values.push((sum.errors.to_string(), false));
     values.push((sum.warnings.to_string(), false));

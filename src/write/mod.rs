@@ -203,23 +203,98 @@ pub fn write_workbook(
     path: &Path,
     options: &WriteOptions,
 ) -> Result<SourceMap, crate::Error> {
+    write_workbook_publishing(decl, path, options, crate::output::Existing::Replace)
+}
+
+/// [`write_workbook`], saying what to do with a file already at `path` (without
+/// `--force`: keep it and fail, in one atomic step with the publish).
+pub fn write_workbook_publishing(
+    decl: &Declaration,
+    path: &Path,
+    options: &WriteOptions,
+    existing: crate::output::Existing,
+) -> Result<SourceMap, crate::Error> {
     let name = path.display().to_string();
+    check_writable(decl).map_err(|reason| crate::Error::Write {
+        file: name.clone(),
+        reason,
+    })?;
     let (mut wb, map) = build_workbook(decl, options, &name).map_err(|e| crate::Error::Write {
         file: name.clone(),
         reason: e.to_string(),
     })?;
-    save(&mut wb, path)?;
+    save_publishing(&mut wb, path, existing)?;
     Ok(map)
 }
 
-/// Saves a built workbook atomically.
+/// Sheets jixiao writes besides one per project: the unit summary and the hidden lists.
+pub const FIXED_SHEETS: usize = 2;
+
+/// The most projects one workbook holds: as many as the reader's sheet limit leaves.
+pub const MAX_PROJECTS: usize = crate::read::LIMITS.max_sheets - FIXED_SHEETS;
+
+/// Cells a project sheet holds at most besides its rows: title, header, funds, goals.
+const CELLS_PER_SHEET: u64 = 200;
+/// Cells of one budget line or indicator row, at most.
+const CELLS_PER_ROW: u64 = 8;
+
+/// Whether jixiao can read back what it would write for `decl` (the reader's
+/// [`crate::read::LIMITS`]): at most [`MAX_PROJECTS`] projects and, counted generously,
+/// the cells per sheet and per workbook. A workbook `check` would refuse is not written.
+pub fn check_writable(decl: &Declaration) -> Result<(), String> {
+    let limits = crate::read::LIMITS;
+    let n = decl.projects.len();
+    if n > MAX_PROJECTS {
+        return Err(format!(
+            "有 {n} 个项目，超过一个工作簿的上限 {MAX_PROJECTS} 个（每个项目一张工作表，工作簿最多 {} 张）：请分成几份申报表",
+            limits.max_sheets
+        ));
+    }
+    let mut total: u64 = 0;
+    for (i, p) in decl.projects.iter().enumerate() {
+        let rows = (p.budget_lines.len() + p.indicators.len()) as u64;
+        let cells = CELLS_PER_SHEET.saturating_add(rows.saturating_mul(CELLS_PER_ROW));
+        if cells > limits.max_cells_per_sheet as u64 {
+            return Err(format!(
+                "第 {} 个项目有 {rows} 行预算明细和绩效指标，写出的工作表会超过读取上限（每张工作表 {} 个单元格）",
+                i + 1,
+                limits.max_cells_per_sheet
+            ));
+        }
+        total = total.saturating_add(cells);
+    }
+    if total > limits.max_cells_per_workbook as u64 {
+        return Err(format!(
+            "写出的工作簿约有 {total} 个单元格，超过读取上限 {} 个：请分成几份申报表",
+            limits.max_cells_per_workbook
+        ));
+    }
+    Ok(())
+}
+
+/// The cached result of a sum formula: the exact figure, or `#NUM!` (what Excel shows for
+/// a number it cannot hold) when the amounts add up past Decimal's range.
+pub(crate) fn sum_result(sum: Option<rust_decimal::Decimal>) -> String {
+    sum.map_or_else(|| "#NUM!".into(), |d| d.normalize().to_string())
+}
+
+/// Saves a built workbook atomically, replacing a file at `path`.
 pub fn save(wb: &mut Workbook, path: &Path) -> Result<(), crate::Error> {
+    save_publishing(wb, path, crate::output::Existing::Replace)
+}
+
+/// [`save`], saying what to do with a file already at `path`.
+pub fn save_publishing(
+    wb: &mut Workbook,
+    path: &Path,
+    existing: crate::output::Existing,
+) -> Result<(), crate::Error> {
     let name = path.display().to_string();
     let bytes = wb.save_to_buffer().map_err(|e| crate::Error::Write {
         file: name.clone(),
         reason: e.to_string(),
     })?;
-    crate::output::write_atomic(path, &bytes)
+    crate::output::write_new(path, &bytes, existing == crate::output::Existing::Replace)
 }
 
 /// A sheet of the user's carried over as values (see [`crate::read::other_sheets`]),

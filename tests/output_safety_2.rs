@@ -1,0 +1,352 @@
+//! Reliability round 2, the output side (issue #12): sums that overflow, no-overwrite that
+//! holds under a race, outputs compared as files, only regular files written, CSV that
+//! Excel opens safely, text on the terminal, writers bounded like the reader, one language
+//! per message. Every crafted input is built here.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{jixiao, SAMPLE};
+use jixiao::model::{Declaration, Money};
+use jixiao::rollup::{self, CsvEncoding, RollupOptions};
+
+const SAMPLE_JSON: &str = "samples/songjiang-kcb-2024.json";
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn sample_decl() -> Declaration {
+    serde_json::from_str(&std::fs::read_to_string(SAMPLE_JSON).unwrap()).unwrap()
+}
+
+/// Names in a folder, sorted: no temporary file may be left behind.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// 5E+28 元: in Decimal's range (7.9E+28), but two of them are not.
+fn huge() -> Money {
+    "50000000000000000000000000000".parse().unwrap()
+}
+
+/// The sample with project 1's 项目资金总额 and 财政资金 (and, with `both`, project 2's)
+/// at 5E+28: each in Decimal's range, so only their sums are not.
+fn write_huge(path: &Path, both: bool) {
+    let mut d = sample_decl();
+    for p in &mut d.projects[..if both { 2 } else { 1 }] {
+        p.funds.total = Some(huge());
+        p.funds.fiscal = Some(huge());
+        p.funds.other = Some(Money::ZERO);
+    }
+    jixiao::write::write_workbook(&d, path, &Default::default()).unwrap();
+}
+
+fn options(dir: &Path, force: bool) -> RollupOptions {
+    RollupOptions {
+        output: dir.join("projects.csv"),
+        indicators: Some(dir.join("indicators.csv")),
+        findings: Some(dir.join("findings.csv")),
+        xlsx: Some(dir.join("summary.xlsx")),
+        encoding: CsvEncoding::Utf8Bom,
+        jobs: 2,
+        force,
+    }
+}
+
+// ---- item 2: money never overflows into a crash ----
+
+#[test]
+fn two_files_of_5e28_roll_up_with_the_amounts_left_out_of_the_totals() {
+    let d = tempfile::tempdir().unwrap();
+    let inputs = d.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    write_huge(&inputs.join("a.xlsx"), false);
+    write_huge(&inputs.join("b.xlsx"), false);
+    let out = d.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let csv = out.join("p.csv");
+    let book = out.join("s.xlsx");
+    let o = jixiao(&["rollup", s(&inputs), "-o", s(&csv), "--xlsx", s(&book)]);
+    // Errors (M003), not a crash (101) or a hang.
+    assert_eq!(o.code, Some(1), "{o:?}");
+    assert!(
+        o.err.contains("另有 4 个金额超出合理范围"),
+        "the left-out amounts are named: {o:?}"
+    );
+    // The totals hold the other 9 projects of each file.
+    let sample = sample_decl();
+    let one =
+        Money::checked_sum(sample.projects[1..].iter().filter_map(|p| p.funds.total)).unwrap();
+    let rest = one.checked_add(one).unwrap();
+    assert!(
+        o.err.contains(&format!("项目资金总额合计 {rest} 元")),
+        "{o:?}"
+    );
+    assert_eq!(names(&out), ["p.csv", "s.xlsx"]);
+}
+
+#[test]
+fn one_file_whose_amounts_cannot_be_summed_gets_m004_and_fix_writes_num() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("two.xlsx");
+    write_huge(&f, true);
+    let report = jixiao::cli::check_one(&f).unwrap();
+    let m004: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|x| x.code == "M004")
+        .collect();
+    assert_eq!(m004.len(), 1, "{:?}", report.findings);
+    assert_eq!(m004[0].location.sheet.as_deref(), Some("单位汇总"));
+    // fix writes the corrected workbook instead of exiting 101; its summary's 合计 is #NUM!.
+    let out = d.path().join("fixed.xlsx");
+    let o = jixiao(&["fix", s(&f), "-o", s(&out)]);
+    assert_eq!(o.code, Some(1), "{o:?}");
+    assert!(out.exists());
+    let parts = common::read_parts(&out);
+    let summary = common::part_text(&parts, "xl/worksheets/sheet1.xml");
+    assert!(summary.contains("#NUM!"), "{summary}");
+}
+
+#[test]
+fn build_of_an_amount_at_decimal_max_does_not_crash() {
+    let d = tempfile::tempdir().unwrap();
+    let mut decl = sample_decl();
+    decl.projects[0].funds.total = Some(Money::from_yuan(rust_decimal::Decimal::MAX));
+    decl.projects[1].funds.total = Some(Money::from_yuan(rust_decimal::Decimal::MAX));
+    let json = d.path().join("m.json");
+    std::fs::write(&json, serde_json::to_string(&decl).unwrap()).unwrap();
+    let out = d.path().join("m.xlsx");
+    let o = jixiao(&["build", s(&json), "-o", s(&out)]);
+    assert_eq!(o.code, Some(0), "{o:?}");
+    let o = jixiao(&["check", s(&out)]);
+    assert_eq!(o.code, Some(1), "{o:?}");
+    assert!(o.out.contains("M004"), "{o:?}");
+}
+
+#[test]
+fn a_panic_on_a_reading_thread_ends_the_run_instead_of_hanging() {
+    let items: Vec<u32> = (0..200).collect();
+    for jobs in [1, 2, 4] {
+        let mut taken = 0;
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            rollup::ordered_map(
+                &items,
+                jobs,
+                3,
+                |&x| {
+                    if x == 7 {
+                        panic!("worker bug");
+                    }
+                    x
+                },
+                |_, _| {
+                    taken += 1;
+                    Ok::<(), ()>(())
+                },
+            )
+        }));
+        assert!(
+            r.is_err(),
+            "the panic comes back to the caller (jobs {jobs})"
+        );
+        assert!(
+            taken <= 7,
+            "nothing past the lost item is handed on: {taken}"
+        );
+    }
+    // A panic in `take` as well.
+    let r = std::panic::catch_unwind(|| {
+        rollup::ordered_map(
+            &items,
+            2,
+            3,
+            |&x| x,
+            |i, _| {
+                assert!(i != 20, "writer bug");
+                Ok::<(), ()>(())
+            },
+        )
+    });
+    assert!(r.is_err());
+}
+
+// ---- item 5: no-overwrite really holds ----
+
+#[test]
+fn a_file_made_at_the_output_after_the_check_is_kept() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out.xlsx");
+    jixiao::output::check_output(&out, &[], false).unwrap();
+    std::fs::write(&out, b"theirs").unwrap();
+    let e = jixiao::output::write_new(&out, b"ours", false).unwrap_err();
+    assert!(matches!(e, jixiao::Error::OutputExists { .. }), "{e}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"theirs");
+    assert_eq!(names(d.path()), ["out.xlsx"]);
+    jixiao::output::write_new(&out, b"ours", true).unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), b"ours");
+}
+
+#[test]
+fn a_file_made_at_the_output_while_a_rollup_runs_is_not_replaced() {
+    let d = tempfile::tempdir().unwrap();
+    let inputs = d.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    for n in ["a", "b", "c"] {
+        std::fs::copy(SAMPLE, inputs.join(format!("{n}.xlsx"))).unwrap();
+    }
+    let out = d.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let opts = options(&out, false);
+    let found = rollup::discover(&[inputs]);
+    // The progress callback is the hook: after the checks, while the rollup runs, another
+    // program creates the indicator file.
+    let theirs = opts.indicators.clone().unwrap();
+    let r = rollup::rollup(&found, &opts, &mut |done, _| {
+        if done == 2 {
+            std::fs::write(&theirs, b"theirs").unwrap();
+        }
+    });
+    match r {
+        Err(jixiao::Error::OutputExists { file }) => assert_eq!(file, theirs.display().to_string()),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(std::fs::read(&theirs).unwrap(), b"theirs");
+    assert!(
+        names(&out).iter().all(|n| !n.ends_with(".tmp")),
+        "{:?}",
+        names(&out)
+    );
+}
+
+#[test]
+fn two_fix_runs_to_one_output_one_wins_the_other_says_it_exists() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out.xlsx");
+    let bin = env!("CARGO_BIN_EXE_jixiao");
+    let run = || {
+        std::process::Command::new(bin)
+            .args(["fix", SAMPLE, "-o", s(&out)])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (run(), run());
+    let results: Vec<_> = [a, b]
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let wins = results
+        .iter()
+        .filter(|r| r.status.code() == Some(1))
+        .count();
+    let refused: Vec<_> = results
+        .iter()
+        .filter(|r| r.status.code() == Some(2))
+        .map(|r| String::from_utf8_lossy(&r.stderr).into_owned())
+        .collect();
+    assert_eq!(wins, 1, "{results:?}");
+    assert_eq!(refused.len(), 1, "{results:?}");
+    assert!(
+        refused[0].contains("已存在：如需替换请加 --force"),
+        "{refused:?}"
+    );
+    assert!(jixiao::read::read_workbook(&out).is_ok());
+    assert_eq!(names(d.path()), ["out.xlsx"]);
+}
+
+// ---- item 6: what an interrupt says ----
+
+#[test]
+fn published_outputs_are_recorded_with_whether_they_replaced_a_file() {
+    let d = tempfile::tempdir().unwrap();
+    let opts = options(d.path(), true);
+    std::fs::write(&opts.output, b"old").unwrap();
+    let found = rollup::discover(&[PathBuf::from(SAMPLE)]);
+    rollup::rollup(&found, &opts, &mut |_, _| {}).unwrap();
+    let published = jixiao::output::published();
+    let find = |p: &Path| published.iter().find(|x| x.path == p).cloned();
+    assert!(find(&opts.output).unwrap().replaced);
+    assert!(!find(opts.xlsx.as_deref().unwrap()).unwrap().replaced);
+    let msg = jixiao::cli::interrupted_message(&[find(&opts.output).unwrap()]);
+    assert_eq!(
+        msg,
+        format!(
+            "已中断：以下输出已写完：{}（替换了原有文件）；其余输出未完成，其临时文件已删除，原有的同名文件没有改动。",
+            opts.output.display()
+        )
+    );
+}
+
+// ---- item 7: outputs compared as files ----
+
+#[test]
+fn two_spellings_of_one_output_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join("x")).unwrap();
+    let a = d.path().join("a.csv");
+    let dotted = d.path().join("x/../a.csv");
+    let o = jixiao(&["rollup", SAMPLE, "-o", s(&a), "--indicators", s(&dotted)]);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(o.err.contains("两个输出指向同一个文件"), "{o:?}");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(d.path(), d.path().join("link")).unwrap();
+        let linked = d.path().join("link/a.csv");
+        let o = jixiao(&["rollup", SAMPLE, "-o", s(&a), "--findings", s(&linked)]);
+        assert_eq!(o.code, Some(2), "{o:?}");
+    }
+    let fixed = d.path().join("f.xlsx");
+    let o = jixiao(&[
+        "fix",
+        SAMPLE,
+        "-o",
+        s(&fixed),
+        "--csv",
+        s(&d.path().join("x/../f.xlsx")),
+    ]);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(o.err.contains("两个输出指向同一个文件"), "{o:?}");
+    assert!(!a.exists() && !fixed.exists(), "{:?}", names(d.path()));
+}
+
+// ---- item 8 (outputs): only regular files out ----
+
+#[cfg(unix)]
+#[test]
+fn force_never_replaces_a_device_fifo_or_folder() {
+    use std::os::unix::fs::FileTypeExt;
+    let o = jixiao(&["template", "-o", "/dev/null", "--force"]);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(o.err.contains("不是普通文件"), "{o:?}");
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+
+    let d = tempfile::tempdir().unwrap();
+    let fifo = d.path().join("pipe.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let o = jixiao(&["rollup", SAMPLE, "-o", s(&fifo), "--force"]);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(o.err.contains("不是普通文件"), "{o:?}");
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+
+    let folder = d.path().join("folder.xlsx");
+    std::fs::create_dir(&folder).unwrap();
+    let o = jixiao(&["fix", SAMPLE, "-o", s(&folder), "--force"]);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(folder.is_dir());
+    assert_eq!(names(d.path()), ["folder.xlsx", "pipe.csv"]);
+}

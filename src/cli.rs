@@ -78,14 +78,13 @@ pub fn load_model(model: &Path) -> Result<Declaration, Error> {
         file: file.clone(),
         reason,
     };
-    let f = std::fs::File::open(model).map_err(|e| open_err(crate::output::io_text(&e)))?;
-    // A FIFO or device would be read forever: only regular files.
-    match f.metadata() {
-        Ok(m) if !m.is_file() => {
-            return Err(open_err("不是普通文件（是文件夹、设备或管道）".into()))
-        }
-        _ => {}
+    // A FIFO would block the open itself, a device be read forever: looked at first, and
+    // only regular files opened.
+    let meta = std::fs::metadata(model).map_err(|e| open_err(crate::output::io_text(&e)))?;
+    if !meta.is_file() {
+        return Err(open_err("不是普通文件（是文件夹、设备或管道）".into()));
     }
+    let f = std::fs::File::open(model).map_err(|e| open_err(crate::output::io_text(&e)))?;
     let limit = crate::read::LIMITS.max_file_bytes;
     let mut bytes = Vec::new();
     f.take(limit + 1)

@@ -350,3 +350,234 @@ fn force_never_replaces_a_device_fifo_or_folder() {
     assert!(folder.is_dir());
     assert_eq!(names(d.path()), ["folder.xlsx", "pipe.csv"]);
 }
+
+// ---- item 10: CSV that Excel opens safely ----
+
+/// Fields of a CSV file as text (BOM dropped), parsed back by the csv crate.
+fn csv_fields(bytes: &[u8]) -> Vec<Vec<String>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes)
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn formula_like_fields_are_neutralised_in_the_csv_for_excel_only() {
+    let d = tempfile::tempdir().unwrap();
+    let mut decl = sample_decl();
+    decl.projects[0].header.name = Some("=HYPERLINK(\"http://x\",\"点我\")".into());
+    decl.projects[1].header.name = Some("\t=1+1".into());
+    decl.projects[2].header.name = Some("@SUM(A1)".into());
+    let crafted = d.path().join("crafted.xlsx");
+    jixiao::write::write_workbook(&decl, &crafted, &Default::default()).unwrap();
+    // The xlsx keeps them as text, never as a formula.
+    let sheets: String = common::read_parts(&crafted)
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("xl/worksheets/"))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect();
+    assert!(!sheets.contains("<f>HYPERLINK") && !sheets.contains("<f>1+1"));
+
+    for (encoding, jobs, neutralised) in [
+        ("utf-8", "1", true),
+        ("utf-8", "2", true),
+        ("gb18030", "2", true),
+        ("utf-8-nobom", "2", false),
+    ] {
+        let out = d.path().join(format!("out-{encoding}-{jobs}"));
+        std::fs::create_dir(&out).unwrap();
+        let (p, i) = (out.join("p.csv"), out.join("i.csv"));
+        let o = jixiao(&[
+            "rollup",
+            s(&crafted),
+            SAMPLE,
+            "-o",
+            s(&p),
+            "--indicators",
+            s(&i),
+            "--encoding",
+            encoding,
+            "--jobs",
+            jobs,
+        ]);
+        assert_eq!(o.code, Some(1), "{o:?}");
+        let read = |path: &Path| {
+            let bytes = std::fs::read(path).unwrap();
+            if encoding == "gb18030" {
+                let (t, _, bad) = encoding_rs::GB18030.decode(&bytes);
+                assert!(!bad);
+                csv_fields(t.as_bytes())
+            } else {
+                csv_fields(&bytes)
+            }
+        };
+        let projects = read(&p);
+        let names: Vec<&str> = projects[1..4].iter().map(|r| r[2].as_str()).collect();
+        let indicators = read(&i);
+        let seed_value = indicators
+            .iter()
+            .map(|r| r[8].as_str())
+            .find(|v| v.contains("100.00(%)"))
+            .unwrap();
+        if neutralised {
+            assert_eq!(
+                names,
+                [
+                    "'=HYPERLINK(\"http://x\",\"点我\")",
+                    // The reader trims the leading tab.
+                    "'=1+1",
+                    "'@SUM(A1)"
+                ],
+                "{encoding} {jobs}"
+            );
+            assert_eq!(seed_value, "'=100.00(%)", "{encoding} {jobs}");
+        } else {
+            assert_eq!(
+                names,
+                ["=HYPERLINK(\"http://x\",\"点我\")", "=1+1", "@SUM(A1)"]
+            );
+            assert_eq!(seed_value, "=100.00(%)");
+        }
+        // No field at all starts a formula in a CSV for Excel; amounts stay numbers.
+        for row in projects.iter().chain(&indicators) {
+            for f in row {
+                if neutralised && f.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                    assert!(f.parse::<rust_decimal::Decimal>().is_ok(), "{f:?}");
+                }
+            }
+        }
+        // The sample's rows follow the crafted file's ten.
+        assert_eq!(
+            projects[11][9],
+            sample_decl().projects[0].funds.total.unwrap().plain()
+        );
+    }
+}
+
+#[test]
+fn neutralised_csv_is_byte_identical_where_no_field_needs_it() {
+    let d = tempfile::tempdir().unwrap();
+    let (a, b) = (d.path().join("a.csv"), d.path().join("b.csv"));
+    for (p, enc) in [(&a, "utf-8"), (&b, "utf-8-nobom")] {
+        let o = jixiao(&["rollup", SAMPLE, "-o", s(p), "--encoding", enc]);
+        assert_eq!(o.code, Some(1), "{o:?}");
+    }
+    let (a, b) = (std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+    assert_eq!(&a[3..], &b[..], "only the BOM differs");
+}
+
+// ---- item 11: the terminal shows text, not commands ----
+
+#[test]
+fn control_and_bidi_characters_in_cells_are_escaped_on_the_terminal() {
+    let d = tempfile::tempdir().unwrap();
+    let mut decl = sample_decl();
+    decl.projects[0].header.name = Some("甲\u{1b}[2J\u{1b}[31m乙\u{8}丙\u{202e}丁".into());
+    let f = d.path().join("esc.xlsx");
+    jixiao::write::write_workbook(&decl, &f, &Default::default()).unwrap();
+    let o = jixiao(&["check", s(&f)]);
+    assert_eq!(o.code, Some(1), "{o:?}");
+    assert!(
+        o.out.contains("甲\\x1B[2J\\x1B[31m乙\\x08丙<U+202E>丁"),
+        "{}",
+        o.out
+    );
+    for c in ['\u{1b}', '\u{8}', '\u{202e}'] {
+        assert!(!o.out.contains(c) && !o.err.contains(c), "{c:?} printed raw");
+    }
+    // Rollup messages too: a file whose name carries an escape.
+    let named = d.path().join("x\u{1b}[2J.xlsx");
+    std::fs::write(&named, b"not a workbook").unwrap();
+    let o = jixiao(&["rollup", s(&named), "-o", s(&d.path().join("p.csv"))]);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(o.err.contains("x\\x1B[2J.xlsx"), "{}", o.err);
+    assert!(!o.err.contains('\u{1b}'));
+}
+
+// ---- item 13: writers bounded like the reader ----
+
+#[test]
+fn template_and_build_refuse_workbooks_check_would_refuse() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("t.xlsx");
+    for n in ["18446744073709551615", "499"] {
+        let o = jixiao(&["template", "-o", s(&out), "--projects", n]);
+        assert_eq!(o.code, Some(2), "{o:?}");
+        assert!(
+            o.err.contains(&format!("--projects {n} 超过上限 498")),
+            "{}",
+            o.err
+        );
+    }
+    let mut decl = sample_decl();
+    let p = decl.projects[0].clone();
+    decl.projects = vec![p; 600];
+    let json = d.path().join("big.json");
+    std::fs::write(&json, serde_json::to_string(&decl).unwrap()).unwrap();
+    let o = jixiao(&["build", s(&json), "-o", s(&out)]);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(
+        o.err.contains("有 600 个项目，超过一个工作簿的上限 498 个"),
+        "{}",
+        o.err
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn build_accepts_json_with_a_byte_order_mark() {
+    let d = tempfile::tempdir().unwrap();
+    let json = d.path().join("bom.json");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(std::fs::read(SAMPLE_JSON).unwrap());
+    std::fs::write(&json, bytes).unwrap();
+    let out = d.path().join("b.xlsx");
+    let o = jixiao(&["build", s(&json), "-o", s(&out)]);
+    assert_eq!(o.code, Some(0), "{o:?}");
+    let back = jixiao::read::read_workbook(&out).unwrap();
+    assert_eq!(
+        back.declaration.projects_total().unwrap().wan_string(),
+        "1,743.86万元"
+    );
+}
+
+// ---- item 14 (build): one language per message ----
+
+#[test]
+fn build_messages_are_chinese_throughout() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("o.xlsx");
+    let o = jixiao(&["build", s(&d.path().join("无.json")), "-o", s(&out)]);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(o.err.contains("找不到该文件"), "{}", o.err);
+    assert!(!o.err.contains("os error") && !o.err.contains("No such"));
+
+    let json = d.path().join("bad.json");
+    std::fs::write(&json, "{\n  \"year\": \"明年\"\n}").unwrap();
+    let o = jixiao(&["build", s(&json), "-o", s(&out)]);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(
+        o.err.contains("第 2 行第 18 列：类型不对：期望整数，实为文本 \"明年\""),
+        "{}",
+        o.err
+    );
+    std::fs::write(&json, "{\"projects\": [{\"nmae\": 1}]}").unwrap();
+    let o = jixiao(&["build", s(&json), "-o", s(&out)]);
+    assert!(o.err.contains("未知字段 nmae"), "{}", o.err);
+    assert!(!o.err.contains("expected"), "{}", o.err);
+    #[cfg(unix)]
+    {
+        let fifo = d.path().join("pipe.json");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        let o = jixiao(&["build", s(&fifo), "-o", s(&out)]);
+        assert_eq!(o.code, Some(2), "a FIFO is refused, not read forever: {o:?}");
+        assert!(o.err.contains("不是普通文件"), "{}", o.err);
+    }
+}

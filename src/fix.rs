@@ -26,13 +26,30 @@ pub struct Change {
 }
 
 impl Change {
-    /// The note put on the changed cell.
+    /// The note put on the changed cell; a long original text is quoted by its start.
     pub fn note(&self) -> String {
         format!(
             "jixiao 已更正\n原值：{}\n新值：{}\n原因：{}",
-            self.before, self.after, self.why
+            quote_short(&self.before),
+            self.after,
+            self.why
         )
     }
+}
+
+/// Characters of a cell's text quoted in a message or note; the whole text is in the
+/// cell itself (and in the 实为 column).
+const QUOTE_CHARS: usize = 200;
+
+/// `text`, or its first [`QUOTE_CHARS`] characters and `…`: a message quoting a 16,400-
+/// character cell twice would itself be past what a cell holds.
+pub fn quote_short(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= QUOTE_CHARS || text.chars().count() <= QUOTE_CHARS {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut s: String = text.chars().take(QUOTE_CHARS).collect();
+    s.push('…');
+    std::borrow::Cow::Owned(s)
 }
 
 const EMPTY: &str = "（空）";
@@ -316,14 +333,49 @@ pub fn fix_file(input: &Path, output: &Path, force: bool) -> Result<FixReport, E
         &out_map,
         &changes,
     ));
-    let rows = report_rows(&fixed, &changes, &findings, &out_map);
+    let mut rows = report_rows(&fixed, &changes, &findings, &out_map);
+    // The user's own sheets (notes, calculations) come along, values only; a name Excel
+    // refuses (LibreOffice and WPS allow more) is changed, and the change listed.
+    let mut taken: Vec<String> = wb.worksheets().iter().map(|w| w.name()).collect();
+    taken.push(crate::write::REPORT_SHEET.to_string());
+    let others = crate::read::other_sheets(input)?;
+    // Names Excel takes as they are are kept first, so a changed name never takes one.
+    let mut names: Vec<Option<String>> = Vec::new();
+    for other in &others {
+        let legal = crate::write::legal_sheet_name(&other.name, &taken) == other.name;
+        names.push(legal.then(|| other.name.clone()));
+        if legal {
+            taken.push(other.name.clone());
+        }
+    }
+    let mut user_sheets = Vec::new();
+    for (other, kept) in others.iter().zip(names) {
+        let name = kept.unwrap_or_else(|| {
+            let n = crate::write::legal_sheet_name(&other.name, &taken);
+            taken.push(n.clone());
+            n
+        });
+        let ws = crate::write::plain_sheet_as(other, &name).map_err(write_err)?;
+        if name != other.name {
+            rows.push(crate::write::ReportRow {
+                kind: "已改名".into(),
+                code: "FIX".into(),
+                sheet: Some(name.clone()),
+                cell: None,
+                project: String::new(),
+                message: format!(
+                    "工作表「{}」的名称 Excel 不接受（超过 31 个字符、含 []:*?/\\ 或首尾的单引号，或与其他工作表重名），已改名为「{name}」",
+                    quote_short(&other.name)
+                ),
+                expected: name.clone(),
+                actual: other.name.clone(),
+            });
+        }
+        user_sheets.push(ws);
+    }
     let sheet = crate::write::report_sheet(&rows).map_err(write_err)?;
     wb.push_worksheet(sheet);
-    // The user's own sheets (notes, calculations) come along, values only.
-    let mut taken: Vec<String> = wb.worksheets().iter().map(|w| w.name()).collect();
-    for other in crate::read::other_sheets(input)? {
-        let ws = crate::write::plain_sheet(&other, &taken).map_err(write_err)?;
-        taken.push(ws.name());
+    for ws in user_sheets {
         wb.push_worksheet(ws);
     }
     crate::write::save_publishing(&mut wb, output, crate::output::Existing::from_force(force))?;
@@ -408,7 +460,7 @@ pub fn report_rows(
             sheet: cell.map(|c| c.sheet.clone()),
             cell: cell.map(|c| c.a1()),
             project: project_name(decl, project),
-            message: format!("{}：{} → {}", c.why, c.before, c.after),
+            message: format!("{}：{} → {}", c.why, quote_short(&c.before), c.after),
             expected: c.after.clone(),
             actual: c.before.clone(),
         });

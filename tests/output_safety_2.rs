@@ -486,7 +486,10 @@ fn control_and_bidi_characters_in_cells_are_escaped_on_the_terminal() {
         o.out
     );
     for c in ['\u{1b}', '\u{8}', '\u{202e}'] {
-        assert!(!o.out.contains(c) && !o.err.contains(c), "{c:?} printed raw");
+        assert!(
+            !o.out.contains(c) && !o.err.contains(c),
+            "{c:?} printed raw"
+        );
     }
     // Rollup messages too: a file whose name carries an escape.
     let named = d.path().join("x\u{1b}[2J.xlsx");
@@ -560,7 +563,8 @@ fn build_messages_are_chinese_throughout() {
     let o = jixiao(&["build", s(&json), "-o", s(&out)]);
     assert_eq!(o.code, Some(2), "{o:?}");
     assert!(
-        o.err.contains("第 2 行第 18 列：类型不对：期望整数，实为文本 \"明年\""),
+        o.err
+            .contains("第 2 行第 18 列：类型不对：期望整数，实为文本 \"明年\""),
         "{}",
         o.err
     );
@@ -577,7 +581,116 @@ fn build_messages_are_chinese_throughout() {
             .unwrap()
             .success());
         let o = jixiao(&["build", s(&fifo), "-o", s(&out)]);
-        assert_eq!(o.code, Some(2), "a FIFO is refused, not read forever: {o:?}");
+        assert_eq!(
+            o.code,
+            Some(2),
+            "a FIFO is refused, not read forever: {o:?}"
+        );
         assert!(o.err.contains("不是普通文件"), "{}", o.err);
     }
+}
+
+// ---- item 3: one legal file never sinks the run ----
+
+#[test]
+fn a_long_money_text_and_a_32767_character_name_are_written_cut_not_refused() {
+    use jixiao::model::{FieldPath, FundField, ProjectField};
+    let d = tempfile::tempdir().unwrap();
+    let read = jixiao::read::read_workbook(SAMPLE).unwrap();
+    let total = read
+        .sources
+        .cell(&FieldPath::project(0, ProjectField::Fund(FundField::Total)))
+        .unwrap()
+        .a1();
+    let long_text = "待定".repeat(8_300); // 16,600 characters in a money cell
+    let money_file = common::sample_with_cells(
+        d.path(),
+        "money.xlsx",
+        &[(&total, common::text_cell(&total, &long_text))],
+    );
+    let mut decl = sample_decl();
+    decl.projects[1].header.name = Some("名".repeat(32_767));
+    let name_file = d.path().join("name.xlsx");
+    jixiao::write::write_workbook(&decl, &name_file, &Default::default()).unwrap();
+
+    for (i, f) in [&money_file, &name_file].into_iter().enumerate() {
+        let out = d.path().join(format!("fixed{i}.xlsx"));
+        let o = jixiao(&["fix", s(f), "-o", s(&out)]);
+        assert_eq!(o.code, Some(1), "{o:?}");
+        assert!(jixiao::read::read_workbook(&out).is_ok());
+    }
+    let out = d.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let book = out.join("s.xlsx");
+    let o = jixiao(&[
+        "rollup",
+        s(&money_file),
+        s(&name_file),
+        SAMPLE,
+        "-o",
+        s(&out.join("p.csv")),
+        "--xlsx",
+        s(&book),
+        "--findings",
+        s(&out.join("f.csv")),
+    ]);
+    assert_eq!(o.code, Some(1), "{o:?}");
+    assert_eq!(names(&out), ["f.csv", "p.csv", "s.xlsx"]);
+    // Every cell of the summary workbook within Excel's limit; the long ones cut with "…".
+    // (Findings quoting the long texts, past 32,767 characters, end in "…".)
+    let sheets: String = common::read_parts(&book)
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("xl/"))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect();
+    assert!(sheets.contains("…</t>"), "a long message was cut");
+}
+
+// ---- item 9: user sheets survive fix ----
+
+#[test]
+fn user_sheets_with_names_excel_refuses_are_renamed_and_listed() {
+    let d = tempfile::tempdir().unwrap();
+    let (mut wb, _) =
+        jixiao::write::build_workbook(&sample_decl(), &Default::default(), "x.xlsx").unwrap();
+    for (i, text) in ["草稿", "合计", "长表"].iter().enumerate() {
+        let ws = wb.add_worksheet();
+        ws.set_name(format!("USERSHEET{i}")).unwrap();
+        ws.write_string(0, 0, *text).unwrap();
+    }
+    let plain = d.path().join("plain.xlsx");
+    wb.save(&plain).unwrap();
+    // As LibreOffice or WPS would let them be named.
+    let mut parts = common::read_parts(&plain);
+    let long = "长".repeat(40);
+    let book = common::part_text(&parts, "xl/workbook.xml")
+        .replace("USERSHEET0", "计算[草稿]:1")
+        .replace("USERSHEET1", "计算_草稿__1")
+        .replace("USERSHEET2", &format!("'{long}"));
+    common::set_part(&mut parts, "xl/workbook.xml", book);
+    let input = d.path().join("sheets.xlsx");
+    common::write_parts(&input, &parts);
+
+    let out = d.path().join("fixed.xlsx");
+    let o = jixiao(&["fix", s(&input), "-o", s(&out)]);
+    assert_eq!(o.code, Some(1), "{o:?}");
+    let others: Vec<String> = jixiao::read::other_sheets(&out)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    // The legal name is kept; the others get legal, unique names.
+    assert_eq!(
+        others,
+        ["计算_草稿__1(2)", "计算_草稿__1", &"长".repeat(31)],
+    );
+    let fixed = jixiao::read::read_workbook(&out).unwrap();
+    assert_eq!(fixed.declaration.projects.len(), 10);
+    let parts = common::read_parts(&out);
+    let strings = common::part_text(&parts, "xl/sharedStrings.xml");
+    assert!(
+        strings.contains("工作表「计算[草稿]:1」的名称 Excel 不接受"),
+        "the rename is listed in 校验结果"
+    );
+    assert!(strings.contains("已改名为「计算_草稿__1(2)」"));
 }

@@ -15,6 +15,7 @@ use rust_xlsxwriter::{
 
 use super::folder::{RollupSummary, Totals, AMOUNT_COLUMNS};
 use crate::model::{Declaration, Finding, Money};
+use crate::write::cell_text;
 use crate::Error;
 
 const FONT: &str = "宋体";
@@ -170,7 +171,12 @@ impl SummaryBook {
         if findings.is_empty() {
             return Ok(());
         }
-        let e = xerr(&self.path);
+        // A failure here is about this input's findings: named, so the user knows which.
+        let out = self.path.display().to_string();
+        let e = move |err: XlsxError| Error::Write {
+            file: out.clone(),
+            reason: format!("{file} 的问题无法写入汇总工作簿：{err}"),
+        };
         let target = self
             .dir
             .as_deref()
@@ -214,10 +220,10 @@ impl SummaryBook {
                 }
             }
             if !linked {
-                ws.write_string_with_format(row, 1, file, &f.text)
+                ws.write_string_with_format(row, 1, cell_text(file), &f.text)
                     .map_err(&e)?;
             }
-            ws.write_string_with_format(row, 2, unit, &f.text)
+            ws.write_string_with_format(row, 2, cell_text(unit), &f.text)
                 .map_err(&e)?;
             if number.is_empty() {
                 ws.write_string_with_format(row, 3, "", &f.text)
@@ -226,15 +232,15 @@ impl SummaryBook {
                 ws.write_number_with_format(row, 3, (i + 1) as f64, &f.int)
                     .map_err(&e)?;
             }
-            ws.write_string_with_format(row, 4, name, &f.text)
+            ws.write_string_with_format(row, 4, cell_text(name), &f.text)
                 .map_err(&e)?;
-            ws.write_string_with_format(row, 5, &place, &f.text)
+            ws.write_string_with_format(row, 5, cell_text(&place), &f.text)
                 .map_err(&e)?;
             ws.write_string_with_format(row, 6, &finding.code, &f.text)
                 .map_err(&e)?;
             ws.write_string_with_format(row, 7, finding.severity.zh(), &f.text)
                 .map_err(&e)?;
-            ws.write_string_with_format(row, 8, &finding.message, &f.text)
+            ws.write_string_with_format(row, 8, cell_text(&finding.message), &f.text)
                 .map_err(&e)?;
         }
         Ok(())

@@ -227,6 +227,30 @@ pub fn write_workbook_publishing(
     Ok(map)
 }
 
+/// Excel's limit on the characters of one cell (rust_xlsxwriter refuses longer strings).
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// `text` cut to what one cell holds: past [`MAX_CELL_CHARS`] characters, a first part and
+/// `…`. For text jixiao composes (a finding quoting a long cell, twice): one long legal
+/// cell must not make a whole workbook unwritable.
+///
+/// ```
+/// let long = "甲".repeat(40_000);
+/// let cut = jixiao::write::cell_text(&long);
+/// assert_eq!(cut.chars().count(), 32_767);
+/// assert!(cut.ends_with("甲…"));
+/// assert_eq!(jixiao::write::cell_text("短"), "短");
+/// ```
+pub fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
+    // Bytes bound characters from above: most text is decided without counting.
+    if text.len() <= MAX_CELL_CHARS || text.chars().count() <= MAX_CELL_CHARS {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut cut: String = text.chars().take(MAX_CELL_CHARS - 1).collect();
+    cut.push('…');
+    std::borrow::Cow::Owned(cut)
+}
+
 /// Sheets jixiao writes besides one per project: the unit summary and the hidden lists.
 pub const FIXED_SHEETS: usize = 2;
 
@@ -297,25 +321,69 @@ pub fn save_publishing(
     crate::output::write_new(path, &bytes, existing == crate::output::Existing::Replace)
 }
 
+/// A name Excel (and rust_xlsxwriter) accepts for a sheet the user called `wanted`, unique
+/// among `taken` as Excel compares them (ignoring case). LibreOffice and WPS allow names
+/// Excel refuses: `[]:*?/\` become `_`, apostrophes at either end go, the name is cut to
+/// 31 UTF-16 units, and a clash gets `(2)`, `(3)`….
+///
+/// ```
+/// use jixiao::write::legal_sheet_name;
+/// assert_eq!(legal_sheet_name("计算[草稿]:1", &[]), "计算_草稿__1");
+/// assert_eq!(legal_sheet_name("'备注'", &[]), "备注");
+/// assert_eq!(legal_sheet_name("备注", &["备注".into()]), "备注(2)");
+/// assert_eq!(legal_sheet_name(&"长".repeat(40), &[]).chars().count(), 31);
+/// ```
+pub fn legal_sheet_name(wanted: &str, taken: &[String]) -> String {
+    let cleaned: String = wanted
+        .chars()
+        .map(|c| match c {
+            '[' | ']' | ':' | '*' | '?' | '/' | '\\' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    let cleaned = cleaned.trim_matches('\'');
+    let stem = if cleaned.trim().is_empty() {
+        "工作表"
+    } else {
+        cleaned
+    };
+    let clash = |n: &str| {
+        // Excel reserves History for its change tracking.
+        n.eq_ignore_ascii_case("History")
+            || taken.iter().any(|t| t.to_lowercase() == n.to_lowercase())
+    };
+    let mut name = take_utf16(stem, 31);
+    let mut k = 2;
+    while clash(&name) {
+        let suffix = format!("({k})");
+        name = take_utf16(stem, 31 - suffix.len())
+            .trim_end_matches('\'')
+            .to_string()
+            + &suffix;
+        k += 1;
+    }
+    name
+}
+
 /// A sheet of the user's carried over as values (see [`crate::read::other_sheets`]),
-/// renamed if its name is taken by a sheet jixiao writes.
+/// renamed when Excel would refuse its name or it is taken ([`legal_sheet_name`]).
 pub fn plain_sheet(
     sheet: &crate::read::PlainSheet,
     taken: &[String],
 ) -> Result<Worksheet, XlsxError> {
+    plain_sheet_as(sheet, &legal_sheet_name(&sheet.name, taken))
+}
+
+/// [`plain_sheet`] under a name already made legal and unique.
+pub fn plain_sheet_as(sheet: &crate::read::PlainSheet, name: &str) -> Result<Worksheet, XlsxError> {
     use crate::read::PlainValue;
     let mut ws = Worksheet::new();
-    let mut name = sheet.name.clone();
-    let mut k = 2;
-    while taken.contains(&name) {
-        name = format!("{}({k})", sheet.name.chars().take(26).collect::<String>());
-        k += 1;
-    }
-    ws.set_name(&name)?;
+    ws.set_name(name)?;
     let date = rust_xlsxwriter::Format::new().set_num_format(formats::DATE_FORMAT);
     for (r, c, v) in &sheet.cells {
         match v {
-            PlainValue::Text(s) => ws.write_string(*r, *c, s)?,
+            PlainValue::Text(s) => ws.write_string(*r, *c, cell_text(s))?,
             PlainValue::Number(n) => ws.write_number(*r, *c, *n)?,
             PlainValue::Bool(b) => ws.write_boolean(*r, *c, *b)?,
             PlainValue::Date(d) => ws.write_number_with_format(*r, *c, *d, &date)?,

@@ -88,7 +88,7 @@ impl<'a> Sheet<'a> {
                 self.ws.insert_note(
                     row,
                     at.col,
-                    &rust_xlsxwriter::Note::new(note.as_str()).set_author("jixiao"),
+                    &rust_xlsxwriter::Note::new(super::cell_text(note)).set_author("jixiao"),
                 )?;
             }
             self.map.insert(
@@ -518,7 +518,7 @@ fn write_budget_table(
         sheet.ws.insert_note(
             row,
             amount_at.col,
-            &rust_xlsxwriter::Note::new(note).set_author("jixiao"),
+            &rust_xlsxwriter::Note::new(super::cell_text(&note)).set_author("jixiao"),
         )?;
     }
     let fmt = format(Style::MoneyFormula, false);

@@ -110,7 +110,7 @@ pub(super) fn write_summary(
                     sheet.ws.insert_note(
                         r,
                         c,
-                        &rust_xlsxwriter::Note::new(note.as_str()).set_author("jixiao"),
+                        &rust_xlsxwriter::Note::new(super::cell_text(note)).set_author("jixiao"),
                     )?;
                 }
                 let raw = match f.key {

@@ -363,7 +363,7 @@ fn same_output(a: &Path, b: &Path) -> bool {
 fn two_outputs_one_file(a: &Path) -> Error {
     Error::Output {
         file: a.display().to_string(),
-        reason: "两个输出指向同一个文件（路径写法不同），其中一个会被另一个覆盖：请给每个输出不同的文件名".into(),
+        reason: "两个输出指向同一个文件名（可能写法不同），其中一个会被另一个覆盖：请给每个输出不同的文件名".into(),
     }
 }
 

@@ -78,7 +78,7 @@ pub fn temp_beside(path: &Path) -> Result<(PathBuf, fs::File), Error> {
         .unwrap_or_else(|| "output".into());
     tempfile_in(&dir, &name).map_err(|e| Error::Output {
         file: path.display().to_string(),
-        reason: e.to_string(),
+        reason: io_reason(&e),
     })
 }
 

@@ -232,7 +232,7 @@ impl CsvSink {
         let mut buf = BufWriter::new(file);
         let err = |e: std::io::Error| Error::Output {
             file: path.display().to_string(),
-            reason: e.to_string(),
+            reason: crate::output::io_text(&e),
         };
         let out = match encoding {
             CsvEncoding::Utf8Bom | CsvEncoding::Utf8 => {
@@ -296,7 +296,7 @@ impl CsvSink {
             Ok(())
         };
         if let Err(e) = flushed.and_then(|()| file.write_all(bytes)) {
-            return Some(Err(self.err(e.to_string())));
+            return Some(Err(self.err(crate::output::io_text(&e))));
         }
         self.rows += rows;
         Some(Ok(()))
@@ -370,7 +370,7 @@ impl CsvSink {
                     encoder.encode_from_utf8_without_replacement(&text, &mut encoded, true);
                 encoded.truncate(written);
                 if let Err(e) = out.write_all(&encoded) {
-                    return Err(self.err(e.to_string()));
+                    return Err(self.err(crate::output::io_text(&e)));
                 }
             }
         }
@@ -406,7 +406,8 @@ impl CsvSink {
             Ok(f) => f,
             Err(e) => return Err(self.err(e)),
         };
-        file.sync_all().map_err(|e| self.err(e.to_string()))?;
+        file.sync_all()
+            .map_err(|e| self.err(crate::output::io_text(&e)))?;
         crate::output::publish(&self.tmp, &self.path, self.existing)
     }
 }

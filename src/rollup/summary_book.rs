@@ -287,11 +287,11 @@ impl SummaryBook {
             self.wb.save_to_writer(&mut w).map_err(&e)?;
             let file = w.into_inner().map_err(|err| Error::Output {
                 file: path.display().to_string(),
-                reason: err.to_string(),
+                reason: crate::output::io_text(err.error()),
             })?;
             file.sync_all().map_err(|err| Error::Output {
                 file: path.display().to_string(),
-                reason: err.to_string(),
+                reason: crate::output::io_text(&err),
             })?;
             crate::output::publish(&tmp, &path, self.existing)
         })();

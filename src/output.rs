@@ -335,6 +335,10 @@ fn io_reason(e: &std::io::Error) -> String {
 /// ```
 pub fn io_text(e: &std::io::Error) -> String {
     use std::io::ErrorKind as K;
+    // jixiao's own reasons (a refused output, no temporary name left) are Chinese already.
+    if e.kind() == K::Other && e.raw_os_error().is_none() && e.get_ref().is_some() {
+        return e.to_string();
+    }
     let kind = match e.kind() {
         K::NotFound => "找不到该文件",
         K::PermissionDenied => "没有权限",

@@ -262,6 +262,18 @@ fn two_fix_runs_to_one_output_one_wins_the_other_says_it_exists() {
     assert_eq!(names(d.path()), ["out.xlsx"]);
 }
 
+#[test]
+fn a_folder_made_at_the_output_after_the_check_is_not_replaced_even_with_force() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out.csv");
+    jixiao::output::check_output(&out, &[], true).unwrap();
+    std::fs::create_dir(&out).unwrap();
+    let e = jixiao::output::write_new(&out, b"ours", true).unwrap_err();
+    assert!(e.to_string().contains("不是普通文件"), "{e}");
+    assert!(out.is_dir());
+    assert_eq!(names(d.path()), ["out.csv"]);
+}
+
 // ---- item 6: what an interrupt says ----
 
 #[test]

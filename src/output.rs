@@ -182,10 +182,18 @@ fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
             }
         }
     }
-    fs::hard_link(from, to)?;
-    // The output is in place; a temporary name left beside it would only be clutter.
-    let _ = fs::remove_file(from);
-    Ok(())
+    match fs::hard_link(from, to) {
+        Ok(()) => {
+            // The output is in place; a temporary name left beside it would only be clutter.
+            let _ = fs::remove_file(from);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+        // No hard links here (FAT and exFAT sticks, some network shares): the check and
+        // the rename as two steps, as before, rather than no output at all.
+        Err(_) if fs::symlink_metadata(to).is_err() => fs::rename(from, to),
+        Err(_) => Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists)),
+    }
 }
 
 /// An output moved into place during this run.

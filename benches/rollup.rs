@@ -43,6 +43,8 @@ fn rollup_benches(c: &mut Criterion) {
                 xlsx: Some(out.path().join("s.xlsx")),
                 encoding: CsvEncoding::Utf8Bom,
                 jobs,
+                // Runs again into the same folder.
+                force: true,
             };
             b.iter(|| rollup::rollup(&inputs, &options, &mut |_, _| {}).unwrap())
         });

@@ -7,6 +7,14 @@ use crate::model::Declaration;
 use crate::output::check_output;
 use crate::Error;
 
+/// `eprintln!` with the text made safe for a terminal ([`terminal_text`]): messages quote
+/// file names and cell text, which anyone can fill with escape sequences.
+macro_rules! say {
+    ($($t:tt)*) => {
+        eprintln!("{}", $crate::cli::terminal_text(&format!($($t)*)))
+    };
+}
+
 /// Nothing wrong (warnings allowed).
 pub const EXIT_OK: u8 = 0;
 /// Findings with errors.
@@ -22,9 +30,27 @@ pub fn template(
     unit: Option<&str>,
     force: bool,
 ) -> Result<u8, Error> {
+    // Before the blank projects are made: `--projects 18446744073709551615` is a number
+    // clap accepts, not a workbook anyone can open.
+    if projects > crate::write::MAX_PROJECTS {
+        return Err(Error::Write {
+            file: output.display().to_string(),
+            reason: format!(
+                "--projects {projects} 超过上限 {}（每个项目一张工作表，工作簿最多 {} 张）",
+                crate::write::MAX_PROJECTS,
+                crate::read::LIMITS.max_sheets
+            ),
+        });
+    }
     check_output(output, &[], force)?;
-    crate::template::write_template(output, projects, year, unit)?;
-    eprintln!(
+    crate::template::write_template_publishing(
+        output,
+        projects,
+        year,
+        unit,
+        crate::output::Existing::from_force(force),
+    )?;
+    say!(
         "已生成空白申报表：{}（{projects} 个项目）",
         output.display()
     );
@@ -43,25 +69,162 @@ pub fn dump(file: &Path) -> Result<u8, Error> {
     Ok(EXIT_OK)
 }
 
-/// Reads a model JSON file.
+/// Reads a model JSON file: a regular file within the reader's size limit, UTF-8 with or
+/// without a byte-order mark (Notepad writes one); errors in Chinese with line and column.
 pub fn load_model(model: &Path) -> Result<Declaration, Error> {
+    use std::io::Read;
     let file = model.display().to_string();
-    let text = std::fs::read_to_string(model).map_err(|e| Error::Open {
+    let open_err = |reason: String| Error::Open {
         file: file.clone(),
-        reason: e.to_string(),
-    })?;
-    serde_json::from_str(&text).map_err(|e| Error::Json {
+        reason,
+    };
+    // A FIFO would block the open itself, a device be read forever: looked at first, and
+    // only regular files opened.
+    let meta = std::fs::metadata(model).map_err(|e| open_err(crate::output::io_text(&e)))?;
+    if !meta.is_file() {
+        return Err(open_err("不是普通文件（是文件夹、设备或管道）".into()));
+    }
+    let f = std::fs::File::open(model).map_err(|e| open_err(crate::output::io_text(&e)))?;
+    let limit = crate::read::LIMITS.max_file_bytes;
+    let mut bytes = Vec::new();
+    f.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| open_err(crate::output::io_text(&e)))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::Limit {
+            file,
+            reason: format!("文件大小超过上限 {} MB", limit / 1_048_576),
+        });
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| open_err("内容不是 UTF-8 文本（请用 UTF-8 编码保存 JSON）".into()))?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    serde_json::from_str(text).map_err(|e| Error::Json {
         file,
-        reason: format!("第 {} 行第 {} 列：{e}", e.line(), e.column()),
+        reason: json_reason(&e),
     })
+}
+
+/// A serde_json error in Chinese, with its line and column and the detail named (the
+/// field, the type expected), not serde's English sentence.
+///
+/// ```
+/// let e = serde_json::from_str::<jixiao::model::Declaration>("{\"foo\": 1}").unwrap_err();
+/// assert_eq!(jixiao::cli::json_reason(&e), "第 1 行第 6 列：未知字段 foo");
+/// let e = serde_json::from_str::<jixiao::model::Declaration>("{\"year\": \"x\"}").unwrap_err();
+/// assert_eq!(jixiao::cli::json_reason(&e), "第 1 行第 12 列：类型不对：期望整数，实为文本 \"x\"");
+/// ```
+pub fn json_reason(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let msg = full.strip_suffix(&suffix).unwrap_or(&full);
+    let between = |s: &str| s.split('`').nth(1).unwrap_or("").to_string();
+    fn what(s: &str) -> String {
+        let s = s.trim();
+        let named = [
+            ("a string", "文本"),
+            ("string", "文本"),
+            ("a sequence", "数组"),
+            ("sequence", "数组"),
+            ("a map", "对象"),
+            ("map", "对象"),
+            ("a boolean", "真假值"),
+            ("boolean", "真假值"),
+            ("null", "null"),
+            ("unit value", "null"),
+            ("a number", "数字"),
+            ("floating point", "数字"),
+            ("integer", "整数"),
+            ("i32", "整数"),
+            ("u32", "非负整数"),
+            ("usize", "非负整数"),
+            ("i64", "整数"),
+            ("u64", "非负整数"),
+        ];
+        for (en, zh) in named {
+            if s == en {
+                return zh.into();
+            }
+            if let Some(rest) = s.strip_prefix(en) {
+                return format!("{zh}{rest}");
+            }
+        }
+        if s.starts_with("struct ") || s.starts_with("a struct") {
+            return "对象".into();
+        }
+        if s.starts_with("variant identifier") || s.starts_with("one of") {
+            return format!(
+                "规定的取值之一（{}）",
+                s.trim_start_matches("one of").trim()
+            );
+        }
+        if s.contains("integer") {
+            return "整数".into();
+        }
+        s.to_string()
+    }
+    let detail = if let Some(rest) = msg.strip_prefix("unknown field ") {
+        format!("未知字段 {}", between(rest))
+    } else if let Some(rest) = msg.strip_prefix("missing field ") {
+        format!("缺少字段 {}", between(rest))
+    } else if let Some(rest) = msg.strip_prefix("duplicate field ") {
+        format!("字段 {} 出现了两次", between(rest))
+    } else if let Some(rest) = msg.strip_prefix("unknown variant ") {
+        format!("取值 {} 不在规定的取值中", between(rest))
+    } else if let Some(rest) = msg.strip_prefix("invalid type: ") {
+        match rest.split_once(", expected ") {
+            Some((got, want)) => format!("类型不对：期望{}，实为{}", what(want), what(got)),
+            None => format!("类型不对：{rest}"),
+        }
+    } else if let Some(rest) = msg.strip_prefix("invalid value: ") {
+        match rest.split_once(", expected ") {
+            Some((got, want)) => format!("取值不对：期望{}，实为{}", what(want), what(got)),
+            None => format!("取值不对：{rest}"),
+        }
+    } else if let Some(rest) = msg.strip_prefix("invalid length ") {
+        format!("元素个数不对（{rest}）")
+    } else if msg.starts_with("EOF while parsing") {
+        "JSON 在此处意外结束（不完整）".into()
+    } else if msg == "expected value" || msg == "expected ident" {
+        "此处应为一个值".into()
+    } else if msg.starts_with("expected `,` or `}`") {
+        "此处应为「,」或「}」".into()
+    } else if msg.starts_with("expected `,` or `]`") {
+        "此处应为「,」或「]」".into()
+    } else if msg.starts_with("expected `:`") {
+        "此处应为「:」".into()
+    } else if msg == "trailing characters" || msg == "trailing comma" {
+        "此处有多余的字符".into()
+    } else if msg == "invalid number" || msg == "number out of range" {
+        "数字无效或超出范围".into()
+    } else if msg == "key must be a string" {
+        "对象的键必须是带引号的文本".into()
+    } else if msg.starts_with("control character") {
+        "文本中有控制字符".into()
+    } else if msg.starts_with("invalid escape") || msg.starts_with("invalid unicode") {
+        "文本中有无效的转义".into()
+    } else if msg.starts_with("recursion limit exceeded") {
+        "嵌套层数过多".into()
+    } else if msg.contains("decimal") || msg.contains("Decimal") || msg.contains("number") {
+        // rust_decimal's own words ("Invalid decimal: unknown character").
+        "金额不是有效的数字（或超出可表示的范围）".into()
+    } else {
+        format!("格式不对（{msg}）")
+    };
+    format!("第 {} 行第 {} 列：{detail}", e.line(), e.column())
 }
 
 /// `jixiao build`: a workbook from a model JSON.
 pub fn build(model: &Path, output: &Path, force: bool) -> Result<u8, Error> {
     check_output(output, &[model], force)?;
     let decl = load_model(model)?;
-    crate::write::write_workbook(&decl, output, &crate::write::WriteOptions::default())?;
-    eprintln!(
+    crate::write::write_workbook_publishing(
+        &decl,
+        output,
+        &crate::write::WriteOptions::default(),
+        crate::output::Existing::from_force(force),
+    )?;
+    say!(
         "已生成：{}（{} 个项目）",
         output.display(),
         decl.projects.len()
@@ -119,7 +282,7 @@ pub fn check(
             let _ = write!(
                 stdout,
                 "{}",
-                crate::validate::report::render_text(&reports, lang)
+                terminal_text(&crate::validate::report::render_text(&reports, lang))
             );
         }
         Format::Json => {
@@ -140,7 +303,7 @@ pub fn check(
         }
     }
     for e in &unreadable {
-        eprintln!("无法读取：{e}");
+        say!("无法读取：{e}");
     }
     Ok(if !unreadable.is_empty() {
         EXIT_UNREADABLE
@@ -160,12 +323,19 @@ pub fn fix(
     force: bool,
 ) -> Result<u8, Error> {
     if let Some(csv) = csv {
+        if same_output(csv, output) {
+            return Err(two_outputs_one_file(csv));
+        }
         check_output(csv, &[input, output], force)?;
     }
     let report = crate::fix::fix_file(input, output, force)?;
     if let Some(csv) = csv {
-        let mut sink =
-            crate::rollup::CsvSink::create(csv, encoding, &crate::rollup::PROJECT_COLUMNS)?;
+        let mut sink = crate::rollup::CsvSink::create_publishing(
+            csv,
+            encoding,
+            &crate::rollup::PROJECT_COLUMNS,
+            crate::output::Existing::from_force(force),
+        )?;
         crate::rollup::write_projects(
             &mut sink,
             &report.declaration,
@@ -176,12 +346,94 @@ pub fn fix(
     }
     let errors = report.findings.iter().filter(|f| f.is_error()).count();
     let warnings = report.findings.len() - errors;
-    eprintln!(
+    say!(
         "已写出更正后的工作簿：{}（更正 {} 处，仍有错误 {errors} 条、警告 {warnings} 条，详见「校验结果」工作表）",
         output.display(),
         report.changes.len()
     );
     Ok(if errors > 0 { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// Whether two output paths name one file, however spelled (`a.csv`, `x/../a.csv`, an
+/// absolute path, a link to the folder): resolved folders and names are compared.
+fn same_output(a: &Path, b: &Path) -> bool {
+    crate::output::canonical_or_self(a) == crate::output::canonical_or_self(b)
+}
+
+fn two_outputs_one_file(a: &Path) -> Error {
+    Error::Output {
+        file: a.display().to_string(),
+        reason: "两个输出指向同一个文件名（可能写法不同），其中一个会被另一个覆盖：请给每个输出不同的文件名".into(),
+    }
+}
+
+/// What an interrupt (Ctrl-C) says on the way out: exactly which outputs were already in
+/// place (and whether each replaced a file), since an interrupt during the final renames
+/// can leave some outputs new and others as they were.
+///
+/// ```
+/// use jixiao::output::Published;
+/// let none = jixiao::cli::interrupted_message(&[]);
+/// assert!(none.contains("已有的文件没有改动"));
+/// let one = jixiao::cli::interrupted_message(&[Published { path: "a.csv".into(), replaced: true }]);
+/// assert!(one.contains("a.csv（替换了原有文件）"));
+/// ```
+pub fn interrupted_message(published: &[crate::output::Published]) -> String {
+    if published.is_empty() {
+        return "已中断：未完成的输出文件已删除，已有的文件没有改动。".into();
+    }
+    let done: Vec<String> = published
+        .iter()
+        .map(|p| {
+            format!(
+                "{}（{}）",
+                p.path.display(),
+                if p.replaced {
+                    "替换了原有文件"
+                } else {
+                    "新文件"
+                }
+            )
+        })
+        .collect();
+    format!(
+        "已中断：以下输出已写完：{}；其余输出未完成，其临时文件已删除，原有的同名文件没有改动。",
+        done.join("、")
+    )
+}
+
+/// `text` safe to print on a terminal: control characters other than newline and tab
+/// (ESC, CR, backspace, DEL, the C1 range) shown as `\x1B`, and the bidi controls that
+/// reorder a line (U+200E/F, U+202A–202E, U+2066–2069, U+061C) as `<U+202E>`, so cell text
+/// can neither send commands to the terminal nor hide or reorder a finding.
+///
+/// ```
+/// use jixiao::cli::terminal_text;
+/// assert_eq!(terminal_text("项目\u{1b}[2J甲\r乙"), "项目\\x1B[2J甲\\x0D乙");
+/// assert_eq!(terminal_text("a\u{202e}b\n"), "a<U+202E>b\n");
+/// assert_eq!(terminal_text("正常文字"), "正常文字");
+/// ```
+pub fn terminal_text(text: &str) -> std::borrow::Cow<'_, str> {
+    fn bidi(c: char) -> bool {
+        matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}')
+    }
+    fn unsafe_char(c: char) -> bool {
+        (c.is_control() && c != '\n' && c != '\t') || bidi(c)
+    }
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if bidi(c) {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        } else if unsafe_char(c) {
+            out.push_str(&format!("\\x{:02X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Threads to use: `jobs`, or one per core.
@@ -211,7 +463,7 @@ pub fn gen_corpus(
             |e| matches!(&e.content, crate::corpus::Content::Form { errors } if !errors.is_empty()),
         )
         .count();
-    eprintln!(
+    say!(
         "已在 {} 生成 {} 个文件（含故意错误 {with_errors} 个、损坏 {broken} 个），用时 {:.1} 秒",
         dir.display(),
         entries.len(),
@@ -245,14 +497,12 @@ pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
         xlsx: args.xlsx.clone(),
         encoding: args.encoding,
         jobs: threads(args.jobs),
+        force: args.force,
     };
     let outputs = options.outputs();
     for (i, a) in outputs.iter().enumerate() {
-        if outputs[..i].iter().any(|b| a == b) {
-            return Err(Error::Output {
-                file: a.display().to_string(),
-                reason: "两个输出使用了同一个文件名".into(),
-            });
+        if outputs[..i].iter().any(|b| same_output(a, b)) {
+            return Err(two_outputs_one_file(a));
         }
     }
     let inputs = crate::rollup::discover(&args.paths);
@@ -323,17 +573,20 @@ pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
 
     let mut err = std::io::stderr().lock();
     for u in &summary.unreadable {
-        let _ = writeln!(err, "无法读取：{}：{}", u.file, u.reason);
+        let line = format!("无法读取：{}：{}", u.file, u.reason);
+        let _ = writeln!(err, "{}", terminal_text(&line));
     }
-    let _ = write!(err, "{}", summary.render_zh());
+    let _ = write!(err, "{}", terminal_text(&summary.render_zh()));
     let _ = writeln!(
         err,
         "已写出：{}",
-        outputs
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join("、")
+        terminal_text(
+            &outputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join("、")
+        )
     );
     Ok(summary.exit_code())
 }
@@ -354,7 +607,7 @@ pub fn bench_floor(
         let (r, f, c) = crate::rollup::floor::floor(&inputs, threads(jobs));
         (r, f, format!("{c} 个单元格"))
     };
-    eprintln!(
+    say!(
         "读取 {done} 个文件（失败 {failed} 个），共 {what}，用时 {:.2} 秒",
         start.elapsed().as_secs_f64()
     );

@@ -614,7 +614,8 @@ pub fn declaration(spec: &Spec, index: usize, errors: &[Planted]) -> Declaration
         summary_text: None,
         projects,
     };
-    let total = decl.projects_total();
+    // Generated amounts are small: their sum cannot leave Decimal's range.
+    let total = decl.projects_total().unwrap_or_default();
     decl.stated_total = Some(StatedAmount::new(total.wan(), MoneyUnit::Wan));
     decl.summary_text = Some(format!(
         "按照本市预算绩效管理工作的总体要求，本单位开展了{}年项目预算绩效目标编报工作，编报绩效目标的项目{n}个，涉及项目预算资金{}。",

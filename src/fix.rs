@@ -26,13 +26,30 @@ pub struct Change {
 }
 
 impl Change {
-    /// The note put on the changed cell.
+    /// The note put on the changed cell; a long original text is quoted by its start.
     pub fn note(&self) -> String {
         format!(
             "jixiao 已更正\n原值：{}\n新值：{}\n原因：{}",
-            self.before, self.after, self.why
+            quote_short(&self.before),
+            self.after,
+            self.why
         )
     }
+}
+
+/// Characters of a cell's text quoted in a message or note; the whole text is in the
+/// cell itself (and in the 实为 column).
+const QUOTE_CHARS: usize = 200;
+
+/// `text`, or its first [`QUOTE_CHARS`] characters and `…`: a message quoting a 16,400-
+/// character cell twice would itself be past what a cell holds.
+pub fn quote_short(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= QUOTE_CHARS || text.chars().count() <= QUOTE_CHARS {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut s: String = text.chars().take(QUOTE_CHARS).collect();
+    s.push('…');
+    std::borrow::Cow::Owned(s)
 }
 
 const EMPTY: &str = "（空）";
@@ -119,8 +136,11 @@ pub fn corrections(decl: &Declaration, sources: &SourceMap) -> (Declaration, Vec
     for (i, p) in fixed.projects.iter_mut().enumerate() {
         let f = &mut p.funds;
         // 项目资金总额 = 财政资金 + 其他资金, when the main part is there.
-        if let Some(fiscal) = f.fiscal {
-            let sum = fiscal + f.other.unwrap_or(Money::ZERO);
+        // A sum past Decimal's range is not corrected (M003/M004 report the amounts).
+        if let Some((fiscal, sum)) = f
+            .fiscal
+            .and_then(|x| Some((x, x.checked_add(f.other.unwrap_or(Money::ZERO))?)))
+        {
             if f.total != Some(sum) {
                 changes.push(Change {
                     path: FieldPath::project(i, ProjectField::Fund(FundField::Total)),
@@ -137,10 +157,14 @@ pub fn corrections(decl: &Declaration, sources: &SourceMap) -> (Declaration, Vec
             }
         }
         // 年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金.
-        if let Some(appr) = f.annual_appropriation {
-            let sum = appr
-                + f.annual_carryover.unwrap_or(Money::ZERO)
-                + f.annual_other.unwrap_or(Money::ZERO);
+        if let Some((appr, sum)) = f.annual_appropriation.and_then(|x| {
+            let sum = Money::checked_sum([
+                x,
+                f.annual_carryover.unwrap_or(Money::ZERO),
+                f.annual_other.unwrap_or(Money::ZERO),
+            ])?;
+            Some((x, sum))
+        }) {
             if f.annual_total != Some(sum) {
                 changes.push(Change {
                     path: FieldPath::project(i, ProjectField::Fund(FundField::AnnualTotal)),
@@ -159,8 +183,8 @@ pub fn corrections(decl: &Declaration, sources: &SourceMap) -> (Declaration, Vec
         }
         // The budget table's 合计 is a formula; its cached figure is rewritten.
         let total_path = FieldPath::project(i, ProjectField::BudgetTotal);
-        if let Some(src) = sources.get(&total_path) {
-            let sum: Money = p.budget_lines.iter().filter_map(|l| l.amount).sum();
+        let sum = Money::checked_sum(p.budget_lines.iter().filter_map(|l| l.amount));
+        if let (Some(src), Some(sum)) = (sources.get(&total_path), sum) {
             let shown = src
                 .raw
                 .as_deref()
@@ -195,8 +219,7 @@ pub fn corrections(decl: &Declaration, sources: &SourceMap) -> (Declaration, Vec
         });
         fixed.stated_project_count = Some(count);
     }
-    let sum = fixed.projects_total();
-    if !fixed.projects.is_empty() {
+    if let (Some(sum), false) = (fixed.projects_total(), fixed.projects.is_empty()) {
         let unit = fixed.stated_total.map(|s| s.unit).unwrap_or(MoneyUnit::Wan);
         let agrees = fixed.stated_total.is_some_and(|s| {
             let gap = (s.money().yuan() - sum.yuan()).abs();
@@ -310,17 +333,52 @@ pub fn fix_file(input: &Path, output: &Path, force: bool) -> Result<FixReport, E
         &out_map,
         &changes,
     ));
-    let rows = report_rows(&fixed, &changes, &findings, &out_map);
+    let mut rows = report_rows(&fixed, &changes, &findings, &out_map);
+    // The user's own sheets (notes, calculations) come along, values only; a name Excel
+    // refuses (LibreOffice and WPS allow more) is changed, and the change listed.
+    let mut taken: Vec<String> = wb.worksheets().iter().map(|w| w.name()).collect();
+    taken.push(crate::write::REPORT_SHEET.to_string());
+    let others = crate::read::other_sheets(input)?;
+    // Names Excel takes as they are are kept first, so a changed name never takes one.
+    let mut names: Vec<Option<String>> = Vec::new();
+    for other in &others {
+        let legal = crate::write::legal_sheet_name(&other.name, &taken) == other.name;
+        names.push(legal.then(|| other.name.clone()));
+        if legal {
+            taken.push(other.name.clone());
+        }
+    }
+    let mut user_sheets = Vec::new();
+    for (other, kept) in others.iter().zip(names) {
+        let name = kept.unwrap_or_else(|| {
+            let n = crate::write::legal_sheet_name(&other.name, &taken);
+            taken.push(n.clone());
+            n
+        });
+        let ws = crate::write::plain_sheet_as(other, &name).map_err(write_err)?;
+        if name != other.name {
+            rows.push(crate::write::ReportRow {
+                kind: "已改名".into(),
+                code: "FIX".into(),
+                sheet: Some(name.clone()),
+                cell: None,
+                project: String::new(),
+                message: format!(
+                    "工作表「{}」的名称 Excel 不接受（超过 31 个字符、含 []:*?/\\ 或首尾的单引号，或与其他工作表重名），已改名为「{name}」",
+                    quote_short(&other.name)
+                ),
+                expected: name.clone(),
+                actual: other.name.clone(),
+            });
+        }
+        user_sheets.push(ws);
+    }
     let sheet = crate::write::report_sheet(&rows).map_err(write_err)?;
     wb.push_worksheet(sheet);
-    // The user's own sheets (notes, calculations) come along, values only.
-    let mut taken: Vec<String> = wb.worksheets().iter().map(|w| w.name()).collect();
-    for other in crate::read::other_sheets(input)? {
-        let ws = crate::write::plain_sheet(&other, &taken).map_err(write_err)?;
-        taken.push(ws.name());
+    for ws in user_sheets {
         wb.push_worksheet(ws);
     }
-    crate::write::save(&mut wb, output)?;
+    crate::write::save_publishing(&mut wb, output, crate::output::Existing::from_force(force))?;
     Ok(FixReport {
         declaration: fixed,
         changes,
@@ -402,7 +460,7 @@ pub fn report_rows(
             sheet: cell.map(|c| c.sheet.clone()),
             cell: cell.map(|c| c.a1()),
             project: project_name(decl, project),
-            message: format!("{}：{} → {}", c.why, c.before, c.after),
+            message: format!("{}：{} → {}", c.why, quote_short(&c.before), c.after),
             expected: c.after.clone(),
             actual: c.before.clone(),
         });

@@ -8,7 +8,7 @@
 //! ```
 //! let read = jixiao::read::read_workbook("samples/songjiang-kcb-2024.xlsx").unwrap();
 //! let findings = jixiao::validate::validate(&read.declaration, &read.sources);
-//! assert_eq!(read.declaration.projects_total().wan_string(), "1,743.86万元");
+//! assert_eq!(read.declaration.projects_total().unwrap().wan_string(), "1,743.86万元");
 //! assert!(findings.iter().any(|f| f.code == "B002" && f.location.cell.as_deref() == Some("E15")));
 //! ```
 

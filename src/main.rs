@@ -162,8 +162,11 @@ fn main() -> ExitCode {
     // 130 is the shell's code for an interrupt. If the handler cannot be set, the run goes
     // on as before.
     let _ = ctrlc::set_handler(|| {
-        jixiao::output::remove_unfinished_for_exit();
-        eprintln!("已中断：未完成的输出文件已删除，已有的文件没有改动。");
+        let (_, published) = jixiao::output::remove_unfinished_for_exit();
+        eprintln!(
+            "{}",
+            cli::terminal_text(&cli::interrupted_message(&published))
+        );
         std::process::exit(130);
     });
     // Usage errors exit 2, like unreadable input (clap's default is 2 as well).
@@ -246,7 +249,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("错误：{e}");
+            eprintln!("错误：{}", cli::terminal_text(&e.to_string()));
             ExitCode::from(cli::EXIT_UNREADABLE)
         }
     }

@@ -7,8 +7,20 @@ use std::path::{Path, PathBuf};
 use crate::Error;
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
-/// crash leaves either the old file or the whole new one, never half of it.
+/// crash leaves either the old file or the whole new one, never half of it. An existing
+/// file at `path` is replaced (see [`write_new`] for the no-replace publish).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_published(path, bytes, Existing::Replace)
+}
+
+/// [`write_atomic`], replacing an existing `path` only when `force`: without it, a file
+/// that appeared at `path` since [`check_output`] (another run, another program) is kept
+/// and the write fails with [`Error::OutputExists`].
+pub fn write_new(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
+    write_published(path, bytes, Existing::from_force(force))
+}
+
+fn write_published(path: &Path, bytes: &[u8], existing: Existing) -> Result<(), Error> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -22,16 +34,36 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         reason: io_reason(&e),
     };
     let mut tmp = tempfile_in(&dir, &file_name).map_err(out_err)?;
-    let result = (|| {
+    let written = (|| {
         tmp.1.write_all(bytes)?;
-        tmp.1.sync_all()?;
-        finish_temp(&tmp.0, path)
+        tmp.1.sync_all()
     })();
-    if let Err(e) = result {
+    let result = written
+        .map_err(out_err)
+        .and_then(|()| publish(&tmp.0, path, existing));
+    if result.is_err() {
         discard_temp(&tmp.0);
-        return Err(out_err(e));
     }
-    Ok(())
+    result
+}
+
+/// What publishing does when a file is already at the output path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Existing {
+    /// Keep it and fail (no `--force`): the check and the rename are one atomic step.
+    Keep,
+    /// Replace it, if it is a regular file (`--force`).
+    Replace,
+}
+
+impl Existing {
+    pub fn from_force(force: bool) -> Existing {
+        if force {
+            Existing::Replace
+        } else {
+            Existing::Keep
+        }
+    }
 }
 
 /// Creates a new temporary file in the folder of `path`, for writing and renaming into place.
@@ -46,7 +78,7 @@ pub fn temp_beside(path: &Path) -> Result<(PathBuf, fs::File), Error> {
         .unwrap_or_else(|| "output".into());
     tempfile_in(&dir, &name).map_err(|e| Error::Output {
         file: path.display().to_string(),
-        reason: e.to_string(),
+        reason: io_reason(&e),
     })
 }
 
@@ -58,11 +90,129 @@ fn unfinished() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     UNFINISHED.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Moves a finished temporary file from [`temp_beside`] to its place.
+/// Moves a finished temporary file from [`temp_beside`] to its place, replacing a file
+/// there (the behaviour before [`publish`]; kept for callers that checked with `force`).
 pub fn finish_temp(tmp: &Path, path: &Path) -> std::io::Result<()> {
-    fs::rename(tmp, path)?;
-    unfinished().retain(|p| p != tmp);
+    publish_io(tmp, path, Existing::Replace)
+}
+
+/// Moves a finished temporary file from [`temp_beside`] to `path`. With [`Existing::Keep`]
+/// a file already there (made since [`check_output`], by another run or program) stays
+/// and the result is [`Error::OutputExists`]; with [`Existing::Replace`] only a regular
+/// file is replaced. Every publish is recorded for [`published`].
+pub fn publish(tmp: &Path, path: &Path, existing: Existing) -> Result<(), Error> {
+    publish_io(tmp, path, existing).map_err(|e| {
+        let file = path.display().to_string();
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::OutputExists { file }
+        } else {
+            Error::Output {
+                file,
+                reason: io_reason(&e),
+            }
+        }
+    })
+}
+
+fn publish_io(tmp: &Path, path: &Path, existing: Existing) -> std::io::Result<()> {
+    // Held across the rename: an interrupt (which takes this lock for good) then sees
+    // each output either still a temporary file or published and listed, never between.
+    let mut list = unfinished();
+    let replaced = match existing {
+        Existing::Replace => {
+            let was = match fs::metadata(path) {
+                Ok(m) if !m.is_file() => {
+                    return Err(std::io::Error::other(NOT_REGULAR));
+                }
+                Ok(_) => true,
+                Err(_) => false,
+            };
+            fs::rename(tmp, path)?;
+            was
+        }
+        Existing::Keep => {
+            rename_no_replace(tmp, path)?;
+            false
+        }
+    };
+    list.retain(|p| p != tmp);
+    published_list().push(Published {
+        path: path.to_path_buf(),
+        replaced,
+    });
     Ok(())
+}
+
+/// Why an output that is a device, pipe, folder or socket is refused.
+const NOT_REGULAR: &str =
+    "不是普通文件（是文件夹、设备、管道或套接字），jixiao 只写普通文件，--force 也不会替换它";
+
+/// Renames `from` to `to` unless `to` exists (then `AlreadyExists`), in one step: Linux's
+/// `renameat2(RENAME_NOREPLACE)`; where the file system or system lacks it, a hard link
+/// (which fails when `to` exists) and the removal of `from`. On Windows `std::fs::rename`
+/// replaces (MoveFileExW with MOVEFILE_REPLACE_EXISTING), so the link is used there too.
+fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes());
+        if let (Ok(a), Ok(b)) = (c(from), c(to)) {
+            // SAFETY: two NUL-terminated paths that outlive the call; the syscall only
+            // reads them. Called directly: older C libraries have no wrapper.
+            let r = unsafe {
+                libc::syscall(
+                    libc::SYS_renameat2,
+                    libc::AT_FDCWD,
+                    a.as_ptr(),
+                    libc::AT_FDCWD,
+                    b.as_ptr(),
+                    libc::RENAME_NOREPLACE,
+                )
+            };
+            if r == 0 {
+                return Ok(());
+            }
+            let e = std::io::Error::last_os_error();
+            // Not supported here (old kernel, some network file systems): link below.
+            if !matches!(
+                e.raw_os_error(),
+                Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP)
+            ) {
+                return Err(e);
+            }
+        }
+    }
+    match fs::hard_link(from, to) {
+        Ok(()) => {
+            // The output is in place; a temporary name left beside it would only be clutter.
+            let _ = fs::remove_file(from);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+        // No hard links here (FAT and exFAT sticks, some network shares): the check and
+        // the rename as two steps, as before, rather than no output at all.
+        Err(_) if fs::symlink_metadata(to).is_err() => fs::rename(from, to),
+        Err(_) => Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists)),
+    }
+}
+
+/// An output moved into place during this run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Published {
+    pub path: PathBuf,
+    /// Whether a file was there before and has been replaced.
+    pub replaced: bool,
+}
+
+static PUBLISHED: std::sync::Mutex<Vec<Published>> = std::sync::Mutex::new(Vec::new());
+
+fn published_list() -> std::sync::MutexGuard<'static, Vec<Published>> {
+    PUBLISHED.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The outputs published so far by this process, in order.
+pub fn published() -> Vec<Published> {
+    published_list().clone()
 }
 
 /// Removes a temporary file from [`temp_beside`] that will not be finished.
@@ -74,15 +224,16 @@ pub fn discard_temp(tmp: &Path) {
 /// Deletes every temporary output file not yet renamed into place, for an interrupt
 /// (Ctrl-C) that ends the process without running destructors: an interrupted rollup then
 /// leaves no hidden `.name.….tmp` files beside its outputs. Finished outputs and every
-/// other file stay as they are. Returns how many were removed.
+/// other file stay as they are. Returns how many were removed, and the outputs already
+/// published (so the message can say exactly which files changed).
 ///
 /// Only for the way out: the list stays locked afterwards, so no thread of this process
-/// can start another temporary file before it exits.
-pub fn remove_unfinished_for_exit() -> usize {
+/// can start another temporary file, or publish one, before it exits.
+pub fn remove_unfinished_for_exit() -> (usize, Vec<Published>) {
     let list = unfinished();
     let removed = list.iter().filter(|p| fs::remove_file(p).is_ok()).count();
     std::mem::forget(list);
-    removed
+    (removed, published())
 }
 
 fn tempfile_in(dir: &Path, name: &str) -> std::io::Result<(PathBuf, fs::File)> {
@@ -121,7 +272,19 @@ pub fn check_output(output: &Path, inputs: &[&Path], force: bool) -> Result<(), 
             return Err(Error::OutputIsInput { file });
         }
     }
-    if output.exists() && !force {
+    match fs::metadata(output) {
+        // Followed through links: `-o link-to-/dev/null` is refused as well.
+        Ok(m) if !m.is_file() => {
+            return Err(Error::Output {
+                file,
+                reason: NOT_REGULAR.into(),
+            })
+        }
+        Ok(_) if !force => return Err(Error::OutputExists { file }),
+        _ => {}
+    }
+    if fs::symlink_metadata(output).is_ok() && !output.exists() && !force {
+        // A dangling link: renaming over it would replace the link itself.
         return Err(Error::OutputExists { file });
     }
     let dir = match output.parent() {
@@ -160,19 +323,60 @@ fn same_file(a: &Path, b: &Path) -> bool {
     false
 }
 
-/// An I/O error in Chinese where it is a common one.
+/// An I/O error on an output, in Chinese.
 fn io_reason(e: &std::io::Error) -> String {
     use std::io::ErrorKind as K;
     match e.kind() {
         K::PermissionDenied => "没有写入权限".into(),
         K::NotFound => "文件夹不存在或不可写".into(),
-        K::ReadOnlyFilesystem => "只读文件系统".into(),
-        K::StorageFull => "磁盘已满".into(),
-        _ => e.to_string(),
+        _ => io_text(e),
     }
 }
 
-fn canonical_or_self(p: &Path) -> PathBuf {
+/// An I/O error in Chinese: the kind translated, never the system's English text (an
+/// unusual error is named by its number, which a technician can look up).
+///
+/// ```
+/// let e = std::io::Error::from(std::io::ErrorKind::NotFound);
+/// assert_eq!(jixiao::output::io_text(&e), "找不到该文件");
+/// assert_eq!(jixiao::output::io_text(&std::io::Error::from_raw_os_error(5)), "输入输出错误（系统错误码 5）");
+/// ```
+pub fn io_text(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    // jixiao's own reasons (a refused output, no temporary name left) are Chinese already.
+    if e.kind() == K::Other && e.raw_os_error().is_none() && e.get_ref().is_some() {
+        return e.to_string();
+    }
+    let kind = match e.kind() {
+        K::NotFound => "找不到该文件",
+        K::PermissionDenied => "没有权限",
+        K::AlreadyExists => "文件已存在",
+        K::IsADirectory => "这是一个文件夹，不是文件",
+        K::NotADirectory => "路径中有一段不是文件夹",
+        K::ReadOnlyFilesystem => "只读文件系统",
+        K::StorageFull => "磁盘已满",
+        K::QuotaExceeded => "超出磁盘配额",
+        K::FileTooLarge => "文件过大",
+        K::InvalidData => "内容不是有效的 UTF-8 文本",
+        K::InvalidFilename => "文件名无效",
+        K::Interrupted => "操作被中断",
+        K::TimedOut => "操作超时",
+        K::ResourceBusy => "文件正被占用",
+        K::CrossesDevices => "不能跨磁盘移动文件",
+        K::UnexpectedEof => "文件意外结束",
+        K::OutOfMemory => "内存不足",
+        _ => "输入输出错误",
+    };
+    match e.raw_os_error() {
+        Some(n) if kind == "输入输出错误" => format!("{kind}（系统错误码 {n}）"),
+        _ if kind == "输入输出错误" => format!("{kind}（{:?}）", e.kind()),
+        _ => kind.into(),
+    }
+}
+
+/// The path as the file system resolves it (for a file not yet there, its folder
+/// resolved and its name): two spellings of one output compare equal.
+pub fn canonical_or_self(p: &Path) -> PathBuf {
     if let Ok(c) = fs::canonicalize(p) {
         return c;
     }

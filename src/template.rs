@@ -3,7 +3,8 @@
 use std::path::Path;
 
 use crate::model::{Declaration, Project};
-use crate::write::{write_workbook, WriteOptions};
+use crate::output::Existing;
+use crate::write::{write_workbook_publishing, WriteOptions};
 
 /// A declaration of `projects` empty projects, for the template.
 ///
@@ -21,16 +22,27 @@ pub fn blank(projects: usize, year: Option<i32>, unit: Option<&str>) -> Declarat
     }
 }
 
-/// Writes the blank template to `path`.
+/// Writes the blank template to `path` (replacing a file there).
 pub fn write_template(
     path: &Path,
     projects: usize,
     year: Option<i32>,
     unit: Option<&str>,
 ) -> Result<(), crate::Error> {
+    write_template_publishing(path, projects, year, unit, Existing::Replace)
+}
+
+/// [`write_template`], saying what to do with a file already at `path`.
+pub fn write_template_publishing(
+    path: &Path,
+    projects: usize,
+    year: Option<i32>,
+    unit: Option<&str>,
+    existing: Existing,
+) -> Result<(), crate::Error> {
     let options = WriteOptions {
         template: true,
         ..WriteOptions::default()
     };
-    write_workbook(&blank(projects, year, unit), path, &options).map(|_| ())
+    write_workbook_publishing(&blank(projects, year, unit), path, &options, existing).map(|_| ())
 }

@@ -21,7 +21,7 @@ fn sample_json_round_trips_through_a_workbook() {
     let decl = sample();
     let back = build_and_read(&decl);
     assert_eq!(back.projects.len(), 10);
-    assert_eq!(back.projects_total().wan_string(), "1,743.86万元");
+    assert_eq!(back.projects_total().unwrap().wan_string(), "1,743.86万元");
     for (a, b) in decl.projects.iter().zip(&back.projects) {
         assert_eq!(a, b, "project {:?}", a.header.name);
     }

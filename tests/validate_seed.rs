@@ -546,7 +546,7 @@ fn seed_report_summary_and_exit_code() {
 #[test]
 fn seed_cover_and_funds_hold() {
     let decl = seed();
-    assert_eq!(decl.projects_total(), yuan("17438600"));
+    assert_eq!(decl.projects_total(), Some(yuan("17438600")));
     let findings = validate(&decl, &SourceMap::new("seed.json"));
     assert!(findings
         .iter()

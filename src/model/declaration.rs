@@ -29,9 +29,10 @@ pub struct Declaration {
 
 impl Declaration {
     /// Sum of the projects' 项目资金总额 (missing amounts count as nothing; the validator
-    /// reports them).
-    pub fn projects_total(&self) -> Money {
-        self.projects.iter().filter_map(|p| p.funds.total).sum()
+    /// reports them), or `None` when it leaves Decimal's range (amounts far beyond any
+    /// budget, which the validator reports as M003 and M004).
+    pub fn projects_total(&self) -> Option<Money> {
+        Money::checked_sum(self.projects.iter().filter_map(|p| p.funds.total))
     }
 }
 

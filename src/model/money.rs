@@ -165,23 +165,34 @@ impl FromStr for Money {
     }
 }
 
-impl std::ops::Add for Money {
-    type Output = Money;
-    fn add(self, rhs: Money) -> Money {
-        Money((self.0 + rhs.0).normalize())
+// No `+`, `-` or `Sum`: amounts come from files anyone can send, and two of 5E+28 元 overflow
+// a Decimal. Every sum goes through the checked forms below and says what it does on
+// overflow.
+impl Money {
+    /// `self + rhs`, or `None` past Decimal's range (about 7.9E+28).
+    pub fn checked_add(self, rhs: Money) -> Option<Money> {
+        self.0.checked_add(rhs.0).map(Money::from_yuan)
     }
-}
 
-impl std::ops::Sub for Money {
-    type Output = Money;
-    fn sub(self, rhs: Money) -> Money {
-        Money((self.0 - rhs.0).normalize())
+    /// `self - rhs`, or `None` past Decimal's range.
+    pub fn checked_sub(self, rhs: Money) -> Option<Money> {
+        self.0.checked_sub(rhs.0).map(Money::from_yuan)
     }
-}
 
-impl std::iter::Sum for Money {
-    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
-        iter.fold(Money::ZERO, |a, b| a + b)
+    /// The sum of `amounts`, or `None` when it leaves Decimal's range.
+    ///
+    /// ```
+    /// use jixiao::model::Money;
+    /// let big: Money = "50000000000000000000000000000".parse().unwrap();
+    /// assert_eq!(Money::checked_sum([big, big]), None);
+    /// assert_eq!(Money::checked_sum([Money::from_cents(1), Money::from_cents(2)]), Some(Money::from_cents(3)));
+    /// ```
+    pub fn checked_sum(amounts: impl IntoIterator<Item = Money>) -> Option<Money> {
+        let mut sum = Decimal::ZERO;
+        for m in amounts {
+            sum = sum.checked_add(m.0)?;
+        }
+        Some(Money::from_yuan(sum))
     }
 }
 

@@ -42,7 +42,7 @@ pub struct ReadOutcome {
 /// ```
 /// let out = jixiao::read::read_workbook("samples/songjiang-kcb-2024.xlsx").unwrap();
 /// assert_eq!(out.declaration.projects.len(), 10);
-/// assert_eq!(out.declaration.projects_total().wan_string(), "1,743.86万元");
+/// assert_eq!(out.declaration.projects_total().unwrap().wan_string(), "1,743.86万元");
 /// ```
 pub fn read_workbook(path: impl AsRef<Path>) -> Result<ReadOutcome, Error> {
     let path = path.as_ref();

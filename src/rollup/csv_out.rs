@@ -38,6 +38,56 @@ impl std::str::FromStr for CsvEncoding {
     }
 }
 
+impl CsvEncoding {
+    /// Whether the file is meant for Excel (UTF-8 with BOM, GB18030, GBK), whose fields
+    /// starting like a formula are neutralised ([`neutral`]); UTF-8 without BOM is for
+    /// programs and keeps every field as it is.
+    pub fn for_excel(self) -> bool {
+        self != CsvEncoding::Utf8
+    }
+}
+
+/// Whether a field would start a formula in Excel: `=`, `+`, `-`, `@`, tab or CR first
+/// (OWASP's list for CSV injection). Only the first byte is looked at on the hot path.
+#[inline]
+fn formula_like(b: &[u8]) -> bool {
+    matches!(b.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')) && !plain_number(b)
+}
+
+/// `-12.50`, `+3`: a plain decimal number, which Excel reads as a number, not a formula.
+fn plain_number(b: &[u8]) -> bool {
+    let digits = match b {
+        [b'-' | b'+', rest @ ..] => rest,
+        _ => return false,
+    };
+    let (int, frac) = match digits.iter().position(|&c| c == b'.') {
+        Some(i) => (&digits[..i], Some(&digits[i + 1..])),
+        None => (digits, None),
+    };
+    !int.is_empty()
+        && int.iter().all(u8::is_ascii_digit)
+        && frac.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit))
+}
+
+/// A field as written to a CSV meant for Excel: one that would start a formula gets a
+/// leading `'` (OWASP), so `=HYPERLINK(...)` or the seed's `=100.00(%)` open as text;
+/// numbers such as `-12.50` are left alone.
+///
+/// ```
+/// use jixiao::rollup::neutral;
+/// assert_eq!(neutral("=100.00(%)"), "'=100.00(%)");
+/// assert_eq!(neutral("\t=1+1"), "'\t=1+1");
+/// assert_eq!(neutral("-12.50"), "-12.50");
+/// assert_eq!(neutral("≥95%"), "≥95%");
+/// ```
+pub fn neutral(field: &str) -> std::borrow::Cow<'_, str> {
+    if formula_like(field.as_bytes()) {
+        std::borrow::Cow::Owned(format!("'{field}"))
+    } else {
+        std::borrow::Cow::Borrowed(field)
+    }
+}
+
 /// A CSV file being written.
 pub struct CsvSink {
     path: PathBuf,
@@ -47,6 +97,10 @@ pub struct CsvSink {
     rows: usize,
     /// Whether the UTF-8 writer may hold records not yet in the file.
     buffered: bool,
+    /// Whether a file at `path` may be replaced when the sink finishes.
+    existing: crate::output::Existing,
+    /// Whether fields that start like a formula are neutralised (a CSV for Excel).
+    neutralise: bool,
 }
 
 /// UTF-8 records go straight through one CSV writer into the file; GB18030/GBK records
@@ -99,14 +153,21 @@ const NEEDS_QUOTES: [bool; 256] = {
 };
 
 /// Appends `field` and the `,` after it to `out`, exactly as [`CsvSink::record`] writes
-/// a field of a record of several (quoted only when it must be, quotes doubled). For
-/// rows of many fields the CSV writer's byte-by-byte state machine costs several times
-/// this; [`end_row`] finishes the row.
-pub(crate) fn push_field(out: &mut Vec<u8>, field: &str) {
+/// a field of a record of several (quoted only when it must be, quotes doubled; with
+/// `neutralise`, through [`neutral`]). For rows of many fields the CSV writer's
+/// byte-by-byte state machine costs several times this; [`end_row`] finishes the row.
+pub(crate) fn push_field(out: &mut Vec<u8>, field: &str, neutralise: bool) {
     let b = field.as_bytes();
-    if needs_quotes(b) {
-        out.reserve(b.len() + 3);
+    let quote = needs_quotes(b);
+    if quote {
+        out.reserve(b.len() + 4);
         out.push(b'"');
+    }
+    // Rare: a `'` before the field, which itself needs no quoting.
+    if neutralise && formula_like(b) {
+        out.push(b'\'');
+    }
+    if quote {
         for part in b.split_inclusive(|&c| c == b'"') {
             out.extend_from_slice(part);
             if part.last() == Some(&b'"') {
@@ -154,13 +215,24 @@ fn record_writer<W: Write>(w: W, capacity: usize) -> csv::Writer<W> {
 }
 
 impl CsvSink {
-    /// Starts `path` (written to a temporary file beside it) with a header row.
+    /// Starts `path` (written to a temporary file beside it) with a header row; a file
+    /// at `path` is replaced when it finishes.
     pub fn create(path: &Path, encoding: CsvEncoding, header: &[&str]) -> Result<CsvSink, Error> {
+        Self::create_publishing(path, encoding, header, crate::output::Existing::Replace)
+    }
+
+    /// [`CsvSink::create`], saying what finishing does with a file already at `path`.
+    pub fn create_publishing(
+        path: &Path,
+        encoding: CsvEncoding,
+        header: &[&str],
+        existing: crate::output::Existing,
+    ) -> Result<CsvSink, Error> {
         let (tmp, file) = crate::output::temp_beside(path)?;
         let mut buf = BufWriter::new(file);
         let err = |e: std::io::Error| Error::Output {
             file: path.display().to_string(),
-            reason: e.to_string(),
+            reason: crate::output::io_text(&e),
         };
         let out = match encoding {
             CsvEncoding::Utf8Bom | CsvEncoding::Utf8 => {
@@ -184,6 +256,8 @@ impl CsvSink {
             out: Some(out),
             rows: 0,
             buffered: false,
+            existing,
+            neutralise: encoding.for_excel(),
         };
         sink.record(header.iter().copied())?;
         sink.rows = 0;
@@ -195,6 +269,12 @@ impl CsvSink {
             file: self.path.display().to_string(),
             reason,
         }
+    }
+
+    /// Whether fields that start like a formula are neutralised ([`neutral`]): rows given
+    /// to [`CsvSink::utf8_rows`] must be written by [`push_field`] alike.
+    pub(crate) fn neutralises(&self) -> bool {
+        self.neutralise
     }
 
     /// Whether the file is UTF-8, so that [`CsvSink::utf8_rows`] takes rows.
@@ -216,7 +296,7 @@ impl CsvSink {
             Ok(())
         };
         if let Err(e) = flushed.and_then(|()| file.write_all(bytes)) {
-            return Some(Err(self.err(e.to_string())));
+            return Some(Err(self.err(crate::output::io_text(&e))));
         }
         self.rows += rows;
         Some(Ok(()))
@@ -227,10 +307,21 @@ impl CsvSink {
         let Some(out) = &mut self.out else {
             return Err(self.err("文件已写完".into()));
         };
+        let neutralise = self.neutralise;
+        let fields = fields.into_iter().map(move |f| {
+            if neutralise {
+                neutral(f)
+            } else {
+                std::borrow::Cow::Borrowed(f)
+            }
+        });
         match out {
             Out::Utf8 { records: w, .. } => {
                 self.buffered = true;
-                if let Err(e) = w.write_record(fields) {
+                if let Err(e) = w.write_record(fields.map(|f| match f {
+                    std::borrow::Cow::Borrowed(b) => std::borrow::Cow::Borrowed(b.as_bytes()),
+                    std::borrow::Cow::Owned(o) => std::borrow::Cow::Owned(o.into_bytes()),
+                })) {
                     return Err(self.err(e.to_string()));
                 }
             }
@@ -240,7 +331,7 @@ impl CsvSink {
                 } else {
                     encoding_rs::GB18030
                 };
-                let fields: Vec<&str> = fields.into_iter().collect();
+                let fields: Vec<std::borrow::Cow<str>> = fields.collect();
                 for (i, field) in fields.iter().enumerate() {
                     if let Some(bad) = field.chars().find(|c| {
                         let mut buf = [0u8; 4];
@@ -260,7 +351,7 @@ impl CsvSink {
                 }
                 let mut w = record_writer(Vec::new(), 256);
                 let text = w
-                    .write_record(&fields)
+                    .write_record(fields.iter().map(|f| f.as_bytes()))
                     .map_err(|e| e.to_string())
                     .and_then(|_| w.into_inner().map_err(|e| e.to_string()))
                     .and_then(|b| String::from_utf8(b).map_err(|e| e.to_string()));
@@ -279,7 +370,7 @@ impl CsvSink {
                     encoder.encode_from_utf8_without_replacement(&text, &mut encoded, true);
                 encoded.truncate(written);
                 if let Err(e) = out.write_all(&encoded) {
-                    return Err(self.err(e.to_string()));
+                    return Err(self.err(crate::output::io_text(&e)));
                 }
             }
         }
@@ -315,9 +406,9 @@ impl CsvSink {
             Ok(f) => f,
             Err(e) => return Err(self.err(e)),
         };
-        file.sync_all().map_err(|e| self.err(e.to_string()))?;
-        crate::output::finish_temp(&self.tmp, &self.path).map_err(|e| self.err(e.to_string()))?;
-        Ok(())
+        file.sync_all()
+            .map_err(|e| self.err(crate::output::io_text(&e)))?;
+        crate::output::publish(&self.tmp, &self.path, self.existing)
     }
 }
 
@@ -388,22 +479,28 @@ mod tests {
     #[test]
     fn push_field_writes_as_the_csv_writer() {
         use proptest::prelude::*;
-        let field =
-            proptest::string::string_regex("[a-z0-9 ,\"\r\n甲。、“”'#\t+\\-.%]{0,20}").unwrap();
-        proptest!(|(row in proptest::collection::vec(field, 2..14))| {
+        let field = proptest::string::string_regex(
+            "[=+\\-@\t\r]?[a-z0-9 ,\"\r\n甲。、“”'#\t+\\-.%=]{0,20}",
+        )
+        .unwrap();
+        proptest!(|(row in proptest::collection::vec(field, 2..14), neutralise in any::<bool>())| {
             let mut w = utf8_records();
-            w.write_record(&row).unwrap();
+            if neutralise {
+                w.write_record(row.iter().map(|f| neutral(f).into_owned())).unwrap();
+            } else {
+                w.write_record(&row).unwrap();
+            }
             let expected = w.into_inner().unwrap();
             let mut ours = Vec::new();
             for f in &row {
-                push_field(&mut ours, f);
+                push_field(&mut ours, f, neutralise);
             }
             end_row(&mut ours);
             prop_assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(expected).unwrap());
         });
         let mut out = Vec::new();
         for f in ["a\"b", "", "c,d", "x\ry", "\"\""] {
-            push_field(&mut out, f);
+            push_field(&mut out, f, true);
         }
         end_row(&mut out);
         assert_eq!(out, b"\"a\"\"b\",,\"c,d\",\"x\ry\",\"\"\"\"\"\"\r\n");

@@ -216,7 +216,8 @@ pub const MAX_JOBS: usize = 256;
 /// Maps `work` over `items` on `jobs` threads and hands each result to `take` in item
 /// order. At most `window` items are taken up ahead of the next one to hand over, so
 /// memory stays bounded whatever the number of items. When `take` fails, the workers stop
-/// and its error is returned.
+/// and its error is returned. A panic in `work` or `take` stops every thread (none is left
+/// waiting for an item that will never come) and is resumed on the calling thread.
 pub fn ordered_map<T, R, E>(
     items: &[T],
     jobs: usize,
@@ -255,11 +256,18 @@ where
         // A worker that panicked cannot leave the counters half-updated.
         m.lock().unwrap_or_else(|p| p.into_inner())
     }
-    std::thread::scope(|s| {
+    let stop_all = || {
+        lock(&gate).stop = true;
+        moved.notify_all();
+    };
+    // The first panic of a worker or of `take`, resumed once every thread has ended.
+    let panicked: Mutex<Option<Box<dyn std::any::Any + Send>>> = Mutex::new(None);
+    let result = std::thread::scope(|s| {
         let (tx, rx) = mpsc::sync_channel::<(usize, R)>(window);
         for _ in 0..jobs {
             let tx = tx.clone();
-            let (gate, moved, work) = (&gate, &moved, &work);
+            let (gate, moved, work, stop_all, panicked) =
+                (&gate, &moved, &work, &stop_all, &panicked);
             s.spawn(move || loop {
                 let i = {
                     let mut g = lock(gate);
@@ -272,15 +280,24 @@ where
                     g.next += 1;
                     g.next - 1
                 };
-                if tx.send((i, work(&items[i]))).is_err() {
-                    return;
+                match catch_unwind(AssertUnwindSafe(|| work(&items[i]))) {
+                    Ok(r) => {
+                        if tx.send((i, r)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(p) => {
+                        lock(panicked).get_or_insert(p);
+                        stop_all();
+                        return;
+                    }
                 }
             });
         }
         drop(tx);
         let mut waiting: BTreeMap<usize, R> = BTreeMap::new();
         let mut expected = 0;
-        let result = (|| {
+        let result = catch_unwind(AssertUnwindSafe(|| {
             for (i, r) in rx.iter() {
                 waiting.insert(i, r);
                 while let Some(r) = waiting.remove(&expected) {
@@ -291,15 +308,25 @@ where
                 moved.notify_all();
             }
             Ok(())
-        })();
-        if result.is_err() {
-            lock(&gate).stop = true;
-            moved.notify_all();
+        }));
+        let result = match result {
+            Ok(r) => r,
+            Err(p) => {
+                lock(&panicked).get_or_insert(p);
+                Ok(())
+            }
+        };
+        if result.is_err() || lock(&panicked).is_some() {
+            stop_all();
         }
         // Dropping the receiver ends workers blocked in send.
         drop(rx);
         result
-    })
+    });
+    if let Some(p) = lock(&panicked).take() {
+        std::panic::resume_unwind(p);
+    }
+    result
 }
 
 /// Money and counts added up over projects.
@@ -324,14 +351,21 @@ pub struct Totals {
     pub annual_other: Money,
     pub errors: usize,
     pub warnings: usize,
+    /// Amounts left out of the sums above: beyond 10^15 元 (the validator's M003, left out
+    /// of every sum), or one that would take a sum past Decimal's range.
+    pub left_out: usize,
 }
 
 impl Totals {
     fn add_project(&mut self, p: &Project, errors: usize, warnings: usize) {
         let f = &p.funds;
-        let add = |sum: &mut Money, m: Option<Money>| {
+        let mut left_out = 0;
+        let mut add = |sum: &mut Money, m: Option<Money>| {
             if let Some(m) = m {
-                *sum = *sum + m;
+                match sum.checked_add(m).filter(|_| crate::validate::in_range(m)) {
+                    Some(s) => *sum = s,
+                    None => left_out += 1,
+                }
             }
         };
         self.projects += 1;
@@ -342,6 +376,7 @@ impl Totals {
         add(&mut self.annual_appropriation, f.annual_appropriation);
         add(&mut self.annual_carryover, f.annual_carryover);
         add(&mut self.annual_other, f.annual_other);
+        self.left_out += left_out;
         self.errors += errors;
         self.warnings += warnings;
     }
@@ -452,6 +487,12 @@ impl RollupSummary {
             self.all.annual_total,
             self.all.annual_total.wan_string()
         ));
+        if self.all.left_out > 0 {
+            out.push_str(&format!(
+                "另有 {} 个金额超出合理范围（超过 1,000万亿元，见问题 M003），未计入以上合计及汇总工作簿的合计。\n",
+                n(self.all.left_out)
+            ));
+        }
         out.push_str(&format!(
             "错误 {} 条（涉及 {} 个文件），警告 {} 条。\n",
             n(self.errors()),
@@ -474,6 +515,9 @@ pub struct RollupOptions {
     pub encoding: CsvEncoding,
     /// Threads reading files (1: all on the calling thread).
     pub jobs: usize,
+    /// Replace outputs that exist (`--force`); without it a file that appears at an
+    /// output path while the rollup runs is kept and the run fails on it.
+    pub force: bool,
 }
 
 impl RollupOptions {
@@ -531,7 +575,7 @@ type IndicatorRows = (Vec<u8>, usize);
 /// write it to a UTF-8 file. They are most of what a rollup writes (a quarter of a million
 /// rows for a thousand files): the columns naming the file, unit and project are
 /// written once per project and copied into each of its rows.
-fn indicator_rows(file: &str, read: &ReadFile) -> IndicatorRows {
+fn indicator_rows(file: &str, read: &ReadFile, neutralise: bool) -> IndicatorRows {
     use super::csv_out::{end_row, push_field};
     let decl = &read.declaration;
     let unit_name = decl.unit.as_deref().unwrap_or_default();
@@ -548,13 +592,13 @@ fn indicator_rows(file: &str, read: &ReadFile) -> IndicatorRows {
             &number,
             p.header.name.as_deref().unwrap_or_default(),
         ] {
-            push_field(&mut prefix, field);
+            push_field(&mut prefix, field, neutralise);
         }
         for (n, ind) in p.indicators.iter().enumerate() {
             out.extend_from_slice(&prefix);
             let _ = std::io::Write::write_fmt(&mut out, format_args!("{},", n + 1));
             for field in indicator_fields(ind, &mut value) {
-                push_field(&mut out, field);
+                push_field(&mut out, field, neutralise);
             }
             end_row(&mut out);
             rows += 1;
@@ -699,7 +743,11 @@ impl Consumer<'_> {
 
         if let Some(sink) = &mut self.indicators {
             // Rendered here when the reading threads did not (one reading thread).
-            let rendered = rendered.or_else(|| sink.is_utf8().then(|| indicator_rows(file, &read)));
+            let neutralise = sink.neutralises();
+            let rendered = rendered.or_else(|| {
+                sink.is_utf8()
+                    .then(|| indicator_rows(file, &read, neutralise))
+            });
             match rendered.and_then(|(bytes, n)| sink.utf8_rows(&bytes, n)) {
                 Some(result) => result?,
                 None => {
@@ -755,23 +803,51 @@ pub fn rollup(
     options: &RollupOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<RollupSummary, Error> {
+    // A panic on any thread (a bug in jixiao) ends the run as an error naming the outputs:
+    // every thread has stopped by then, and the open outputs' temporary files are removed
+    // as they are dropped on the way out.
+    catch_unwind(AssertUnwindSafe(|| {
+        rollup_unguarded(inputs, options, progress)
+    }))
+    .unwrap_or_else(|_| {
+        Err(Error::Output {
+            file: options
+                .outputs()
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join("、"),
+            reason:
+                "汇总时程序内部出错，汇总已停止，未写完的输出已删除（请把这批文件反馈给开发者）"
+                    .into(),
+        })
+    })
+}
+
+fn rollup_unguarded(
+    inputs: &[Input],
+    options: &RollupOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<RollupSummary, Error> {
     let enc = options.encoding;
+    let existing = crate::output::Existing::from_force(options.force);
+    let sink = |p: &Path, header: &[&str]| CsvSink::create_publishing(p, enc, header, existing);
     let mut consumer = Consumer {
-        projects: CsvSink::create(&options.output, enc, &PROJECT_COLUMNS)?,
+        projects: sink(&options.output, &PROJECT_COLUMNS)?,
         indicators: options
             .indicators
             .as_deref()
-            .map(|p| CsvSink::create(p, enc, &INDICATOR_COLUMNS))
+            .map(|p| sink(p, &INDICATOR_COLUMNS))
             .transpose()?,
         findings: options
             .findings
             .as_deref()
-            .map(|p| CsvSink::create(p, enc, &FINDING_COLUMNS))
+            .map(|p| sink(p, &FINDING_COLUMNS))
             .transpose()?,
         book: options
             .xlsx
             .as_deref()
-            .map(super::summary_book::SummaryBook::new)
+            .map(|p| super::summary_book::SummaryBook::new(p).map(|b| b.publishing(existing)))
             .transpose()?,
         summary: RollupSummary::default(),
         progress,
@@ -797,8 +873,9 @@ pub fn rollup(
                 // Indicator rows are most of what a rollup writes (a quarter of a million
                 // for a thousand files): written as CSV here, on the reading threads, the
                 // writing thread only copies them.
-                let rows = (render_indicators && utf8)
-                    .then(|| indicator_rows(&input.path.display().to_string(), &read));
+                let rows = (render_indicators && utf8).then(|| {
+                    indicator_rows(&input.path.display().to_string(), &read, enc.for_excel())
+                });
                 (read, rows)
             }),
         },
@@ -838,9 +915,14 @@ pub fn rollup(
             }
         }
         let book = book.map_or(Ok(()), |b| b.finish(summary_ref));
-        let joined = started
-            .into_iter()
-            .filter_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        let joined = started.into_iter().filter_map(|h| {
+            h.join().unwrap_or_else(|_| {
+                Some(Err(Error::Output {
+                    file: options.output.display().to_string(),
+                    reason: "写出 CSV 时程序内部出错".into(),
+                }))
+            })
+        });
         done.into_iter()
             .chain(joined)
             .fold(book, |first, r| first.and(r))

@@ -6,7 +6,7 @@ pub mod floor;
 mod folder;
 pub mod summary_book;
 
-pub use csv_out::{CsvEncoding, CsvSink};
+pub use csv_out::{neutral, CsvEncoding, CsvSink};
 pub use folder::{
     discover, ordered_map, read_and_validate, rollup, unreadable_reason, Input, ReadFile,
     RollupOptions, RollupSummary, Totals, Unreadable, AMOUNT_COLUMNS, BLANK_KEY, FINDING_COLUMNS,

@@ -15,6 +15,7 @@ use rust_xlsxwriter::{
 
 use super::folder::{RollupSummary, Totals, AMOUNT_COLUMNS};
 use crate::model::{Declaration, Finding, Money};
+use crate::write::cell_text;
 use crate::Error;
 
 const FONT: &str = "宋体";
@@ -100,9 +101,17 @@ pub struct SummaryBook {
     row: u32,
     links: usize,
     listed: usize,
+    /// Whether a file at `path` may be replaced when the book finishes.
+    existing: crate::output::Existing,
 }
 
 impl SummaryBook {
+    /// What finishing does with a file already at the path (replace, by default).
+    pub fn publishing(mut self, existing: crate::output::Existing) -> SummaryBook {
+        self.existing = existing;
+        self
+    }
+
     /// Starts the workbook; nothing is written to `path` before [`SummaryBook::finish`].
     pub fn new(path: &Path) -> Result<SummaryBook, Error> {
         let e = xerr(path);
@@ -134,6 +143,7 @@ impl SummaryBook {
             _ => std::env::current_dir().ok(),
         };
         Ok(SummaryBook {
+            existing: crate::output::Existing::Replace,
             path: path.to_path_buf(),
             dir,
             wb,
@@ -161,7 +171,12 @@ impl SummaryBook {
         if findings.is_empty() {
             return Ok(());
         }
-        let e = xerr(&self.path);
+        // A failure here is about this input's findings: named, so the user knows which.
+        let out = self.path.display().to_string();
+        let e = move |err: XlsxError| Error::Write {
+            file: out.clone(),
+            reason: format!("{file} 的问题无法写入汇总工作簿：{err}"),
+        };
         let target = self
             .dir
             .as_deref()
@@ -205,10 +220,10 @@ impl SummaryBook {
                 }
             }
             if !linked {
-                ws.write_string_with_format(row, 1, file, &f.text)
+                ws.write_string_with_format(row, 1, cell_text(file), &f.text)
                     .map_err(&e)?;
             }
-            ws.write_string_with_format(row, 2, unit, &f.text)
+            ws.write_string_with_format(row, 2, cell_text(unit), &f.text)
                 .map_err(&e)?;
             if number.is_empty() {
                 ws.write_string_with_format(row, 3, "", &f.text)
@@ -217,15 +232,15 @@ impl SummaryBook {
                 ws.write_number_with_format(row, 3, (i + 1) as f64, &f.int)
                     .map_err(&e)?;
             }
-            ws.write_string_with_format(row, 4, name, &f.text)
+            ws.write_string_with_format(row, 4, cell_text(name), &f.text)
                 .map_err(&e)?;
-            ws.write_string_with_format(row, 5, &place, &f.text)
+            ws.write_string_with_format(row, 5, cell_text(&place), &f.text)
                 .map_err(&e)?;
             ws.write_string_with_format(row, 6, &finding.code, &f.text)
                 .map_err(&e)?;
             ws.write_string_with_format(row, 7, finding.severity.zh(), &f.text)
                 .map_err(&e)?;
-            ws.write_string_with_format(row, 8, &finding.message, &f.text)
+            ws.write_string_with_format(row, 8, cell_text(&finding.message), &f.text)
                 .map_err(&e)?;
         }
         Ok(())
@@ -272,14 +287,13 @@ impl SummaryBook {
             self.wb.save_to_writer(&mut w).map_err(&e)?;
             let file = w.into_inner().map_err(|err| Error::Output {
                 file: path.display().to_string(),
-                reason: err.to_string(),
+                reason: crate::output::io_text(err.error()),
             })?;
-            file.sync_all()
-                .and_then(|_| crate::output::finish_temp(&tmp, &path))
-                .map_err(|err| Error::Output {
-                    file: path.display().to_string(),
-                    reason: err.to_string(),
-                })
+            file.sync_all().map_err(|err| Error::Output {
+                file: path.display().to_string(),
+                reason: crate::output::io_text(&err),
+            })?;
+            crate::output::publish(&tmp, &path, self.existing)
         })();
         if result.is_err() {
             crate::output::discard_temp(&tmp);
@@ -413,18 +427,17 @@ fn group_sheet(
     // 合计: formulas over the rows, with the exact sums as their cached results.
     let total_row = row + 1;
     let mut sum = Totals::default();
+    // Each group's sums hold amounts within 10^15 元 only, so these cannot overflow short
+    // of ~10^13 projects; checked all the same, `#NUM!` past Decimal's range.
+    let mut amounts: [Option<Money>; 7] = [Some(Money::ZERO); 7];
     for t in map.values() {
         sum.files += t.files;
         sum.projects += t.projects;
         sum.errors += t.errors;
         sum.warnings += t.warnings;
-        sum.total = sum.total + t.total;
-        sum.fiscal = sum.fiscal + t.fiscal;
-        sum.other = sum.other + t.other;
-        sum.annual_total = sum.annual_total + t.annual_total;
-        sum.annual_appropriation = sum.annual_appropriation + t.annual_appropriation;
-        sum.annual_carryover = sum.annual_carryover + t.annual_carryover;
-        sum.annual_other = sum.annual_other + t.annual_other;
+        for (a, m) in amounts.iter_mut().zip(t.amounts()) {
+            *a = a.and_then(|a| a.checked_add(m));
+        }
     }
     ws.write_string_with_format(total_row, 0, "合计", &f.total_label)?;
     let mut values: Vec<(String, bool)> = Vec::new();
@@ -432,8 +445,8 @@ fn group_sheet(
         values.push((sum.files.to_string(), false));
     }
     values.push((sum.projects.to_string(), false));
-    for m in sum.amounts() {
-        values.push((m.plain(), true));
+    for m in amounts {
+        values.push((m.map_or_else(|| "#NUM!".to_string(), Money::plain), true));
     }
     values.push((sum.errors.to_string(), false));
     values.push((sum.warnings.to_string(), false));

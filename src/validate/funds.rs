@@ -52,11 +52,7 @@ fn total_identity(p: &Proj, out: &mut Vec<Finding>) {
             check_cells_en(&cells)
         ),
     );
-    out.push(with_values(
-        finding,
-        (fiscal + other).plain(),
-        total.plain(),
-    ));
+    out.push(with_values(finding, parts.plain(), total.plain()));
 }
 
 /// F002: 年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金, to the cent.

@@ -61,6 +61,7 @@ pub fn validate(decl: &Declaration, sources: &SourceMap) -> Vec<Finding> {
         goals::check(&p, &mut out);
         indicators::check(&p, &mut indicator_work, &mut out);
     }
+    money::sums_computable(&ctx, &mut out);
     out
 }
 

@@ -71,6 +71,51 @@ fn in_range(p: &Proj, field: ProjectField, name: Name, m: Money, out: &mut Vec<F
     ));
 }
 
+/// M004: the sums written into a workbook (the summary sheet's 合计, each budget table's
+/// 合计) add up every amount, in range or not; past Decimal's range (about 7.9×10^28 元)
+/// they cannot be computed, and jixiao writes `#NUM!` there instead of crashing.
+pub(crate) fn sums_computable(ctx: &super::Ctx, out: &mut Vec<Finding>) {
+    use crate::model::{CoverField, FieldPath};
+    let projects = &ctx.decl.projects;
+    let all = |f: fn(&crate::model::Funds) -> Option<Money>| {
+        Money::checked_sum(projects.iter().filter_map(|p| f(&p.funds))).is_some()
+    };
+    for (ok, zh, en) in [
+        (all(|f| f.total), "项目资金总额", "total funds"),
+        (
+            all(|f| f.annual_total),
+            "年度资金申请总额",
+            "annual requests",
+        ),
+    ] {
+        if !ok {
+            out.push(finding(
+                "M004",
+                Severity::Error,
+                ctx.loc(FieldPath::Cover(CoverField::StatedTotal)),
+                format!("各项目{zh}之和超出可计算范围（约 7.9×10^28 元），无法求和，写出的合计显示为 #NUM!。请核对超出合理范围的金额（M003）。"),
+                format!("The projects' {en} add up past the computable range (about 7.9×10^28 yuan): no sum, written totals show #NUM!. Check the amounts beyond range (M003)."),
+            ));
+        }
+    }
+    for (index, project) in projects.iter().enumerate() {
+        if Money::checked_sum(project.budget_lines.iter().filter_map(|l| l.amount)).is_none() {
+            let p = Proj {
+                ctx,
+                index,
+                project,
+            };
+            out.push(finding(
+                "M004",
+                Severity::Error,
+                p.loc(ProjectField::BudgetTotal),
+                format!("{}年度预算安排各行金额之和超出可计算范围（约 7.9×10^28 元），无法求和，合计显示为 #NUM!。请核对超出合理范围的金额（M003）。", p.label_zh()),
+                format!("{}: the budget lines add up past the computable range (about 7.9×10^28 yuan): no sum, the total shows #NUM!. Check the amounts beyond range (M003).", p.label_en()),
+            ));
+        }
+    }
+}
+
 /// Every money figure of the project with its field and name.
 fn amounts<'p>(p: &Proj<'p>) -> impl Iterator<Item = (ProjectField, Name, Money)> + 'p {
     let f = &p.project.funds;
@@ -213,7 +258,10 @@ mod tests {
         p.budget_lines[1].amount = Some(huge);
         p.budget_lines[1].basis = None;
         let f = run(p);
-        assert_eq!(codes(&f), ["M003", "M003", "M003"]);
+        // The budget lines, with one at Decimal's maximum, cannot be summed for the
+        // workbook's 合计: M004 there.
+        assert_eq!(codes(&f), ["M003", "M003", "M003", "M004"]);
+        assert_eq!(cell(&f[3]), "说明1!F22");
         assert_eq!(cell(&f[0]), "项目1!C8");
         assert_eq!(
             f[0].message,

@@ -140,7 +140,7 @@ pub fn multi_year_project() -> Project {
 
 /// A 2024 declaration whose cover agrees with its projects.
 pub fn decl_with(projects: Vec<Project>) -> Declaration {
-    let total = projects.iter().filter_map(|p| p.funds.total).sum::<Money>();
+    let total = Money::checked_sum(projects.iter().filter_map(|p| p.funds.total)).unwrap();
     Declaration {
         unit: Some("上海市松江区科创发展办公室".into()),
         year: Some(2024),

@@ -203,44 +203,187 @@ pub fn write_workbook(
     path: &Path,
     options: &WriteOptions,
 ) -> Result<SourceMap, crate::Error> {
+    write_workbook_publishing(decl, path, options, crate::output::Existing::Replace)
+}
+
+/// [`write_workbook`], saying what to do with a file already at `path` (without
+/// `--force`: keep it and fail, in one atomic step with the publish).
+pub fn write_workbook_publishing(
+    decl: &Declaration,
+    path: &Path,
+    options: &WriteOptions,
+    existing: crate::output::Existing,
+) -> Result<SourceMap, crate::Error> {
     let name = path.display().to_string();
+    check_writable(decl).map_err(|reason| crate::Error::Write {
+        file: name.clone(),
+        reason,
+    })?;
     let (mut wb, map) = build_workbook(decl, options, &name).map_err(|e| crate::Error::Write {
         file: name.clone(),
         reason: e.to_string(),
     })?;
-    save(&mut wb, path)?;
+    save_publishing(&mut wb, path, existing)?;
     Ok(map)
 }
 
-/// Saves a built workbook atomically.
+/// Excel's limit on the characters of one cell (rust_xlsxwriter refuses longer strings).
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// `text` cut to what one cell holds: past [`MAX_CELL_CHARS`] characters, a first part and
+/// `…`. For text jixiao composes (a finding quoting a long cell, twice): one long legal
+/// cell must not make a whole workbook unwritable.
+///
+/// ```
+/// let long = "甲".repeat(40_000);
+/// let cut = jixiao::write::cell_text(&long);
+/// assert_eq!(cut.chars().count(), 32_767);
+/// assert!(cut.ends_with("甲…"));
+/// assert_eq!(jixiao::write::cell_text("短"), "短");
+/// ```
+pub fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
+    // Bytes bound characters from above: most text is decided without counting.
+    if text.len() <= MAX_CELL_CHARS || text.chars().count() <= MAX_CELL_CHARS {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut cut: String = text.chars().take(MAX_CELL_CHARS - 1).collect();
+    cut.push('…');
+    std::borrow::Cow::Owned(cut)
+}
+
+/// Sheets jixiao writes besides one per project: the unit summary and the hidden lists.
+pub const FIXED_SHEETS: usize = 2;
+
+/// The most projects one workbook holds: as many as the reader's sheet limit leaves.
+pub const MAX_PROJECTS: usize = crate::read::LIMITS.max_sheets - FIXED_SHEETS;
+
+/// Cells a project sheet holds at most besides its rows: title, header, funds, goals.
+const CELLS_PER_SHEET: u64 = 200;
+/// Cells of one budget line or indicator row, at most.
+const CELLS_PER_ROW: u64 = 8;
+
+/// Whether jixiao can read back what it would write for `decl` (the reader's
+/// [`crate::read::LIMITS`]): at most [`MAX_PROJECTS`] projects and, counted generously,
+/// the cells per sheet and per workbook. A workbook `check` would refuse is not written.
+pub fn check_writable(decl: &Declaration) -> Result<(), String> {
+    let limits = crate::read::LIMITS;
+    let n = decl.projects.len();
+    if n > MAX_PROJECTS {
+        return Err(format!(
+            "有 {n} 个项目，超过一个工作簿的上限 {MAX_PROJECTS} 个（每个项目一张工作表，工作簿最多 {} 张）：请分成几份申报表",
+            limits.max_sheets
+        ));
+    }
+    let mut total: u64 = 0;
+    for (i, p) in decl.projects.iter().enumerate() {
+        let rows = (p.budget_lines.len() + p.indicators.len()) as u64;
+        let cells = CELLS_PER_SHEET.saturating_add(rows.saturating_mul(CELLS_PER_ROW));
+        if cells > limits.max_cells_per_sheet as u64 {
+            return Err(format!(
+                "第 {} 个项目有 {rows} 行预算明细和绩效指标，写出的工作表会超过读取上限（每张工作表 {} 个单元格）",
+                i + 1,
+                limits.max_cells_per_sheet
+            ));
+        }
+        total = total.saturating_add(cells);
+    }
+    if total > limits.max_cells_per_workbook as u64 {
+        return Err(format!(
+            "写出的工作簿约有 {total} 个单元格，超过读取上限 {} 个：请分成几份申报表",
+            limits.max_cells_per_workbook
+        ));
+    }
+    Ok(())
+}
+
+/// The cached result of a sum formula: the exact figure, or `#NUM!` (what Excel shows for
+/// a number it cannot hold) when the amounts add up past Decimal's range.
+pub(crate) fn sum_result(sum: Option<rust_decimal::Decimal>) -> String {
+    sum.map_or_else(|| "#NUM!".into(), |d| d.normalize().to_string())
+}
+
+/// Saves a built workbook atomically, replacing a file at `path`.
 pub fn save(wb: &mut Workbook, path: &Path) -> Result<(), crate::Error> {
+    save_publishing(wb, path, crate::output::Existing::Replace)
+}
+
+/// [`save`], saying what to do with a file already at `path`.
+pub fn save_publishing(
+    wb: &mut Workbook,
+    path: &Path,
+    existing: crate::output::Existing,
+) -> Result<(), crate::Error> {
     let name = path.display().to_string();
     let bytes = wb.save_to_buffer().map_err(|e| crate::Error::Write {
         file: name.clone(),
         reason: e.to_string(),
     })?;
-    crate::output::write_atomic(path, &bytes)
+    crate::output::write_new(path, &bytes, existing == crate::output::Existing::Replace)
+}
+
+/// A name Excel (and rust_xlsxwriter) accepts for a sheet the user called `wanted`, unique
+/// among `taken` as Excel compares them (ignoring case). LibreOffice and WPS allow names
+/// Excel refuses: `[]:*?/\` become `_`, apostrophes at either end go, the name is cut to
+/// 31 UTF-16 units, and a clash gets `(2)`, `(3)`….
+///
+/// ```
+/// use jixiao::write::legal_sheet_name;
+/// assert_eq!(legal_sheet_name("计算[草稿]:1", &[]), "计算_草稿__1");
+/// assert_eq!(legal_sheet_name("'备注'", &[]), "备注");
+/// assert_eq!(legal_sheet_name("备注", &["备注".into()]), "备注(2)");
+/// assert_eq!(legal_sheet_name(&"长".repeat(40), &[]).chars().count(), 31);
+/// ```
+pub fn legal_sheet_name(wanted: &str, taken: &[String]) -> String {
+    let cleaned: String = wanted
+        .chars()
+        .map(|c| match c {
+            '[' | ']' | ':' | '*' | '?' | '/' | '\\' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    let cleaned = cleaned.trim_matches('\'');
+    let stem = if cleaned.trim().is_empty() {
+        "工作表"
+    } else {
+        cleaned
+    };
+    let clash = |n: &str| {
+        // Excel reserves History for its change tracking.
+        n.eq_ignore_ascii_case("History")
+            || taken.iter().any(|t| t.to_lowercase() == n.to_lowercase())
+    };
+    let mut name = take_utf16(stem, 31);
+    let mut k = 2;
+    while clash(&name) {
+        let suffix = format!("({k})");
+        name = take_utf16(stem, 31 - suffix.len())
+            .trim_end_matches('\'')
+            .to_string()
+            + &suffix;
+        k += 1;
+    }
+    name
 }
 
 /// A sheet of the user's carried over as values (see [`crate::read::other_sheets`]),
-/// renamed if its name is taken by a sheet jixiao writes.
+/// renamed when Excel would refuse its name or it is taken ([`legal_sheet_name`]).
 pub fn plain_sheet(
     sheet: &crate::read::PlainSheet,
     taken: &[String],
 ) -> Result<Worksheet, XlsxError> {
+    plain_sheet_as(sheet, &legal_sheet_name(&sheet.name, taken))
+}
+
+/// [`plain_sheet`] under a name already made legal and unique.
+pub fn plain_sheet_as(sheet: &crate::read::PlainSheet, name: &str) -> Result<Worksheet, XlsxError> {
     use crate::read::PlainValue;
     let mut ws = Worksheet::new();
-    let mut name = sheet.name.clone();
-    let mut k = 2;
-    while taken.contains(&name) {
-        name = format!("{}({k})", sheet.name.chars().take(26).collect::<String>());
-        k += 1;
-    }
-    ws.set_name(&name)?;
+    ws.set_name(name)?;
     let date = rust_xlsxwriter::Format::new().set_num_format(formats::DATE_FORMAT);
     for (r, c, v) in &sheet.cells {
         match v {
-            PlainValue::Text(s) => ws.write_string(*r, *c, s)?,
+            PlainValue::Text(s) => ws.write_string(*r, *c, cell_text(s))?,
             PlainValue::Number(n) => ws.write_number(*r, *c, *n)?,
             PlainValue::Bool(b) => ws.write_boolean(*r, *c, *b)?,
             PlainValue::Date(d) => ws.write_number_with_format(*r, *c, *d, &date)?,

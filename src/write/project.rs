@@ -88,7 +88,7 @@ impl<'a> Sheet<'a> {
                 self.ws.insert_note(
                     row,
                     at.col,
-                    &rust_xlsxwriter::Note::new(note.as_str()).set_author("jixiao"),
+                    &rust_xlsxwriter::Note::new(super::cell_text(note)).set_author("jixiao"),
                 )?;
             }
             self.map.insert(
@@ -501,10 +501,10 @@ fn write_budget_table(
         width: amount_at.col,
     };
     sheet.label(row, label_at, layout::BUDGET_TOTAL_LABEL)?;
-    let sum: Money = project.budget_lines.iter().filter_map(|l| l.amount).sum();
+    let sum = Money::checked_sum(project.budget_lines.iter().filter_map(|l| l.amount));
     let col = crate::model::column_name(amount_at.col);
     let formula = Formula::new(format!("=SUM({col}{}:{col}{})", first + 1, row))
-        .set_result(sum.yuan().normalize().to_string());
+        .set_result(super::sum_result(sum.map(Money::yuan)));
     let total_path = FieldPath::project(sheet.project, ProjectField::BudgetTotal);
     let total_note = sheet.marks.get(&total_path).cloned();
     let fmt = format(Style::MoneyFormula, total_note.is_some());
@@ -518,7 +518,7 @@ fn write_budget_table(
         sheet.ws.insert_note(
             row,
             amount_at.col,
-            &rust_xlsxwriter::Note::new(note).set_author("jixiao"),
+            &rust_xlsxwriter::Note::new(super::cell_text(&note)).set_author("jixiao"),
         )?;
     }
     let fmt = format(Style::MoneyFormula, false);
@@ -531,7 +531,7 @@ fn write_budget_table(
         CellSource {
             cell: CellRef::new(sheet.name.clone(), row, amount_at.col),
             kind: CellKind::Number,
-            raw: Some(sum.plain()),
+            raw: Some(sum.map_or_else(|| "#NUM!".into(), Money::plain)),
         },
     );
     Ok(row + 1)

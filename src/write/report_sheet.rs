@@ -46,8 +46,8 @@ pub fn report_sheet(rows: &[ReportRow]) -> Result<Worksheet, XlsxError> {
     for (i, r) in rows.iter().enumerate() {
         let row = i as u32 + 1;
         ws.write_number_with_format(row, 0, (i + 1) as f64, &text)?;
-        ws.write_string_with_format(row, 1, &r.kind, &text)?;
-        ws.write_string_with_format(row, 2, &r.code, &text)?;
+        ws.write_string_with_format(row, 1, super::cell_text(&r.kind), &text)?;
+        ws.write_string_with_format(row, 2, super::cell_text(&r.code), &text)?;
         match (&r.sheet, &r.cell) {
             (Some(s), cell) => {
                 let target = cell.clone().unwrap_or_else(|| "A1".into());
@@ -67,10 +67,10 @@ pub fn report_sheet(rows: &[ReportRow]) -> Result<Worksheet, XlsxError> {
                 ws.write_string_with_format(row, 3, "", &text)?;
             }
         }
-        ws.write_string_with_format(row, 4, &r.project, &text)?;
-        ws.write_string_with_format(row, 5, &r.message, &text)?;
-        ws.write_string_with_format(row, 6, &r.expected, &text)?;
-        ws.write_string_with_format(row, 7, &r.actual, &text)?;
+        ws.write_string_with_format(row, 4, super::cell_text(&r.project), &text)?;
+        ws.write_string_with_format(row, 5, super::cell_text(&r.message), &text)?;
+        ws.write_string_with_format(row, 6, super::cell_text(&r.expected), &text)?;
+        ws.write_string_with_format(row, 7, super::cell_text(&r.actual), &text)?;
     }
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, rows.len() as u32, HEADERS.len() as u16 - 1)?;

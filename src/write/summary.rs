@@ -10,7 +10,7 @@ use super::project::ProjectCells;
 use super::Sheet;
 use crate::layout;
 use crate::model::{
-    a1, CellKind, CellRef, CellSource, CoverField, Declaration, FieldPath, MoneyUnit,
+    a1, CellKind, CellRef, CellSource, CoverField, Declaration, FieldPath, Money, MoneyUnit,
 };
 
 fn quoted(sheet: &str) -> String {
@@ -110,7 +110,7 @@ pub(super) fn write_summary(
                     sheet.ws.insert_note(
                         r,
                         c,
-                        &rust_xlsxwriter::Note::new(note.as_str()).set_author("jixiao"),
+                        &rust_xlsxwriter::Note::new(super::cell_text(note)).set_author("jixiao"),
                     )?;
                 }
                 let raw = match f.key {
@@ -196,27 +196,20 @@ pub(super) fn write_summary(
     // 合计 row.
     sheet.label(row, layout::Span { col: 0, width: 2 }, "合计")?;
     let (first, last) = (head + 2, row);
-    let total: Decimal = decl.projects_total().yuan();
-    let annual: Decimal = decl
-        .projects
-        .iter()
-        .filter_map(|p| p.funds.annual_total)
-        .map(|m| m.yuan())
-        .sum();
+    let total = decl.projects_total().map(Money::yuan);
+    let annual = Money::checked_sum(decl.projects.iter().filter_map(|p| p.funds.annual_total))
+        .map(Money::yuan);
     for (col, value) in [(2u16, total), (3, annual)] {
         let c = crate::model::column_name(col);
         let f = Formula::new(format!("=SUM({c}{first}:{c}{last})"))
-            .set_result(value.normalize().to_string());
+            .set_result(super::sum_result(value));
         sheet
             .ws
             .write_formula_with_format(row, col, f, &money_fmt)?;
     }
-    let f = Formula::new(format!("=ROUND(C{}/10000,2)", row + 1)).set_result(
-        (total / Decimal::from(10_000))
-            .round_dp(2)
-            .normalize()
-            .to_string(),
-    );
+    let f = Formula::new(format!("=ROUND(C{}/10000,2)", row + 1)).set_result(super::sum_result(
+        total.map(|t| (t / Decimal::from(10_000)).round_dp(2)),
+    ));
     sheet.ws.write_formula_with_format(row, 4, f, &money_fmt)?;
     sheet.ws.write_blank(row, 5, &money_fmt)?;
     super::project::print_setup(sheet.ws)?;

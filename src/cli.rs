@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::model::Declaration;
-use crate::output::check_output;
+use crate::output::{check_extension, check_output, OutputKind};
 use crate::Error;
 
 /// Nothing wrong (warnings allowed).
@@ -22,6 +22,7 @@ pub fn template(
     unit: Option<&str>,
     force: bool,
 ) -> Result<u8, Error> {
+    check_extension(output, OutputKind::Workbook)?;
     check_output(output, &[], force)?;
     crate::template::write_template(output, projects, year, unit)?;
     eprintln!(
@@ -58,6 +59,7 @@ pub fn load_model(model: &Path) -> Result<Declaration, Error> {
 
 /// `jixiao build`: a workbook from a model JSON.
 pub fn build(model: &Path, output: &Path, force: bool) -> Result<u8, Error> {
+    check_extension(output, OutputKind::Workbook)?;
     check_output(output, &[model], force)?;
     let decl = load_model(model)?;
     crate::write::write_workbook(&decl, output, &crate::write::WriteOptions::default())?;
@@ -151,18 +153,24 @@ pub fn check(
     })
 }
 
-/// `jixiao fix`: the corrected workbook, and optionally the CSV rollup.
+/// `jixiao fix`: the corrected workbook (with `clean`, without fills and notes), and
+/// optionally the CSV rollup.
 pub fn fix(
     input: &Path,
     output: &Path,
     csv: Option<&Path>,
     encoding: crate::rollup::CsvEncoding,
     force: bool,
+    clean: bool,
 ) -> Result<u8, Error> {
+    check_extension(output, OutputKind::Workbook)?;
+    if let Some(csv) = csv {
+        check_extension(csv, OutputKind::Csv)?;
+    }
     if let Some(csv) = csv {
         check_output(csv, &[input, output], force)?;
     }
-    let report = crate::fix::fix_file(input, output, force)?;
+    let report = crate::fix::fix_file_with(input, output, force, clean)?;
     if let Some(csv) = csv {
         let mut sink =
             crate::rollup::CsvSink::create(csv, encoding, &crate::rollup::PROJECT_COLUMNS)?;
@@ -246,6 +254,19 @@ pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
         encoding: args.encoding,
         jobs: threads(args.jobs),
     };
+    for csv in [
+        Some(&args.output),
+        args.indicators.as_ref(),
+        args.findings.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        check_extension(csv, OutputKind::Csv)?;
+    }
+    if let Some(xlsx) = &args.xlsx {
+        check_extension(xlsx, OutputKind::Workbook)?;
+    }
     let outputs = options.outputs();
     for (i, a) in outputs.iter().enumerate() {
         if outputs[..i].iter().any(|b| a == b) {

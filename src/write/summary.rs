@@ -99,11 +99,12 @@ pub(super) fn write_summary(
                 let kept = sheet.keep_text.get(&FieldPath::Cover(f.key)).cloned();
                 match (number, &kept) {
                     (Some(n), _) => sheet.ws.write_number_with_format(r, c, n, &fmt)?,
-                    (None, Some(text)) => {
-                        sheet
-                            .ws
-                            .write_string_with_format(r, c, text, &format(Style::Text, true))?
-                    }
+                    (None, Some(text)) => sheet.ws.write_string_with_format(
+                        r,
+                        c,
+                        text,
+                        &format(Style::Text, !sheet.clean),
+                    )?,
                     (None, None) => sheet.ws.write_blank(r, c, &fmt)?,
                 };
                 if let Some(note) = sheet.marks.get(&FieldPath::Cover(f.key)) {

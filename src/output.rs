@@ -201,7 +201,7 @@ pub fn check_extension(path: &Path, kind: OutputKind) -> Result<(), Error> {
     Err(Error::Output {
         file: path.display().to_string(),
         reason: format!(
-            "{found}：这里写出的是{}，可用的扩展名：{}",
+            "{found}：这里写出的是 {}，可用的扩展名：{}",
             kind.zh(),
             accepted.join("、")
         ),

@@ -59,8 +59,9 @@ pub fn load_model(model: &Path) -> Result<Declaration, Error> {
 
 /// `jixiao build`: a workbook from a model JSON.
 pub fn build(model: &Path, output: &Path, force: bool) -> Result<u8, Error> {
-    check_extension(output, OutputKind::Workbook)?;
+    // A path naming the input is refused as that, whatever its extension.
     check_output(output, &[model], force)?;
+    check_extension(output, OutputKind::Workbook)?;
     let decl = load_model(model)?;
     crate::write::write_workbook(&decl, output, &crate::write::WriteOptions::default())?;
     eprintln!(
@@ -163,13 +164,12 @@ pub fn fix(
     force: bool,
     clean: bool,
 ) -> Result<u8, Error> {
-    check_extension(output, OutputKind::Workbook)?;
-    if let Some(csv) = csv {
-        check_extension(csv, OutputKind::Csv)?;
-    }
+    // A path naming the input is refused as that, whatever its extension.
     if let Some(csv) = csv {
         check_output(csv, &[input, output], force)?;
+        check_extension(csv, OutputKind::Csv)?;
     }
+    check_extension(output, OutputKind::Workbook)?;
     let report = crate::fix::fix_file_with(input, output, force, clean)?;
     if let Some(csv) = csv {
         let mut sink =

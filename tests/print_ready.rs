@@ -66,6 +66,28 @@ fn row_height(xml: &str, row: u32) -> f64 {
         .unwrap()
 }
 
+/// The `<xf …>` (style) of cell `r` of a sheet part.
+fn cell_xf<'a>(p: &'a BTreeMap<String, String>, part: &str, r: &str) -> &'a str {
+    let xml = &p[part];
+    let at = xml
+        .find(&format!("<c r=\"{r}\""))
+        .unwrap_or_else(|| panic!("no cell {r}"));
+    let tag = &xml[at..at + xml[at..].find('>').unwrap()];
+    let style: usize = tag
+        .split("s=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let styles = &p["xl/styles.xml"];
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..];
+    let xf = xfs.split("<xf ").nth(style + 1).unwrap();
+    &xf[..xf.find("</xf>").or_else(|| xf.find("/>")).unwrap()]
+}
+
 /// Whether the sheet prints on A4 in `orientation`, fitted to the page width, with page
 /// numbers in the footer.
 fn assert_prints(name: &str, xml: &str, orientation: &str) {
@@ -135,6 +157,12 @@ fn template_sheets_print_on_a4_with_page_numbers_and_labels_whole() {
     );
     let d = jixiao::read::read_workbook(Path::new("templates/jixiao-template.xlsx")).unwrap();
     assert_eq!(d.declaration.projects.len(), 3);
+    // The cover's links to the project sheets shrink to fit their column (a linked cell
+    // does not wrap in LibreOffice): F10 links to 项目1.
+    assert!(p["xl/worksheets/sheet1.xml"].contains("<hyperlink ref=\"F10\""));
+    let xf = cell_xf(&p, "xl/worksheets/sheet1.xml", "F10");
+    assert!(xf.contains("shrinkToFit=\"1\""), "{xf}");
+    assert!(!xf.contains("wrapText"), "{xf}");
 }
 
 #[test]

@@ -217,7 +217,7 @@ fn the_built_sample_prints_every_sheet_with_page_numbers() {
 fn sample_with_wrong_total(dir: &Path) -> PathBuf {
     let json = std::fs::read_to_string("samples/songjiang-kcb-2024.json").unwrap();
     let mut d: jixiao::model::Declaration = serde_json::from_str(&json).unwrap();
-    d.projects[0].funds.total = Some(jixiao::model::Money::from_cents(1_234_00));
+    d.projects[0].funds.total = Some(jixiao::model::Money::from_cents(123_400));
     let path = dir.join("wrong.xlsx");
     jixiao::write::write_workbook(&d, &path, &Default::default()).unwrap();
     path
@@ -306,7 +306,7 @@ fn fix_clean_writes_no_fills_and_no_notes_but_the_corrected_values() {
     let read = jixiao::read::read_workbook(&clean).unwrap();
     assert_eq!(
         read.declaration.projects[0].funds.total,
-        Some(jixiao::model::Money::from_cents(1_000_000_00))
+        Some(jixiao::model::Money::from_cents(100_000_000))
     );
     let at = read
         .sources
@@ -366,4 +366,34 @@ fn every_sheet_of_the_summary_workbook_prints_fitted_with_its_header_repeated() 
     // The reason a file could not be read wraps in its row too.
     let unreadable = &p["xl/worksheets/sheet6.xml"];
     assert!(row_height(unreadable, 2) >= 21.0);
+}
+
+#[test]
+fn the_users_own_sheets_carried_by_fix_print_with_page_numbers_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = std::fs::read_to_string("samples/songjiang-kcb-2024.json").unwrap();
+    let d: jixiao::model::Declaration = serde_json::from_str(&json).unwrap();
+    let (mut wb, _) = jixiao::write::build_workbook(&d, &Default::default(), "x").unwrap();
+    let mut notes = rust_xlsxwriter::Worksheet::new();
+    notes.set_name("测算底稿").unwrap();
+    notes.write_string(0, 0, "物业费测算").unwrap();
+    wb.push_worksheet(notes);
+    let input = dir.path().join("with-notes.xlsx");
+    wb.save(&input).unwrap();
+    let out = dir.path().join("fixed.xlsx");
+    jixiao::fix::fix_file(&input, &out, false).unwrap();
+    let p = parts(&out);
+    let sheets = sheets(&p);
+    let (name, part, _) = sheets.last().unwrap();
+    assert_eq!(name, "测算底稿");
+    assert!(p[part].contains(FOOTER), "{}", p[part]);
+    assert!(
+        p[part].contains("<pageSetup paperSize=\"9\""),
+        "{}",
+        p[part]
+    );
+    // Every visible sheet of the corrected workbook has page numbers.
+    for (name, part, hidden) in &sheets {
+        assert!(*hidden || p[part].contains(FOOTER), "{name}");
+    }
 }

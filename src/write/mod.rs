@@ -286,5 +286,9 @@ pub fn plain_sheet(
     if sheet.hidden {
         ws.set_hidden(true);
     }
+    // Printed like every other sheet of the workbook: A4, page numbers; its scale is the
+    // user's (a wide sheet fitted to the width could print too small to read).
+    ws.set_paper_size(9);
+    ws.set_footer(formats::PAGE_FOOTER);
     Ok(ws)
 }

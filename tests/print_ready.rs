@@ -359,6 +359,22 @@ fn every_sheet_of_the_summary_workbook_prints_fitted_with_its_header_repeated() 
         assert_prints(name, &p[part], orientation);
         assert!(repeats_header(wb, i, name), "{name}: {wb}");
     }
+    // 项目资金总额（万元） on the overview is a number shown as #,##0.00, not text.
+    let overview = &p["xl/worksheets/sheet1.xml"];
+    let b18 = &overview[overview.find("<c r=\"B18\"").unwrap()..];
+    assert!(b18.starts_with("<c r=\"B18\" s=\""), "{b18}");
+    assert!(
+        b18[..b18.find("</c>").unwrap()].ends_with("<v>1743.86</v>"),
+        "{b18}"
+    );
+    let xf = cell_xf(&p, "xl/worksheets/sheet1.xml", "B18");
+    let money_id = p["xl/styles.xml"]
+        .split("<numFmt ")
+        .find(|f| f.contains("formatCode=\"#,##0.00\""))
+        .and_then(|f| f.split("numFmtId=\"").nth(1))
+        .map(|f| f.split('"').next().unwrap().to_string())
+        .unwrap_or_else(|| "4".into()); // built-in #,##0.00
+    assert!(xf.contains(&format!("numFmtId=\"{money_id}\"")), "{xf}");
     // The findings' 说明 wraps, and each row is as high as its text: the seed's B001
     // (a long message) is higher than one line.
     let findings = &p["xl/worksheets/sheet7.xml"];

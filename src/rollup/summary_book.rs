@@ -384,7 +384,10 @@ fn overview(ws: &mut Worksheet, s: &RollupSummary, f: &Formats) -> Result<(), Xl
         row += 1;
     }
     ws.write_string_with_format(row, 0, "项目资金总额（万元）", &f.text)?;
-    ws.write_string_with_format(row, 1, s.all.total.wan_string(), &f.text)?;
+    // A number like the figures above it (the label carries the unit), so it prints
+    // with separators, right-aligned, and sums in Excel.
+    let wan: f64 = s.all.total.wan().to_string().parse().unwrap_or(0.0);
+    ws.write_number_with_format(row, 1, wan, &f.money)?;
     row += 1;
     let total_findings = s.errors() + s.warnings();
     if s.findings_listed < total_findings {

@@ -28,6 +28,11 @@ pub use crate::layout::{
 
 /// Excel keeps at most this many hyperlinks on one worksheet; past it, plain text.
 const MAX_LINKS: usize = 65_530;
+/// Findings rows given a height from their text. rust_xlsxwriter keeps every sized row's
+/// options (a few hundred bytes, with a format) until the workbook is saved, even on a
+/// constant-memory sheet, so past this many rows keep the default height and memory
+/// stays bounded; a list this long is read on screen, not printed.
+const MAX_SIZED_ROWS: u32 = 65_530;
 /// Excel's last row (0-based); findings beyond it are only in the findings CSV.
 const LAST_ROW: u32 = 1_048_575;
 
@@ -201,18 +206,20 @@ impl SummaryBook {
             };
             // Before the row's cells: a constant-memory sheet writes a row out when the
             // next one starts.
-            let widths = FINDING_HEADERS.map(|h| h.1);
-            let height = row_height(
-                &widths,
-                &[
-                    (1, file),
-                    (2, unit),
-                    (4, name),
-                    (5, &place),
-                    (8, &finding.message),
-                ],
-            );
-            ws.set_row_height(row, height).map_err(&e)?;
+            if row <= MAX_SIZED_ROWS {
+                let widths = FINDING_HEADERS.map(|h| h.1);
+                let height = row_height(
+                    &widths,
+                    &[
+                        (1, file),
+                        (2, unit),
+                        (4, name),
+                        (5, &place),
+                        (8, &finding.message),
+                    ],
+                );
+                ws.set_row_height(row, height).map_err(&e)?;
+            }
             ws.write_number_with_format(row, 0, self.listed as f64, &f.int)
                 .map_err(&e)?;
             ws.write_string_with_format(row, 1, file, &f.text)

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::model::Declaration;
-use crate::output::check_output;
+use crate::output::{check_extension, check_output, OutputKind};
 use crate::Error;
 
 /// `eprintln!` with the text made safe for a terminal ([`terminal_text`]): messages quote
@@ -42,6 +42,7 @@ pub fn template(
             ),
         });
     }
+    check_extension(output, OutputKind::Workbook)?;
     check_output(output, &[], force)?;
     crate::template::write_template_publishing(
         output,
@@ -216,7 +217,9 @@ pub fn json_reason(e: &serde_json::Error) -> String {
 
 /// `jixiao build`: a workbook from a model JSON.
 pub fn build(model: &Path, output: &Path, force: bool) -> Result<u8, Error> {
+    // A path naming the input is refused as that, whatever its extension.
     check_output(output, &[model], force)?;
+    check_extension(output, OutputKind::Workbook)?;
     let decl = load_model(model)?;
     crate::write::write_workbook_publishing(
         &decl,
@@ -314,21 +317,26 @@ pub fn check(
     })
 }
 
-/// `jixiao fix`: the corrected workbook, and optionally the CSV rollup.
+/// `jixiao fix`: the corrected workbook (with `clean`, without fills and notes), and
+/// optionally the CSV rollup.
 pub fn fix(
     input: &Path,
     output: &Path,
     csv: Option<&Path>,
     encoding: crate::rollup::CsvEncoding,
     force: bool,
+    clean: bool,
 ) -> Result<u8, Error> {
+    // A path naming the input is refused as that, whatever its extension.
     if let Some(csv) = csv {
         if same_output(csv, output) {
             return Err(two_outputs_one_file(csv));
         }
         check_output(csv, &[input, output], force)?;
+        check_extension(csv, OutputKind::Csv)?;
     }
-    let report = crate::fix::fix_file(input, output, force)?;
+    check_extension(output, OutputKind::Workbook)?;
+    let report = crate::fix::fix_file_with(input, output, force, clean)?;
     if let Some(csv) = csv {
         let mut sink = crate::rollup::CsvSink::create_publishing(
             csv,
@@ -499,6 +507,19 @@ pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
         jobs: threads(args.jobs),
         force: args.force,
     };
+    for csv in [
+        Some(&args.output),
+        args.indicators.as_ref(),
+        args.findings.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        check_extension(csv, OutputKind::Csv)?;
+    }
+    if let Some(xlsx) = &args.xlsx {
+        check_extension(xlsx, OutputKind::Workbook)?;
+    }
     let outputs = options.outputs();
     for (i, a) in outputs.iter().enumerate() {
         if outputs[..i].iter().any(|b| same_output(a, b)) {

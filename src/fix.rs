@@ -312,6 +312,17 @@ pub struct FixReport {
 /// Reads `input`, corrects it and writes `output` (never the input; an existing output only
 /// with `force`), with a 校验结果 sheet listing every change and remaining finding.
 pub fn fix_file(input: &Path, output: &Path, force: bool) -> Result<FixReport, Error> {
+    fix_file_with(input, output, force, false)
+}
+
+/// [`fix_file`]; with `clean`, the corrected cells carry no fill and no note (a workbook to
+/// submit as it is); the 校验结果 sheet still lists every change.
+pub fn fix_file_with(
+    input: &Path,
+    output: &Path,
+    force: bool,
+    clean: bool,
+) -> Result<FixReport, Error> {
     crate::output::check_output(output, &[input], force)?;
     let read = crate::read::read_workbook(input)?;
     let (fixed, changes) = corrections(&read.declaration, &read.sources);
@@ -319,6 +330,7 @@ pub fn fix_file(input: &Path, output: &Path, force: bool) -> Result<FixReport, E
         template: false,
         marks: changes.iter().map(|c| (c.path, c.note())).collect(),
         keep_text: kept_text(&fixed, &read.sources),
+        clean,
     };
     let out_name = output.display().to_string();
     let write_err = |e: rust_xlsxwriter::XlsxError| Error::Write {

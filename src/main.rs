@@ -63,6 +63,9 @@ enum Command {
         /// 替换已存在的输出文件
         #[arg(long)]
         force: bool,
+        /// 供报送：更正的单元格不填色、不加批注（改动仍列在「校验结果」工作表）
+        #[arg(long)]
+        clean: bool,
     },
     /// 读取工作簿，把模型以 JSON 输出到标准输出
     Dump { file: PathBuf },
@@ -200,7 +203,8 @@ fn main() -> ExitCode {
             csv,
             encoding,
             force,
-        } => cli::fix(&file, &output, csv.as_deref(), encoding, force),
+            clean,
+        } => cli::fix(&file, &output, csv.as_deref(), encoding, force, clean),
         Command::Dump { file } => cli::dump(&file),
         Command::Rollup {
             paths,

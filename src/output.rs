@@ -310,6 +310,67 @@ pub fn check_output(output: &Path, inputs: &[&Path], force: bool) -> Result<(), 
     }
 }
 
+/// What an output file holds, for checking its name's extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputKind {
+    /// An Excel workbook (`rust_xlsxwriter` writes the .xlsx format).
+    Workbook,
+    /// CSV text.
+    Csv,
+}
+
+impl OutputKind {
+    /// Extensions accepted for this kind (compared without regard to case).
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            OutputKind::Workbook => &["xlsx"],
+            OutputKind::Csv => &["csv"],
+        }
+    }
+
+    fn zh(self) -> &'static str {
+        match self {
+            OutputKind::Workbook => "Excel 工作簿",
+            OutputKind::Csv => "CSV 文本",
+        }
+    }
+}
+
+/// Refuses an output whose extension does not say what is written into it: Excel will not
+/// open a CSV named .xlsx, and a workbook named .csv opens as garbage.
+///
+/// ```
+/// use jixiao::output::{check_extension, OutputKind};
+/// use std::path::Path;
+/// assert!(check_extension(Path::new("汇总.XLSX"), OutputKind::Workbook).is_ok());
+/// let e = check_extension(Path::new("汇总.xlsx"), OutputKind::Csv).unwrap_err();
+/// assert!(e.to_string().contains("可用的扩展名：.csv"));
+/// ```
+pub fn check_extension(path: &Path, kind: OutputKind) -> Result<(), Error> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if kind
+        .extensions()
+        .iter()
+        .any(|x| x.eq_ignore_ascii_case(ext))
+    {
+        return Ok(());
+    }
+    let found = if ext.is_empty() {
+        "文件名没有扩展名".to_string()
+    } else {
+        format!("扩展名 .{ext} 与内容不符")
+    };
+    let accepted: Vec<String> = kind.extensions().iter().map(|x| format!(".{x}")).collect();
+    Err(Error::Output {
+        file: path.display().to_string(),
+        reason: format!(
+            "{found}：这里写出的是 {}，可用的扩展名：{}",
+            kind.zh(),
+            accepted.join("、")
+        ),
+    })
+}
+
 /// Whether two existing paths are one file (a hard link, or a path spelled differently).
 fn same_file(a: &Path, b: &Path) -> bool {
     #[cfg(unix)]

@@ -48,7 +48,14 @@ fn check_in_english_and_json() {
     assert_eq!(findings.len(), 7);
     assert!(findings.iter().any(|f| f["code"] == "B002"
         && f["location"]["cell"] == "E16"
-        && f["location"]["sheet"] == "6.展示馆物业管理、能源费、水电费"));
+        && f["location"]["sheet"] == "6.展示馆物业管理、能源费、水电费"
+        // Numbered from 1, as the text says 项目 6.
+        && f["location"]["project"] == 6));
+    // The first project is 1, not 0.
+    assert!(findings
+        .iter()
+        .any(|f| f["code"] == "B001" && f["location"]["project"] == 1));
+    assert!(findings.iter().all(|f| f["location"]["project"] != 0));
 }
 
 #[test]

@@ -11,10 +11,11 @@ use crate::model::{BudgetColumn, CoverField, FundField, HeaderField, IndicatorCo
 /// Columns A..H of a project sheet.
 pub const FORM_COLUMNS: u16 = 8;
 
-/// Column widths (in Excel character units) chosen so Chinese labels fit: C holds the
-/// longest standard 二级指标 (服务对象满意度指标) on one line.
+/// Column widths (in Excel character units) chosen so Chinese labels fit: A holds a
+/// six-character label (计划开始日期, 项目绩效目标) on one line in 宋体, C the longest
+/// standard 二级指标 (服务对象满意度指标).
 pub const FORM_COLUMN_WIDTHS: [f64; FORM_COLUMNS as usize] =
-    [10.0, 12.0, 21.0, 25.0, 14.0, 16.0, 14.0, 18.0];
+    [14.0, 12.0, 21.0, 25.0, 14.0, 16.0, 14.0, 18.0];
 
 /// A run of columns `[col, col + width)`; a width above 1 is written as a merged range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,7 +81,8 @@ pub const LIST_SHEET: &str = "下拉列表";
 /// Title of the unit summary sheet (the seed's cover title).
 pub const SUMMARY_TITLE: &str = "财政支出项目绩效目标申报表";
 
-pub const SUMMARY_COLUMN_WIDTHS: [f64; 6] = [14.0, 36.0, 20.0, 24.0, 22.0, 28.0];
+/// A holds 项目预算资金合计 (eight characters) on one line, its unit on the next.
+pub const SUMMARY_COLUMN_WIDTHS: [f64; 6] = [18.0, 36.0, 20.0, 24.0, 22.0, 28.0];
 
 /// Cover fields, rows counted from the summary sheet's top (row 0 is the title, 1 the year).
 pub const COVER_FIELDS: [LabeledField<CoverField>; 5] = [

@@ -39,8 +39,33 @@ pub struct Location {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cell: Option<String>,
     /// 0-based project index in the declaration, when the finding is about one project.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// In JSON it is numbered from 1, as the text and the CSVs' 项目序号 number projects.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "project_from_one"
+    )]
     pub project: Option<usize>,
+}
+
+/// `Location::project` as JSON writes it: 1 for the first project.
+mod project_from_one {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(p: &Option<usize>, s: S) -> Result<S::Ok, S::Error> {
+        match p {
+            Some(i) => s.serialize_some(&(i + 1)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+        match Option::<usize>::deserialize(d)? {
+            Some(0) => Err(serde::de::Error::custom("project numbers start at 1")),
+            Some(n) => Ok(Some(n - 1)),
+            None => Ok(None),
+        }
+    }
 }
 
 impl fmt::Display for Location {
@@ -76,5 +101,25 @@ pub struct Finding {
 impl Finding {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_numbers_projects_from_one() {
+        let l = Location {
+            file: "a.xlsx".into(),
+            project: Some(0),
+            ..Location::default()
+        };
+        let json = serde_json::to_string(&l).unwrap();
+        assert_eq!(json, r#"{"file":"a.xlsx","project":1}"#);
+        assert_eq!(serde_json::from_str::<Location>(&json).unwrap(), l);
+        assert!(serde_json::from_str::<Location>(r#"{"file":"a","project":0}"#).is_err());
+        let none = Location::default();
+        assert_eq!(serde_json::to_string(&none).unwrap(), r#"{"file":""}"#);
     }
 }

@@ -433,6 +433,9 @@ pub struct RollupSummary {
     pub by_nature: BTreeMap<String, Totals>,
     /// Findings on the summary workbook's sheet (it holds at most Excel's row limit).
     pub findings_listed: usize,
+    /// Whether a summary workbook (`--xlsx`) was written: the closing lines point to it
+    /// only then.
+    pub summary_book: bool,
 }
 
 impl RollupSummary {
@@ -476,8 +479,13 @@ impl RollupSummary {
         let repeated = self.by_unit.values().filter(|t| t.files > 1).count();
         if repeated > 0 {
             out.push_str(&format!(
-                "其中 {} 个单位出现在不止一个文件中，请确认没有重复报送（见汇总工作簿「按单位」的文件数）。\n",
-                n(repeated)
+                "其中 {} 个单位出现在不止一个文件中，请确认没有重复报送{}。\n",
+                n(repeated),
+                if self.summary_book {
+                    "（见汇总工作簿「按单位」的文件数）"
+                } else {
+                    ""
+                }
             ));
         }
         out.push_str(&format!(
@@ -891,6 +899,7 @@ fn rollup_unguarded(
     } = consumer;
     if let Some(book) = &book {
         summary.findings_listed = book.findings_listed();
+        summary.summary_book = true;
     }
     // Each output is flushed to disk before its rename (so a crash leaves the old file or
     // the whole new one); the waits overlap when the outputs finish side by side, and the

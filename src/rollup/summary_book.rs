@@ -29,20 +29,33 @@ pub use crate::layout::{
 
 /// Excel keeps at most this many hyperlinks on one worksheet; past it, plain text.
 const MAX_LINKS: usize = 65_530;
+/// Findings rows given a height from their text. rust_xlsxwriter keeps every sized row's
+/// options (a few hundred bytes, with a format) until the workbook is saved, even on a
+/// constant-memory sheet, so past this many rows keep the default height and memory
+/// stays bounded; a list this long is read on screen, not printed.
+const MAX_SIZED_ROWS: u32 = 65_530;
 /// Excel's last row (0-based); findings beyond it are only in the findings CSV.
 const LAST_ROW: u32 = 1_048_575;
 
 const FINDING_HEADERS: [(&str, f64); 9] = [
-    ("序号", 8.0),
-    ("来源文件", 40.0),
-    ("单位名称", 28.0),
-    ("项目序号", 8.0),
-    ("项目名称", 26.0),
-    ("位置", 24.0),
+    ("序号", 7.0),
+    ("来源文件", 30.0),
+    ("单位名称", 22.0),
+    ("项目序号", 6.0),
+    ("项目名称", 22.0),
+    ("位置", 22.0),
     ("代码", 7.0),
     ("级别", 6.0),
-    ("说明", 80.0),
+    ("说明", 60.0),
 ];
+
+/// A row's height for the texts in `cells` (column, text) of a sheet with these columns.
+fn row_height(widths: &[f64], cells: &[(usize, &str)]) -> f64 {
+    cells
+        .iter()
+        .map(|(c, t)| crate::write::wrapped_height(t, widths[*c]))
+        .fold(0.0, f64::max)
+}
 
 fn xerr(file: &Path) -> impl Fn(XlsxError) -> Error + '_ {
     move |e| Error::Write {
@@ -70,17 +83,20 @@ impl Formats {
             .set_border(FormatBorder::Thin)
             .set_align(FormatAlign::VerticalCenter);
         let bold = base.clone().set_bold();
+        // Text and links wrap inside their columns (rows get heights from their text), so a
+        // sheet printed fitted to the page width shows all of it.
         Formats {
             head: bold
                 .clone()
                 .set_text_wrap()
                 .set_align(FormatAlign::Center)
                 .set_background_color(Color::RGB(0xF2F2F2)),
-            text: base.clone(),
+            text: base.clone().set_text_wrap(),
             money: base.clone().set_num_format(MONEY),
             int: base.clone().set_num_format("0"),
             link: base
                 .clone()
+                .set_text_wrap()
                 .set_font_color(Color::Blue)
                 .set_underline(rust_xlsxwriter::FormatUnderline::Single),
             total_label: bold.clone(),
@@ -138,6 +154,8 @@ impl SummaryBook {
                 .map_err(&e)?;
         }
         ws.set_freeze_panes(1, 0).map_err(&e)?;
+        ws.set_row_height(0, 30).map_err(&e)?;
+        crate::write::page_setup(ws, true, Some((0, 0))).map_err(&e)?;
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.canonicalize().ok(),
             _ => std::env::current_dir().ok(),
@@ -201,28 +219,26 @@ impl SummaryBook {
                 (Some(s), None) => s.clone(),
                 _ => String::new(),
             };
+            // Before the row's cells: a constant-memory sheet writes a row out when the
+            // next one starts.
+            if row <= MAX_SIZED_ROWS {
+                let widths = FINDING_HEADERS.map(|h| h.1);
+                let height = row_height(
+                    &widths,
+                    &[
+                        (1, file),
+                        (2, unit),
+                        (4, name),
+                        (5, &place),
+                        (8, &finding.message),
+                    ],
+                );
+                ws.set_row_height(row, height).map_err(&e)?;
+            }
             ws.write_number_with_format(row, 0, self.listed as f64, &f.int)
                 .map_err(&e)?;
-            let mut linked = false;
-            if let (Some(t), true) = (&target, self.links < MAX_LINKS) {
-                let anchor = match &finding.location.sheet {
-                    Some(s) => format!(
-                        "#'{}'!{}",
-                        s.replace('\'', "''"),
-                        finding.location.cell.as_deref().unwrap_or("A1")
-                    ),
-                    None => String::new(),
-                };
-                let url = Url::new(format!("file:///{t}{anchor}")).set_text(file);
-                if ws.write_url_with_format(row, 1, url, &f.link).is_ok() {
-                    self.links += 1;
-                    linked = true;
-                }
-            }
-            if !linked {
-                ws.write_string_with_format(row, 1, cell_text(file), &f.text)
-                    .map_err(&e)?;
-            }
+            ws.write_string_with_format(row, 1, cell_text(file), &f.text)
+                .map_err(&e)?;
             ws.write_string_with_format(row, 2, cell_text(unit), &f.text)
                 .map_err(&e)?;
             if number.is_empty() {
@@ -236,8 +252,28 @@ impl SummaryBook {
                 .map_err(&e)?;
             ws.write_string_with_format(row, 5, cell_text(&place), &f.text)
                 .map_err(&e)?;
-            ws.write_string_with_format(row, 6, &finding.code, &f.text)
-                .map_err(&e)?;
+            // The link sits on the code, which always fits its column: LibreOffice does
+            // not wrap a linked cell, so a long path would print cut off.
+            let mut linked = false;
+            if let (Some(t), true) = (&target, self.links < MAX_LINKS) {
+                let anchor = match &finding.location.sheet {
+                    Some(s) => format!(
+                        "#'{}'!{}",
+                        s.replace('\'', "''"),
+                        finding.location.cell.as_deref().unwrap_or("A1")
+                    ),
+                    None => String::new(),
+                };
+                let url = Url::new(format!("file:///{t}{anchor}")).set_text(&finding.code);
+                if ws.write_url_with_format(row, 6, url, &f.link).is_ok() {
+                    self.links += 1;
+                    linked = true;
+                }
+            }
+            if !linked {
+                ws.write_string_with_format(row, 6, &finding.code, &f.text)
+                    .map_err(&e)?;
+            }
             ws.write_string_with_format(row, 7, finding.severity.zh(), &f.text)
                 .map_err(&e)?;
             ws.write_string_with_format(row, 8, cell_text(&finding.message), &f.text)
@@ -341,6 +377,7 @@ fn money_cell(
 fn overview(ws: &mut Worksheet, s: &RollupSummary, f: &Formats) -> Result<(), XlsxError> {
     ws.set_column_width(0, 30)?;
     ws.set_column_width(1, 24)?;
+    crate::write::page_setup(ws, false, Some((0, 0)))?;
     ws.write_string_with_format(0, 0, "项目", &f.head)?;
     ws.write_string_with_format(0, 1, "数值", &f.head)?;
     let counts: [(&str, usize); 8] = [
@@ -368,19 +405,19 @@ fn overview(ws: &mut Worksheet, s: &RollupSummary, f: &Formats) -> Result<(), Xl
         row += 1;
     }
     ws.write_string_with_format(row, 0, "项目资金总额（万元）", &f.text)?;
-    ws.write_string_with_format(row, 1, s.all.total.wan_string(), &f.text)?;
+    // A number like the figures above it (the label carries the unit), so it prints
+    // with separators, right-aligned, and sums in Excel.
+    let wan: f64 = s.all.total.wan().to_string().parse().unwrap_or(0.0);
+    ws.write_number_with_format(row, 1, wan, &f.money)?;
     row += 1;
     let total_findings = s.errors() + s.warnings();
     if s.findings_listed < total_findings {
-        ws.write_string_with_format(
-            row + 1,
-            0,
-            format!(
-                "「{FINDINGS_SHEET}」列出前 {} 条（Excel 工作表的行数上限），全部 {total_findings} 条见 --findings 的 CSV。",
-                s.findings_listed
-            ),
-            &f.text,
-        )?;
+        let note = format!(
+            "「{FINDINGS_SHEET}」列出前 {} 条（Excel 工作表的行数上限），全部 {total_findings} 条见 --findings 的 CSV。",
+            s.findings_listed
+        );
+        ws.merge_range(row + 1, 0, row + 1, 1, &note, &f.text)?;
+        ws.set_row_height(row + 1, row_height(&[54.0], &[(0, &note)]))?;
     }
     Ok(())
 }
@@ -406,10 +443,12 @@ fn group_sheet(
         ws.set_column_width(c as u16, *w)?;
         ws.write_string_with_format(0, c as u16, *h, &f.head)?;
     }
+    ws.set_row_height(0, 30)?;
     let mut row = 0u32;
     for (name, t) in map {
         row += 1;
         ws.write_string_with_format(row, 0, name, &f.text)?;
+        ws.set_row_height(row, row_height(&[headers[0].1], &[(0, name)]))?;
         let mut col = 1u16;
         if with_files {
             ws.write_number_with_format(row, col, t.files as f64, &f.int)?;
@@ -467,22 +506,20 @@ fn group_sheet(
     }
     ws.set_freeze_panes(1, 1)?;
     ws.autofilter(0, 0, row, headers.len() as u16 - 1)?;
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    crate::write::page_setup(ws, true, Some((0, 0)))?;
     Ok(())
 }
 
 fn unreadable_sheet(ws: &mut Worksheet, s: &RollupSummary, f: &Formats) -> Result<(), XlsxError> {
-    for (c, (h, w)) in [("序号", 8.0), ("文件", 60.0), ("原因", 90.0)]
-        .iter()
-        .enumerate()
-    {
-        ws.set_column_width(c as u16, *w)?;
+    let widths = [7.0, 50.0, 70.0];
+    for (c, (h, w)) in ["序号", "文件", "原因"].iter().zip(widths).enumerate() {
+        ws.set_column_width(c as u16, w)?;
         ws.write_string_with_format(0, c as u16, *h, &f.head)?;
     }
     for (i, u) in s.unreadable.iter().enumerate() {
         let row = i as u32 + 1;
+        let height = row_height(&widths, &[(1, &u.file), (2, &u.reason)]);
+        ws.set_row_height(row, height)?;
         ws.write_number_with_format(row, 0, (i + 1) as f64, &f.int)?;
         ws.write_string_with_format(row, 1, &u.file, &f.text)?;
         ws.write_string_with_format(row, 2, &u.reason, &f.text)?;
@@ -491,6 +528,7 @@ fn unreadable_sheet(ws: &mut Worksheet, s: &RollupSummary, f: &Formats) -> Resul
         ws.write_string_with_format(1, 1, "（所有文件均已读取）", &f.text)?;
     }
     ws.set_freeze_panes(1, 0)?;
+    crate::write::page_setup(ws, true, Some((0, 0)))?;
     Ok(())
 }
 

@@ -10,6 +10,12 @@ pub const MARK_COLOR: u32 = 0xFFEB9C;
 pub const LABEL_COLOR: u32 = 0xF2F2F2;
 
 pub const MONEY_FORMAT: &str = "#,##0.00";
+/// A derived money figure: as [`MONEY_FORMAT`], but zero prints blank (the empty third
+/// section), so a blank form's totals print empty rather than 0.00; the cell still holds
+/// its formula and cached result.
+pub const MONEY_FORMULA_FORMAT: &str = "#,##0.00;-#,##0.00;";
+/// Footer of every printed sheet: 第 1 页 共 3 页.
+pub const PAGE_FOOTER: &str = "&C第 &P 页 共 &N 页";
 pub const DATE_FORMAT: &str = "yyyy-mm-dd";
 
 /// What kind of cell a format is for.
@@ -78,7 +84,7 @@ pub fn format(style: Style, marked: bool) -> Format {
             .set_num_format("0")
             .set_align(FormatAlign::Left)
             .set_unlocked(),
-        Style::MoneyFormula => base.set_num_format(MONEY_FORMAT),
+        Style::MoneyFormula => base.set_num_format(MONEY_FORMULA_FORMAT),
         Style::TextFormula => base.set_text_wrap(),
         Style::Link => base
             .set_text_wrap()
@@ -114,6 +120,19 @@ pub fn wrapped_height(text: &str, width: f64) -> f64 {
     (lines.max(1.0) * 17.0 + 4.0).min(409.0)
 }
 
+/// A label as it should print in a cell `width` characters wide: when it does not fit on
+/// one line, broken before its bracketed unit (`项目资金\n（元）`), never inside a word.
+/// The reader ignores line breaks in labels.
+pub fn print_label(text: &str, width: f64) -> std::borrow::Cow<'_, str> {
+    let fits = text_width(text) as f64 * 1.05 <= width.max(4.0) - 1.0;
+    match text.find(['（', '(']) {
+        Some(at) if at > 0 && !fits && !text.contains('\n') => {
+            format!("{}\n{}", &text[..at], &text[at..]).into()
+        }
+        _ => text.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +144,17 @@ mod tests {
         for name in crate::model::framework::level2_names() {
             assert_eq!(wrapped_height(name, width), 21.0, "{name}");
         }
+    }
+
+    #[test]
+    fn labels_break_before_their_unit_only_when_too_wide() {
+        assert_eq!(print_label("项目资金（元）", 14.0), "项目资金\n（元）");
+        assert_eq!(print_label("项目资金（元）", 20.0), "项目资金（元）");
+        assert_eq!(print_label("计划开始日期", 10.0), "计划开始日期");
+        assert_eq!(
+            print_label("项目预算资金合计（万元）", 18.0),
+            "项目预算资金合计\n（万元）"
+        );
     }
 
     #[test]

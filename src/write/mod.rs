@@ -15,7 +15,8 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use crate::layout;
 use crate::model::{framework, Declaration, FieldPath, SourceMap};
 
-pub use formats::{MARK_COLOR, MONEY_FORMAT};
+pub(crate) use formats::wrapped_height;
+pub use formats::{MARK_COLOR, MONEY_FORMAT, PAGE_FOOTER};
 pub use report_sheet::{report_sheet, ReportRow, REPORT_SHEET};
 
 /// Cells to mark as changed, with the note that says what was there and why it changed.
@@ -31,6 +32,9 @@ pub struct WriteOptions {
     /// Text to keep in a cell whose value could not be read (`待定` in a money cell): the
     /// model holds nothing there, but the user's words are not dropped.
     pub keep_text: BTreeMap<FieldPath, String>,
+    /// For submission (`fix --clean`): no fills and no notes, not even on kept text; the
+    /// changes are recorded elsewhere (the 校验结果 sheet).
+    pub clean: bool,
 }
 
 /// A worksheet being written, with the map of what went where.
@@ -41,6 +45,8 @@ pub(crate) struct Sheet<'a> {
     pub map: &'a mut SourceMap,
     pub marks: &'a Marks,
     pub keep_text: &'a BTreeMap<FieldPath, String>,
+    /// Kept text is written without the mark fill.
+    pub clean: bool,
 }
 
 /// Lengths of the dropdown lists on the hidden list sheet.
@@ -99,6 +105,29 @@ fn take_utf16(s: &str, max: usize) -> String {
         .collect()
 }
 
+/// How every printed sheet jixiao writes is set up: A4, fitted to the page width, page
+/// numbers in the footer, and `header_rows` (first and last, 0-based) repeated at the top
+/// of each page.
+pub(crate) fn page_setup(
+    ws: &mut Worksheet,
+    landscape: bool,
+    header_rows: Option<(u32, u32)>,
+) -> Result<(), XlsxError> {
+    ws.set_paper_size(9);
+    if landscape {
+        ws.set_landscape();
+    } else {
+        ws.set_portrait();
+    }
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_margins(0.5, 0.5, 0.6, 0.7, 0.3, 0.3);
+    ws.set_footer(formats::PAGE_FOOTER);
+    if let Some((first, last)) = header_rows {
+        ws.set_repeat_rows(first, last)?;
+    }
+    Ok(())
+}
+
 /// Builds the workbook for `decl` in memory; returns it with the map of where each field
 /// was written (used to link findings to cells).
 pub fn build_workbook(
@@ -117,6 +146,12 @@ pub fn build_workbook(
             .set_creation_datetime(&created),
     );
     let mut map = SourceMap::new(file_name);
+    let no_marks = Marks::new();
+    let marks = if options.clean {
+        &no_marks
+    } else {
+        &options.marks
+    };
     let names = project_sheet_names(decl);
 
     // Summary first so it is the sheet that opens; it needs the project cells, so the
@@ -139,8 +174,9 @@ pub fn build_workbook(
             name: names[i].clone(),
             project: i,
             map: &mut map,
-            marks: &options.marks,
+            marks,
             keep_text: &options.keep_text,
+            clean: options.clean,
         };
         let c = project::write_project(&mut sheet, project, decl.year, options.template, &lists)?;
         cells.push((names[i].clone(), c));
@@ -152,8 +188,9 @@ pub fn build_workbook(
             name: layout::SUMMARY_SHEET.to_string(),
             project: usize::MAX,
             map: &mut map,
-            marks: &options.marks,
+            marks,
             keep_text: &options.keep_text,
+            clean: options.clean,
         };
         summary::write_summary(&mut sheet, decl, &cells)?;
     }
@@ -392,5 +429,9 @@ pub fn plain_sheet_as(sheet: &crate::read::PlainSheet, name: &str) -> Result<Wor
     if sheet.hidden {
         ws.set_hidden(true);
     }
+    // Printed like every other sheet of the workbook: A4, page numbers; its scale is the
+    // user's (a wide sheet fitted to the width could print too small to read).
+    ws.set_paper_size(9);
+    ws.set_footer(formats::PAGE_FOOTER);
     Ok(ws)
 }

@@ -6,7 +6,7 @@ use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, ExcelDateTime, Formula, Worksheet, XlsxError,
 };
 
-use super::formats::{format, wrapped_height, Style};
+use super::formats::{format, print_label, wrapped_height, Style};
 use super::Sheet;
 use crate::layout::{self, LabeledField, Span};
 use crate::model::{
@@ -71,7 +71,7 @@ impl<'a> Sheet<'a> {
             }
             _ => match path.and_then(|p| self.keep_text.get(&p)) {
                 Some(kept) => {
-                    let fmt = format(Style::Text, true);
+                    let fmt = format(Style::Text, !self.clean);
                     self.ws.write_string_with_format(row, at.col, kept, &fmt)?;
                     (CellKind::Text, Some(kept.clone()))
                 }
@@ -106,6 +106,7 @@ impl<'a> Sheet<'a> {
     /// A fixed label cell (locked, shaded).
     pub(super) fn label(&mut self, row: u32, at: Span, text: &str) -> Result<(), XlsxError> {
         let fmt = format(Style::Label, false);
+        let text = &*print_label(text, self.span_width(at));
         if at.width > 1 {
             self.ws
                 .merge_range(row, at.col, row, at.last(), text, &fmt)?;
@@ -117,12 +118,23 @@ impl<'a> Sheet<'a> {
 
     fn block_label(&mut self, first: u32, last: u32, text: &str) -> Result<(), XlsxError> {
         let fmt = format(Style::Label, false);
+        let text = &*print_label(text, self.span_width(Span { col: 0, width: 1 }));
         if last > first {
             self.ws.merge_range(first, 0, last, 0, text, &fmt)?;
         } else {
             self.ws.write_string_with_format(first, 0, text, &fmt)?;
         }
         Ok(())
+    }
+
+    /// Width of a span on this sheet (the summary sheet has its own columns).
+    fn span_width(&self, at: Span) -> f64 {
+        let widths: &[f64] = if self.project == usize::MAX {
+            &layout::SUMMARY_COLUMN_WIDTHS
+        } else {
+            &layout::FORM_COLUMN_WIDTHS
+        };
+        widths[at.col as usize..=at.last() as usize].iter().sum()
     }
 
     fn full_width_row(&mut self, row: u32, text: &str, style: Style) -> Result<(), XlsxError> {
@@ -675,14 +687,11 @@ fn write_run(
     Ok(())
 }
 
-/// A4 portrait, fitted to the page width, centred, with the sheet protected so labels
+/// A4 portrait, fitted to the page width, centred, page numbers in the footer, with the sheet protected so labels
 /// stay put while rows can still be inserted and formatted.
 pub(super) fn print_setup(ws: &mut Worksheet) -> Result<(), XlsxError> {
-    ws.set_paper_size(9);
-    ws.set_portrait();
-    ws.set_print_fit_to_pages(1, 0);
+    super::page_setup(ws, false, None)?;
     ws.set_print_center_horizontally(true);
-    ws.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
     let options = rust_xlsxwriter::ProtectionOptions {
         format_cells: true,
         format_columns: true,

@@ -99,11 +99,12 @@ pub(super) fn write_summary(
                 let kept = sheet.keep_text.get(&FieldPath::Cover(f.key)).cloned();
                 match (number, &kept) {
                     (Some(n), _) => sheet.ws.write_number_with_format(r, c, n, &fmt)?,
-                    (None, Some(text)) => {
-                        sheet
-                            .ws
-                            .write_string_with_format(r, c, text, &format(Style::Text, true))?
-                    }
+                    (None, Some(text)) => sheet.ws.write_string_with_format(
+                        r,
+                        c,
+                        text,
+                        &format(Style::Text, !sheet.clean),
+                    )?,
                     (None, None) => sheet.ws.write_blank(r, c, &fmt)?,
                 };
                 if let Some(note) = sheet.marks.get(&FieldPath::Cover(f.key)) {
@@ -155,7 +156,9 @@ pub(super) fn write_summary(
     sheet.ws.set_formula_result_default("");
     let text_fmt = format(Style::TextFormula, false);
     let money_fmt = format(Style::MoneyFormula, false);
-    let link_fmt = format(Style::Link, false);
+    // Shrunk to fit rather than wrapped: LibreOffice does not wrap a linked cell, so a
+    // long sheet name would print cut off.
+    let link_fmt = format(Style::Link, false).unset_text_wrap().set_shrink();
     let seq_fmt = format(Style::TextFormula, false);
     let mut row = head + 1;
     for (i, (name, cells)) in projects.iter().enumerate() {
@@ -186,10 +189,10 @@ pub(super) fn write_summary(
             rust_xlsxwriter::Url::new(format!("internal:{q}!A1")).set_text(name),
             &link_fmt,
         )?;
-        let h = wrapped_height(name, layout::SUMMARY_COLUMN_WIDTHS[5]).max(wrapped_height(
+        let h = wrapped_height(
             p.header.name.as_deref().unwrap_or(""),
             layout::SUMMARY_COLUMN_WIDTHS[1],
-        ));
+        );
         sheet.ws.set_row_height(row, h)?;
         row += 1;
     }

@@ -174,6 +174,7 @@ pub fn check_zip(file: &str, bytes: &[u8]) -> Result<ZipKind, Error> {
             ));
         }
         if names.iter().any(|n| n.ends_with("workbook.xml")) {
+            check_shared_string_counts(file, &mut zip, &names)?;
             return Ok(ZipKind::Ooxml);
         }
         return Err(open_err(
@@ -191,6 +192,85 @@ pub fn check_zip(file: &str, bytes: &[u8]) -> Result<ZipKind, Error> {
         file,
         "这是一个普通的 zip 压缩包，不是 Excel 工作簿。如附件被打包，请先解压，再提交其中的 .xlsx 文件",
     ))
+}
+
+/// calamine reserves room for as many shared strings as the `uniqueCount` of the table's
+/// `<sst>` tag declares (24 bytes each) before reading one: `uniqueCount="4294967295"` in a
+/// 46 KB file is a 100 GB reservation, and an allocation failure aborts the process (no
+/// panic to catch). Every part that could be the table (calamine looks it up by path,
+/// case-insensitively, next to the workbook part) has its first tag read, inflating only
+/// its first block or so; a count past [`Limits::max_shared_strings`](super::open::Limits)
+/// is refused. No real workbook comes near: a declaration has a few hundred strings, and
+/// more distinct strings than the cells a workbook may hold could never be shown.
+fn check_shared_string_counts<R: std::io::Read + std::io::Seek>(
+    file: &str,
+    zip: &mut zip::ZipArchive<R>,
+    names: &[String],
+) -> Result<(), Error> {
+    for name in names {
+        let lower = name.replace('\\', "/").to_ascii_lowercase();
+        if !lower.ends_with("sharedstrings.xml") {
+            continue;
+        }
+        let Ok(part) = zip.by_name(name) else {
+            continue;
+        };
+        if let Some(n) = declared_unique_count(std::io::BufReader::new(part)) {
+            if n > LIMITS.max_shared_strings as u128 {
+                return Err(limit(
+                    file,
+                    format!(
+                        "共享字符串表「{name}」声明有 {n} 个不同的字符串，超过上限 {}（文件已损坏或被篡改）",
+                        LIMITS.max_shared_strings
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `uniqueCount` of the first `sst` tag of a shared-strings part, read as a number
+/// however calamine would read it (digits, leading zeros, a `+`); `None` when there is no
+/// such tag or attribute, or its value is not digits (calamine then reserves nothing).
+/// Stops at the first start tag past the prolog.
+pub fn declared_unique_count<R: std::io::BufRead>(input: R) -> Option<u128> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(input);
+    reader.config_mut().check_end_names = false;
+    let mut buf = Vec::new();
+    // Comments, processing instructions and whitespace before the root are passed; no part
+    // may make this read further than its first tags.
+    for _ in 0..64 {
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) | Event::Empty(e) => {
+                if e.local_name().as_ref() != "sst" {
+                    return None;
+                }
+                let mut most: Option<u128> = None;
+                for a in e.attributes().with_checks(false).map_while(Result::ok) {
+                    let key: &str = a.key.0.as_ref();
+                    let local = key.rsplit(':').next().unwrap_or(key);
+                    if local != "uniqueCount" {
+                        continue;
+                    }
+                    let v: &str = a.value.as_ref();
+                    let v = v.strip_prefix('+').unwrap_or(v);
+                    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+                        continue;
+                    }
+                    // Past 39 digits a number no longer fits; it is absurd either way.
+                    let n = v.parse::<u128>().unwrap_or(u128::MAX);
+                    most = Some(most.map_or(n, |m: u128| m.max(n)));
+                }
+                return most;
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+        buf.clear();
+    }
+    None
 }
 
 /// The cells calamine would materialize for one sheet of an ods, as counted by

@@ -48,6 +48,9 @@ pub struct Limits {
     pub max_dense_cells_total: u64,
     /// Parts (files) inside a zip container (xlsx, ods).
     pub max_zip_parts: usize,
+    /// Distinct shared strings an xlsx may declare (`uniqueCount`): calamine reserves room
+    /// for them all before reading one.
+    pub max_shared_strings: usize,
     /// Inflated size of one part of a zip container, as its central directory declares it.
     pub max_part_bytes: u64,
     /// Inflated size of all parts together.
@@ -69,6 +72,7 @@ pub const LIMITS: Limits = Limits {
     max_dense_cells: 5_000_000,
     max_dense_cells_total: 10_000_000,
     max_zip_parts: 10_000,
+    max_shared_strings: 1_000_000,
     max_part_bytes: 100 * 1024 * 1024,
     max_inflated_bytes: 300 * 1024 * 1024,
     max_compression_ratio: 1_000,

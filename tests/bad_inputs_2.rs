@@ -1,0 +1,126 @@
+//! Bad inputs, round 2 (issue #12, the reader's side): files that made calamine reserve
+//! memory from a declared count, references past Excel's grid that wrapped onto real
+//! cells, inputs that are not regular files, Mac-dated workbooks, and the language of
+//! "could not read" messages. Each crafted file is built here, and runs under the memory
+//! and time bound of `common::jixiao`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn limit_msg(path: &Path, reason: &str) -> String {
+    format!("{} 超出读取上限：{reason}", path.display())
+}
+
+/// The sample with one part's text edited by `edit`.
+fn sample_edited(dir: &Path, name: &str, part: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let mut parts = read_parts(SAMPLE);
+    let text = part_text(&parts, part);
+    let edited = edit(text.clone());
+    assert_ne!(edited, text, "the edit of {part} changed nothing");
+    set_part(&mut parts, part, edited);
+    let p = dir.join(name);
+    write_parts(&p, &parts);
+    p
+}
+
+/// The files left in `dir` other than `keep`: no temp file may stay behind.
+fn leftovers(dir: &Path, keep: &[&str]) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !keep.contains(&n.as_str()))
+        .collect()
+}
+
+// ---- Item 1: no abort from a declared count ------------------------------------------
+
+/// The sample's shared-strings table declaring `count` strings (it has a few hundred).
+fn sample_with_unique_count(dir: &Path, name: &str, count: &str) -> PathBuf {
+    sample_edited(dir, name, "xl/sharedStrings.xml", |t| {
+        let at = t.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+        let end = at + t[at..].find('"').unwrap();
+        format!("{}{count}{}", &t[..at], &t[end..])
+    })
+}
+
+#[test]
+fn shared_strings_declaring_four_billion_strings() {
+    let d = tmp();
+    let p = sample_with_unique_count(d.path(), "四十亿.xlsx", "4294967295");
+    // The 46 KB workbook of the report.
+    assert!(std::fs::metadata(&p).unwrap().len() < 64 * 1024);
+    assert_unreadable(
+        &p,
+        &limit_msg(
+            &p,
+            "共享字符串表「xl/sharedStrings.xml」声明有 4294967295 个不同的字符串，超过上限 1000000（文件已损坏或被篡改）",
+        ),
+    );
+    // Past what any integer holds, and with leading zeros: refused alike.
+    let p = sample_with_unique_count(d.path(), "更大.xlsx", "000099999999999999999999999999");
+    let o = check(&p);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(
+        o.err
+            .contains("声明有 99999999999999999999999999 个不同的字符串"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn shared_strings_count_that_is_merely_wrong_is_read() {
+    // A writer that counts wrong (but not absurdly) harms nothing: the sample reads as
+    // the sample.
+    let d = tmp();
+    let p = sample_with_unique_count(d.path(), "少报.xlsx", "3");
+    let o = check(&p);
+    let want = check(Path::new(SAMPLE));
+    assert_eq!(o.code, want.code);
+    assert_eq!(o.out.replace(p.to_str().unwrap(), SAMPLE), want.out);
+}
+
+#[test]
+fn rollup_with_a_shared_strings_bomb_among_good_files() {
+    let d = tmp();
+    let input = d.path().join("各单位");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::copy(SAMPLE, input.join("好.xlsx")).unwrap();
+    sample_with_unique_count(&input, "坏.xlsx", "4294967295");
+    let out = d.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let csv = out.join("汇总.csv");
+    let xlsx = out.join("汇总.xlsx");
+    let o = jixiao(&[
+        "rollup",
+        input.to_str().unwrap(),
+        "-o",
+        csv.to_str().unwrap(),
+        "--xlsx",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(o.err.contains("共 2 个文件（读取 1，无法读取 1）"), "{o:?}");
+    assert!(
+        o.err.contains(
+            "坏.xlsx：超出读取上限：共享字符串表「xl/sharedStrings.xml」声明有 4294967295 个"
+        ),
+        "{o:?}"
+    );
+    // The good file's 10 projects are there; nothing but the outputs was left.
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 10, "{rows}");
+    let mut left = leftovers(&out, &["汇总.csv", "汇总.xlsx"]);
+    left.sort();
+    assert!(
+        left.iter()
+            .all(|n| !n.starts_with('.') && !n.contains("tmp")),
+        "{left:?}"
+    );
+}

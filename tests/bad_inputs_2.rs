@@ -124,3 +124,57 @@ fn rollup_with_a_shared_strings_bomb_among_good_files() {
         "{left:?}"
     );
 }
+
+/// The fixture .xls (version 3, 512-byte sectors) with its root entry's mini-stream chain
+/// made to loop and the root declaring `root_len` bytes.
+fn xls_with_root(root_len: u32, looped: bool) -> Vec<u8> {
+    let mut b = std::fs::read(XLS).unwrap();
+    let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+    assert_eq!(u32_at(&b, 30) & 0xFFFF, 9, "512-byte sectors");
+    let fat_sectors: Vec<u32> = (0..109)
+        .map(|i| u32_at(&b, 76 + 4 * i))
+        .filter(|&s| s < 0xFFFF_FFFA)
+        .collect();
+    let fat_at = |id: u32| {
+        let s = fat_sectors[id as usize / 128];
+        512 + s as usize * 512 + (id as usize % 128) * 4
+    };
+    let dir = u32_at(&b, 48);
+    let root_at = 512 + dir as usize * 512;
+    let mut chain = vec![u32_at(&b, root_at + 116)];
+    loop {
+        let next = u32_at(&b, fat_at(*chain.last().unwrap()));
+        if next >= 0xFFFF_FFFA {
+            break;
+        }
+        chain.push(next);
+    }
+    if looped {
+        let last = fat_at(*chain.last().unwrap());
+        b[last..last + 4].copy_from_slice(&chain[0].to_le_bytes());
+    }
+    b[root_at + 120..root_at + 124].copy_from_slice(&root_len.to_le_bytes());
+    b
+}
+
+#[test]
+fn xls_whose_mini_stream_chain_loops_toward_four_gigabytes() {
+    // calamine gathers the chain until it holds the declared length: with the loop, it
+    // grew to 2 GB and the process aborted.
+    let d = tmp();
+    let p = d.path().join("循环.xls");
+    std::fs::write(&p, xls_with_root(0xFFFF_FFC0, true)).unwrap();
+    let size = std::fs::metadata(&p).unwrap().len();
+    assert_unreadable(
+        &p,
+        &format!(
+            "无法打开 {}：.xls 文件已损坏：其中一个数据流声明长度为 4294967232 字节，超过文件本身的 {size} 字节",
+            p.display()
+        ),
+    );
+    // The same loop with the root's true length is read as the fixture.
+    std::fs::write(&p, xls_with_root(704, true)).unwrap();
+    let o = check(&p);
+    assert_eq!(o.code, Some(1), "{o:?}");
+    assert!(o.out.contains("共检查 1 个文件、10 个项目"), "{o:?}");
+}

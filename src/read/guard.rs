@@ -771,6 +771,74 @@ pub fn xls_estimates(stream: &[u8]) -> Vec<XlsEstimate> {
         .collect()
 }
 
+/// The longest length calamine's compound-file reader would be asked to gather, from the
+/// directory entries as it reads them (every 128-byte entry of the directory chain, not
+/// only those in the tree the `cfb` crate walks: calamine takes the first entry of a name),
+/// and the mini FAT's declared sectors. calamine follows a chain until it holds the declared
+/// length, so a chain that loops (which the `cfb` crate finds only in what it reads) grows
+/// without end toward that length: a root entry declaring 4 GB over a two-sector loop
+/// aborted the process. `None` when the header or directory cannot be followed (calamine
+/// then fails on it too).
+fn cfb_declared_max(bytes: &[u8]) -> Option<u64> {
+    const END: u64 = 0xFFFF_FFFA;
+    let sector: usize = match u16_at(bytes, 30)? {
+        9 => 512,
+        12 => 4096,
+        _ => return None,
+    };
+    let sector_at = |id: u64| -> Option<&[u8]> {
+        // Sector 0 starts after the header, which fills the first sector.
+        let start = usize::try_from(id)
+            .ok()?
+            .checked_add(1)?
+            .checked_mul(sector)?;
+        bytes.get(start..start + sector)
+    };
+    let max_sectors = (bytes.len() / sector) as u64;
+    let mut difat: Vec<u64> = (0..109).filter_map(|i| u32_at(bytes, 76 + 4 * i)).collect();
+    let mut next = u32_at(bytes, 68)?;
+    let mut steps = 0;
+    while next < END {
+        steps += 1;
+        if steps > max_sectors + 1 {
+            return None;
+        }
+        let s = sector_at(next)?;
+        let n = sector / 4;
+        difat.extend((0..n - 1).filter_map(|i| u32_at(s, 4 * i)));
+        next = u32_at(s, 4 * (n - 1))?;
+    }
+    let mut fats: Vec<u64> = Vec::new();
+    for id in difat.into_iter().filter(|&id| id < 0xFFFF_FFFC) {
+        let s = sector_at(id)?;
+        fats.extend((0..sector / 4).filter_map(|i| u32_at(s, 4 * i)));
+        if fats.len() as u64 > max_sectors.saturating_mul(sector as u64) {
+            return None;
+        }
+    }
+    let mut most = u32_at(bytes, 64)?.saturating_mul(sector as u64);
+    let mut id = u32_at(bytes, 48)?;
+    let mut steps = 0usize;
+    while id < END {
+        steps += 1;
+        if steps > fats.len() + 1 {
+            // A loop in the directory chain: the `cfb` crate refuses it.
+            return None;
+        }
+        let s = sector_at(id)?;
+        for e in s.chunks_exact(128) {
+            let len = if sector == 512 {
+                u32_at(e, 120)?
+            } else {
+                u32_at(e, 120)? | (u32_at(e, 124)? << 32)
+            };
+            most = most.max(len);
+        }
+        id = *fats.get(usize::try_from(id).ok()?)?;
+    }
+    Some(most)
+}
+
 /// Opens an .xls's compound file and checks what calamine would allocate for it.
 pub fn scan_xls(file: &str, bytes: &[u8]) -> Result<(), Error> {
     let mut cf = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| {
@@ -779,6 +847,15 @@ pub fn scan_xls(file: &str, bytes: &[u8]) -> Result<(), Error> {
             format!(".xls 文件已损坏或不完整（可能没有下载完整）（{e}）"),
         )
     })?;
+    if let Some(n) = cfb_declared_max(bytes).filter(|&n| n > bytes.len() as u64) {
+        return Err(open_err(
+            file,
+            format!(
+                ".xls 文件已损坏：其中一个数据流声明长度为 {n} 字节，超过文件本身的 {} 字节",
+                bytes.len()
+            ),
+        ));
+    }
     let name = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"]
         .into_iter()
         .find(|n| cf.is_stream(n));

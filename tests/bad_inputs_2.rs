@@ -178,3 +178,66 @@ fn xls_whose_mini_stream_chain_loops_toward_four_gigabytes() {
     assert_eq!(o.code, Some(1), "{o:?}");
     assert!(o.out.contains("共检查 1 个文件、10 个项目"), "{o:?}");
 }
+
+// ---- Item 8: only regular files in -----------------------------------------------------
+
+const NOT_REGULAR: &str = "这不是普通文件（而是设备、管道或套接字等），jixiao 只读取普通文件";
+
+fn fifo(dir: &Path, name: &str) -> PathBuf {
+    let p = dir.join(name);
+    let ok = std::process::Command::new("mkfifo")
+        .arg(&p)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "mkfifo {}", p.display());
+    p
+}
+
+#[test]
+fn a_fifo_named_as_input_is_refused_without_waiting() {
+    // Nothing ever writes to it: opening it to read would block forever (the run is
+    // killed by `common::jixiao`'s deadline, and the test fails, if it does).
+    let d = tmp();
+    let p = fifo(d.path(), "管道.xlsx");
+    assert_unreadable(&p, &format!("无法打开 {}：{NOT_REGULAR}", p.display()));
+}
+
+#[test]
+fn devices_are_refused_not_read() {
+    // /dev/zero never ends (it was read to 2 GB: its size says 0); /dev/null is empty but
+    // still no workbook file.
+    for dev in ["/dev/zero", "/dev/null"] {
+        let p = Path::new(dev);
+        if p.exists() {
+            assert_unreadable(p, &format!("无法打开 {dev}：{NOT_REGULAR}"));
+        }
+    }
+}
+
+#[test]
+fn rollup_lists_a_fifo_in_the_folder_and_reads_the_rest() {
+    let d = tmp();
+    let input = d.path().join("各单位");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::copy(SAMPLE, input.join("好.xlsx")).unwrap();
+    let pipe = fifo(&input, "管道.xlsx");
+    let csv = d.path().join("汇总.csv");
+    let o = jixiao(&[
+        "rollup",
+        input.to_str().unwrap(),
+        "-o",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, Some(2), "{o:?}");
+    assert!(
+        o.err.contains(&format!(
+            "{}：这不是普通文件（而是设备、管道或套接字等），已跳过",
+            pipe.display()
+        )),
+        "{o:?}"
+    );
+    assert!(o.err.contains("共 2 个文件（读取 1，无法读取 1）"), "{o:?}");
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 10, "{rows}");
+}

@@ -131,24 +131,54 @@ fn open_err(file: &str, reason: impl Into<String>) -> Error {
 }
 
 /// Reads `path` and loads every sheet.
+///
+/// Only a regular file is read: a FIFO would block the open (and then the read) forever,
+/// and a device such as `/dev/zero` never ends, whatever its metadata says. The type is
+/// checked before opening, again on the open handle, and the read itself stops one byte
+/// past the size limit.
 pub fn load(path: &Path) -> Result<Vec<Grid>, Error> {
     let file = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| open_err(&file, io_reason(&e)))?;
     if meta.is_dir() {
         return Err(open_err(&file, "这是一个文件夹，不是文件"));
     }
-    if meta.len() > LIMITS.max_file_bytes {
+    if !meta.is_file() {
+        return Err(open_err(&file, NOT_REGULAR));
+    }
+    too_big(&file, meta.len())?;
+    let mut f = std::fs::File::open(path).map_err(|e| open_err(&file, io_reason(&e)))?;
+    match f.metadata() {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => return Err(open_err(&file, NOT_REGULAR)),
+        Err(e) => return Err(open_err(&file, io_reason(&e))),
+    }
+    let mut bytes = Vec::new();
+    // Room for what the metadata says, but no more than the limit: a size that changed
+    // since, or lies, costs reallocations, never a read past the limit.
+    let _ = bytes.try_reserve(meta.len().min(LIMITS.max_file_bytes) as usize + 1);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(&mut f, LIMITS.max_file_bytes + 1),
+        &mut bytes,
+    )
+    .map_err(|e| open_err(&file, io_reason(&e)))?;
+    load_bytes(&file, bytes)
+}
+
+/// The reason for an input that is not a regular file.
+const NOT_REGULAR: &str = "这不是普通文件（而是设备、管道或套接字等），jixiao 只读取普通文件";
+
+fn too_big(file: &str, len: u64) -> Result<(), Error> {
+    if len > LIMITS.max_file_bytes {
         return Err(Error::Limit {
-            file,
+            file: file.to_string(),
             reason: format!(
                 "文件大小 {} MB 超过上限 {} MB",
-                meta.len() / 1_048_576,
+                len / 1_048_576,
                 LIMITS.max_file_bytes / 1_048_576
             ),
         });
     }
-    let bytes = std::fs::read(path).map_err(|e| open_err(&file, io_reason(&e)))?;
-    load_bytes(&file, bytes)
+    Ok(())
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -176,16 +206,7 @@ pub fn panic_is_caught() -> bool {
 /// caught and reported as a damaged file. The pre-scans in [`super::guard`] keep calamine
 /// from allocating past the [`LIMITS`] before it is called.
 pub fn load_bytes(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
-    if bytes.len() as u64 > LIMITS.max_file_bytes {
-        return Err(Error::Limit {
-            file: file.to_string(),
-            reason: format!(
-                "文件大小 {} MB 超过上限 {} MB",
-                bytes.len() / 1_048_576,
-                LIMITS.max_file_bytes / 1_048_576
-            ),
-        });
-    }
+    too_big(file, bytes.len() as u64)?;
     let kind = sniff(&bytes);
     if let Kind::Other(reason) = kind {
         return Err(open_err(file, reason));

@@ -241,3 +241,103 @@ fn rollup_lists_a_fifo_in_the_folder_and_reads_the_rest() {
     let rows = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(rows.lines().count(), 1 + 10, "{rows}");
 }
+
+// ---- Item 12: Mac-dated workbooks ------------------------------------------------------
+
+fn a1((row, col): (u32, u32)) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        letters.push(b'A' + ((c - 1) % 26) as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8(letters).unwrap(), row + 1)
+}
+
+/// The sample as Excel saves it on the 1904 date system: the flag set in the workbook
+/// part, and every date cell's serial 1462 lower (the same dates).
+fn sample_in_1904(dir: &Path) -> PathBuf {
+    use calamine::{Data, Reader};
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(SAMPLE).unwrap();
+    let mut parts = read_parts(SAMPLE);
+    let names = wb.sheet_names();
+    let mut shifted = 0;
+    for (i, name) in names.iter().enumerate() {
+        let range = wb.worksheet_range(name).unwrap();
+        let part = format!("xl/worksheets/sheet{}.xml", i + 1);
+        let mut xml = part_text(&parts, &part);
+        for (r, c, v) in range.used_cells() {
+            let Data::DateTime(dt) = v else { continue };
+            let (r0, c0) = range.start().unwrap();
+            let tag = format!("<c r=\"{}\"", a1((r0 + r as u32, c0 + c as u32)));
+            let at = xml.find(&tag).unwrap();
+            let v_at = at + xml[at..].find("<v>").unwrap() + 3;
+            let v_end = v_at + xml[v_at..].find('<').unwrap();
+            let serial: f64 = xml[v_at..v_end].parse().unwrap();
+            assert_eq!(serial, dt.as_f64());
+            xml.replace_range(v_at..v_end, &(serial - 1462.0).to_string());
+            shifted += 1;
+        }
+        set_part(&mut parts, &part, xml);
+    }
+    // Start and end dates of 10 projects.
+    assert_eq!(shifted, 20);
+    let wbxml = part_text(&parts, "xl/workbook.xml");
+    let flagged = wbxml.replacen("<workbookPr ", "<workbookPr date1904=\"1\" ", 1);
+    assert_ne!(flagged, wbxml);
+    set_part(&mut parts, "xl/workbook.xml", flagged);
+    let p = dir.join("苹果电脑.xlsx");
+    write_parts(&p, &parts);
+    p
+}
+
+#[test]
+fn a_workbook_on_the_1904_date_system_reads_the_dates_it_shows() {
+    let d = tmp();
+    let p = sample_in_1904(d.path());
+    let mac = jixiao::read::read_workbook(&p).unwrap();
+    let pc = jixiao::read::read_workbook(SAMPLE).unwrap();
+    let dates = |o: &jixiao::read::ReadOutcome| -> Vec<String> {
+        o.declaration
+            .projects
+            .iter()
+            .map(|p| format!("{:?}–{:?}", p.header.start, p.header.end))
+            .collect()
+    };
+    assert_eq!(dates(&mac), dates(&pc));
+    assert_eq!(
+        dates(&pc)[0],
+        "Some(Date { year: 2024, month: 1, day: 1 })–Some(Date { year: 2024, month: 12, day: 31 })"
+    );
+    assert_eq!(mac.declaration, pc.declaration);
+    // Exactly the sample's findings (no D005 for dates four years early).
+    let o = check(&p);
+    let want = check(Path::new(SAMPLE));
+    assert_eq!(o.code, want.code);
+    assert_eq!(o.out.replace(p.to_str().unwrap(), SAMPLE), want.out);
+    assert!(!o.out.contains("D005"), "{}", o.out);
+}
+
+#[test]
+fn an_xls_on_the_1904_date_system_counts_from_1904() {
+    // The fixture's DATEMODE record set to 1904 with its serials left as they are: each
+    // date is then 1462 days (four years and a day) later than the fixture's.
+    let bytes = std::fs::read(XLS).unwrap();
+    let mut stream = xls_stream(&bytes);
+    let (at, _, range) = biff_records(&stream)
+        .into_iter()
+        .find(|(_, t, _)| *t == 0x0022)
+        .expect("a DATEMODE record");
+    assert_eq!(&stream[range.clone()], &[0, 0], "record at {at}");
+    stream[range.start] = 1;
+    let d = tmp();
+    let p = d.path().join("1904.xls");
+    std::fs::write(&p, with_xls_stream(&bytes, &stream)).unwrap();
+    let read = jixiao::read::read_workbook(&p).unwrap();
+    let h = &read.declaration.projects[0].header;
+    assert_eq!(
+        (h.start.unwrap().to_string(), h.end.unwrap().to_string()),
+        ("2028-01-02".to_string(), "2029-01-01".to_string())
+    );
+}

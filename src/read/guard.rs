@@ -294,17 +294,22 @@ const ODS_MAX_ROWS: u64 = 1_048_576;
 const ODS_MAX_COLUMNS: u64 = 16_384;
 
 /// Streams `content.xml` of an ods and checks, sheet by sheet, the cells calamine would
-/// make of it.
-pub fn scan_ods(file: &str, bytes: &[u8]) -> Result<(), Error> {
+/// make of it. Gives the days its date serials count from 1899-12-30 (its
+/// `table:null-date`; 0 when it has none, as LibreOffice's default is that day).
+pub fn scan_ods(file: &str, bytes: &[u8]) -> Result<i64, Error> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| open_err(file, format!("ODS 文件已损坏（{e}）")))?;
     let content = match zip.by_name("content.xml") {
         Ok(f) => f,
         Err(_) => return Err(open_err(file, "ODS 文件缺少 content.xml，已损坏")),
     };
-    let estimates = ods_estimates(std::io::BufReader::new(content))
+    let (estimates, null_date) = ods_scan(std::io::BufReader::new(content))
         .map_err(|e| open_err(file, format!("ODS 文件的内容已损坏（{e}）")))?;
-    check_dense(file, &estimates)
+    check_dense(file, &estimates)?;
+    // A null date that does not parse is ignored, as LibreOffice does.
+    Ok(null_date
+        .and_then(|d| d.get(..10)?.parse::<crate::model::Date>().ok())
+        .map_or(0, |d| d.days_since_1899_12_30()))
 }
 
 fn check_dense(file: &str, estimates: &[DenseEstimate]) -> Result<(), Error> {
@@ -366,10 +371,19 @@ fn has_attr(e: &quick_xml::events::BytesStart<'_>, name: &str) -> bool {
 /// Per sheet, what calamine's ods reader would allocate. Mirrors its `read_table`,
 /// `read_row` and `get_range`, erring on the side of more: a cell with a value type, a
 /// formula or any content counts as non-empty.
+#[cfg(test)]
 pub fn ods_estimates<R: std::io::BufRead>(
     input: R,
 ) -> Result<Vec<DenseEstimate>, quick_xml::Error> {
+    ods_scan(input).map(|(e, _)| e)
+}
+
+/// [`ods_estimates`], and the `table:date-value` of the `table:null-date` element, if any.
+fn ods_scan<R: std::io::BufRead>(
+    input: R,
+) -> Result<(Vec<DenseEstimate>, Option<String>), quick_xml::Error> {
     use quick_xml::events::Event;
+    let mut null_date = None;
     let mut reader = quick_xml::Reader::from_reader(input);
     reader.config_mut().check_end_names = false;
     let mut buf = Vec::new();
@@ -389,7 +403,9 @@ pub fn ods_estimates<R: std::io::BufRead>(
         if let Some(e) = start {
             let qname = e.name();
             let name = qname.0;
-            if name == "table:table" && !is_empty_el && table.is_none() {
+            if name == "table:null-date" && null_date.is_none() {
+                null_date = attr(&e, "table:date-value");
+            } else if name == "table:table" && !is_empty_el && table.is_none() {
                 let sheet = attr(&e, "table:name").unwrap_or_default();
                 table = Some((
                     DenseEstimate {
@@ -459,7 +475,7 @@ pub fn ods_estimates<R: std::io::BufRead>(
         }
         buf.clear();
     }
-    Ok(out)
+    Ok((out, null_date))
 }
 
 /// A table being scanned: its estimate, expanded rows so far, first and last non-empty row.
@@ -959,6 +975,15 @@ mod tests {
             r#"<office:document-content><office:body><office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>"#
         );
         ods_estimates(xml.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn ods_null_date_is_found() {
+        let xml = r#"<office:document-content><office:body><office:spreadsheet><table:calculation-settings><table:null-date table:date-value="1904-01-01"/></table:calculation-settings><table:table table:name="S"/></office:spreadsheet></office:body></office:document-content>"#;
+        let (_, null_date) = ods_scan(xml.as_bytes()).unwrap();
+        assert_eq!(null_date.as_deref(), Some("1904-01-01"));
+        let (_, none) = ods_scan(&b"<office:document-content/>"[..]).unwrap();
+        assert_eq!(none, None);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use calamine::{Ods, Reader, SheetVisible, Xls, Xlsx};
 
 use super::grid::{Grid, Value};
 use super::guard;
+use crate::model::EXCEL_1904_OFFSET;
 use crate::Error;
 
 mod merges;
@@ -237,14 +238,14 @@ pub fn load_bytes(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
 fn load_zip(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
     match guard::check_zip(file, &bytes)? {
         guard::ZipKind::Ods => {
-            guard::scan_ods(file, &bytes)?;
+            let offset = guard::scan_ods(file, &bytes)?;
             let wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
                 |e: calamine::OdsError| match e {
                     calamine::OdsError::Password => open_err(file, ENCRYPTED_ODS),
                     e => open_err(file, format!("ODS 文件已损坏或不完整（{e}）")),
                 },
             )?;
-            load_dense(file, wb)
+            load_dense(file, wb, offset)
         }
         guard::ZipKind::Ooxml => load_ooxml(file, &bytes, true),
     }
@@ -301,7 +302,12 @@ fn load_cfb(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
                 .unwrap_or_default()
         })
         .collect();
-    let mut grids = load_dense(file, wb)?;
+    let offset = if wb.has_1904_epoch() {
+        EXCEL_1904_OFFSET
+    } else {
+        0
+    };
+    let mut grids = load_dense(file, wb, offset)?;
     for (g, m) in grids.iter_mut().zip(merges) {
         check_merges(file, &g.name, m.len())?;
         g.set_merges(m);
@@ -444,6 +450,11 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
 ) -> Result<Vec<Grid>, Error> {
     let sheets = hidden_names(&wb);
     check_sheet_count(file, sheets.len())?;
+    let serial_offset = if wb.has_1904_epoch() {
+        EXCEL_1904_OFFSET
+    } else {
+        0
+    };
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
     let mut parts = parts.filter(|p| p.lists(&names));
     let mut grids = Vec::with_capacity(sheets.len());
@@ -479,7 +490,7 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
                     continue;
                 };
                 check_text(file, &name, (r, c as u16), value, &mut text)?;
-                grid.insert(r, c as u16, value);
+                grid.insert(r, c as u16, in_1900_system(value, serial_offset));
             }
         }
         // After the cells: the scan relies on calamine's cell reader having found the end
@@ -492,15 +503,35 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
             check_merges(file, &name, m.len())?;
             grid.set_merges(m.iter().map(dims).collect());
         }
+        grid.serial_offset = serial_offset;
         grids.push(grid);
     }
     Ok(grids)
+}
+
+/// A date cell of a workbook whose serials count from another day (the 1904 system) as
+/// the 1900 system's serial of the same date, so that every later use of it (the model, the
+/// sources, the sheets `fix` copies) reads the date the workbook shows. Durations are
+/// not dates and stay.
+#[inline]
+fn in_1900_system(v: Value<'_>, serial_offset: i64) -> Value<'_> {
+    match v {
+        Value::DateTime(dt) if serial_offset != 0 && !dt.is_duration() => {
+            Value::DateTime(calamine::ExcelDateTime::new(
+                dt.as_f64() + serial_offset as f64,
+                calamine::ExcelDateTimeType::DateTime,
+                false,
+            ))
+        }
+        v => v,
+    }
 }
 
 /// xls and ods come back from calamine as dense ranges.
 fn load_dense<RS: std::io::Read + std::io::Seek, W: Reader<RS>>(
     file: &str,
     mut wb: W,
+    serial_offset: i64,
 ) -> Result<Vec<Grid>, Error>
 where
     W::Error: std::fmt::Display,
@@ -543,8 +574,9 @@ where
                 continue;
             };
             check_text(file, &name, (row, col), v, &mut text)?;
-            grid.insert(row, col, v);
+            grid.insert(row, col, in_1900_system(v, serial_offset));
         }
+        grid.serial_offset = serial_offset;
         grids.push(grid);
     }
     Ok(grids)

@@ -341,3 +341,63 @@ fn an_xls_on_the_1904_date_system_counts_from_1904() {
         ("2028-01-02".to_string(), "2029-01-01".to_string())
     );
 }
+
+// ---- Item 4: what the sheet shows is what is read --------------------------------------
+
+/// The sample with project 1's sheet edited by `edit`.
+fn sample_with_p1(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    sample_edited(dir, name, P1, edit)
+}
+
+fn past_grid_msg(p: &Path, r: &str) -> String {
+    format!(
+        "{} 工作表「{P1_NAME}」无法读取：单元格引用「{r}」超出 Excel 工作表的范围（最大为 XFD1048576），文件已损坏或被篡改，不能可靠地读取",
+        p.display()
+    )
+}
+
+#[test]
+fn a_cell_reference_that_wraps_onto_a_real_cell_is_refused() {
+    let d = tmp();
+    // D4294967333 is D37 in 32-bit arithmetic; MWLQKWX34 a column near A.
+    for (k, cell) in [
+        r#"<c r="D4294967333"><v>99999999</v></c>"#,
+        r#"<c r="MWLQKWX34" t="inlineStr"><is><t>假单位</t></is></c>"#,
+        r#"<c r="XFE1"><v>1</v></c>"#,
+        r#"<c r="A1048577"><v>1</v></c>"#,
+    ]
+    .iter()
+    .enumerate()
+    {
+        let r = &cell[6..cell[6..].find('"').unwrap() + 6];
+        let p = sample_with_p1(d.path(), &format!("越界{k}.xlsx"), |x| {
+            x.replacen(
+                "</row></sheetData>",
+                &format!("{cell}</row></sheetData>"),
+                1,
+            )
+        });
+        assert_unreadable(&p, &past_grid_msg(&p, r));
+    }
+}
+
+#[test]
+fn a_row_or_merged_range_past_the_grid_is_refused() {
+    let d = tmp();
+    let p = sample_with_p1(d.path(), "行越界.xlsx", |x| {
+        x.replacen(
+            "</sheetData>",
+            r#"<row r="4294967297"><c r="A4294967297"><v>1</v></c></row></sheetData>"#,
+            1,
+        )
+    });
+    assert_unreadable(&p, &past_grid_msg(&p, "4294967297"));
+    let p = sample_with_p1(d.path(), "合并越界.xlsx", |x| {
+        x.replacen(
+            r#"<mergeCell ref="A1:H1"/>"#,
+            r#"<mergeCell ref="A1:H4294967297"/>"#,
+            1,
+        )
+    });
+    assert_unreadable(&p, &past_grid_msg(&p, "A1:H4294967297"));
+}

@@ -20,6 +20,7 @@ use crate::Error;
 
 mod merges;
 mod prune;
+mod refs;
 mod repack;
 
 /// What one workbook may make jixiao read. No real declaration comes near these: the
@@ -270,6 +271,9 @@ fn load_ooxml(file: &str, bytes: &[u8], repack: bool) -> Result<Vec<Grid>, Error
             Ok(Some(Ok(grids))) => return Ok(grids),
             // Counted from the cells, which are the same either way.
             Ok(Some(Err(e @ Error::Limit { .. }))) => return Err(e),
+            // Seen in the XML, which is the same either way (the original path would have
+            // calamine wrap the reference first, or panic on it with overflow checks).
+            Ok(Some(Err(e))) if is_past_grid(&e) => return Err(e),
             // No copy, or calamine could not open it: `parts` was not handed on (its scans,
             // if any, are of the bytes the original path inflates).
             Ok(None) if parts.is_some() => {}
@@ -439,6 +443,24 @@ fn too_many_cells(file: &str, sheet: &str) -> Error {
     }
 }
 
+/// A sheet with a cell reference past XFD1048576: damage, not a sheet to guess at.
+fn past_grid(file: &str, sheet: &str, r: &str) -> Error {
+    Error::Sheet {
+        file: file.to_string(),
+        sheet: sheet.to_string(),
+        reason: format!("{PAST_GRID_HEAD}「{r}」{PAST_GRID_TAIL}"),
+    }
+}
+
+const PAST_GRID_HEAD: &str = "单元格引用";
+const PAST_GRID_TAIL: &str =
+    "超出 Excel 工作表的范围（最大为 XFD1048576），文件已损坏或被篡改，不能可靠地读取";
+
+fn is_past_grid(e: &Error) -> bool {
+    matches!(e, Error::Sheet { reason, .. }
+        if reason.starts_with(PAST_GRID_HEAD) && reason.ends_with(PAST_GRID_TAIL))
+}
+
 /// xlsx/xlsm: stream each sheet's cells, so a huge declared range allocates nothing.
 /// `parts` is the file `wb` was opened from (or its original, when `wb` reads the repacked
 /// copy); merged ranges are scanned from it (see [`merges`]) when its sheets are the ones
@@ -467,6 +489,11 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
             sheet: name.clone(),
             reason: explain(&e),
         };
+        // Seen before calamine reads the cells when the repack inflated the part (calamine
+        // would wrap the reference, or panic on it in a build with overflow checks).
+        if let Some(r) = parts.as_ref().and_then(|p| p.past_grid(&name)) {
+            return Err(past_grid(file, &name, r));
+        }
         {
             let mut reader = wb
                 .worksheet_cells_reader(&name)
@@ -482,8 +509,9 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
                     return Err(too_many_cells_in_all(file));
                 }
                 let (r, c) = cell.get_position();
-                if c > u16::MAX as u32 {
-                    continue;
+                // Past the grid without wrapping (XFE1, A1048577): never written by Excel.
+                if u64::from(r) >= refs::MAX_ROW || u64::from(c) >= refs::MAX_COL {
+                    return Err(past_grid(file, &name, &refs::a1(r, c)));
                 }
                 // Borrowed: a shared string is copied once, into the grid's text.
                 let Some(value) = Value::from_ref(cell.get_value()) else {
@@ -499,7 +527,21 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
             Some(m) => Ok(m),
             None => wb.merge_cells_by_sheet_name(&name),
         };
+        // Without the repack, the part is inflated for its merges after calamine read it.
+        if let Some(r) = parts.as_ref().and_then(|p| p.past_grid(&name)) {
+            return Err(past_grid(file, &name, r));
+        }
         if let Ok(m) = merged {
+            if let Some(d) = m.iter().find(|d| {
+                u64::from(d.end.0) >= refs::MAX_ROW || u64::from(d.end.1) >= refs::MAX_COL
+            }) {
+                let r = format!(
+                    "{}:{}",
+                    refs::a1(d.start.0, d.start.1),
+                    refs::a1(d.end.0, d.end.1)
+                );
+                return Err(past_grid(file, &name, &r));
+            }
             check_merges(file, &name, m.len())?;
             grid.set_merges(m.iter().map(dims).collect());
         }

@@ -221,6 +221,7 @@ impl XlsxParts<'_> {
         out.try_reserve_exact(len).ok()?;
         let mut offsets = Vec::with_capacity(entries.len());
         let mut scanned = HashMap::new();
+        let mut past_grid = HashMap::new();
         let mut inflater = Decompress::new(false);
         // Each worksheet part's CRC-32 and size as written, in entry order.
         let mut written = Vec::new();
@@ -263,6 +264,11 @@ impl XlsxParts<'_> {
             let part = &mut out[start..];
             if part.len() != entry.size as usize || crc32fast::hash(part) != entry.crc {
                 return None;
+            }
+            if let Some(r) = super::refs::first_past_grid(part) {
+                for p in paths {
+                    past_grid.insert(p.clone(), r.clone());
+                }
             }
             // Checked whole above, as the original path would; blanks left out after.
             let kept = prune_empty_cells(part);
@@ -309,6 +315,7 @@ impl XlsxParts<'_> {
         out.extend_from_slice(&u32::try_from(directory).ok()?.to_le_bytes());
         out.extend_from_slice(&0u16.to_le_bytes()); // no comment
         self.scanned = scanned;
+        self.past_grid = past_grid;
         Some(out)
     }
 }

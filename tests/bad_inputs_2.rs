@@ -401,3 +401,41 @@ fn a_row_or_merged_range_past_the_grid_is_refused() {
     });
     assert_unreadable(&p, &past_grid_msg(&p, "A1:H4294967297"));
 }
+
+// ---- Item 14: one language per message ---------------------------------------------------
+
+/// Whether a message has English words in it, once the path it names is taken out.
+fn has_english(msg: &str, path: &Path) -> bool {
+    let rest = msg.replace(path.to_str().unwrap(), "");
+    rest.split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| w.len() >= 3 && !["ODS", "OLE", "XML", "Excel", "zip", "xls", "xlsx"].contains(&w))
+}
+
+#[test]
+fn damaged_files_are_explained_in_chinese_only() {
+    let d = tmp();
+    let xlsx = std::fs::read(SAMPLE).unwrap();
+    let xls = std::fs::read(XLS).unwrap();
+    let ods = std::fs::read(ODS).unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "未下载完.xlsx",
+            xlsx[..xlsx.len() / 2].to_vec(),
+            "文件不完整或已损坏（可能没有下载完整），请重新获取原文件（找不到压缩包末尾的目录记录，文件末尾缺失）",
+        ),
+        ("未下载完.xls", xls[..xls.len() / 3].to_vec(), ".xls 文件已损坏或不完整（可能没有下载完整）（"),
+        ("未下载完.ods", ods[..ods.len() / 2].to_vec(), "文件不完整或已损坏"),
+    ];
+    for (name, bytes, want) in cases {
+        let p = d.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let o = check(&p);
+        assert_eq!(o.code, Some(2), "{o:?}");
+        let msg = o.err.trim_end();
+        assert!(
+            msg.starts_with(&format!("无法读取：无法打开 {}：{want}", p.display())),
+            "{msg}"
+        );
+        assert!(!has_english(msg, &p), "English left in: {msg}");
+    }
+}

@@ -14,7 +14,7 @@
 
 use std::io::{Cursor, Read};
 
-use super::open::LIMITS;
+use super::open::{detail, LIMITS};
 use crate::Error;
 
 /// What kind of workbook a zip holds.
@@ -56,7 +56,10 @@ pub fn check_zip(file: &str, bytes: &[u8]) -> Result<ZipKind, Error> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
         open_err(
             file,
-            format!("文件不完整或已损坏（可能没有下载完整），请重新获取原文件（{e}）"),
+            format!(
+                "文件不完整或已损坏（可能没有下载完整），请重新获取原文件（{}）",
+                detail(&e.to_string())
+            ),
         )
     })?;
     if zip.len() > LIMITS.max_zip_parts {
@@ -74,7 +77,7 @@ pub fn check_zip(file: &str, bytes: &[u8]) -> Result<ZipKind, Error> {
     for i in 0..zip.len() {
         let f = zip
             .by_index_raw(i)
-            .map_err(|e| open_err(file, format!("文件已损坏（{e}）")))?;
+            .map_err(|e| open_err(file, format!("文件已损坏（{}）", detail(&e.to_string()))))?;
         let name = f
             .name()
             .map(|n| n.into_owned())
@@ -297,14 +300,22 @@ const ODS_MAX_COLUMNS: u64 = 16_384;
 /// make of it. Gives the days its date serials count from 1899-12-30 (its
 /// `table:null-date`; 0 when it has none, as LibreOffice's default is that day).
 pub fn scan_ods(file: &str, bytes: &[u8]) -> Result<i64, Error> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| open_err(file, format!("ODS 文件已损坏（{e}）")))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        open_err(
+            file,
+            format!("ODS 文件已损坏（{}）", detail(&e.to_string())),
+        )
+    })?;
     let content = match zip.by_name("content.xml") {
         Ok(f) => f,
         Err(_) => return Err(open_err(file, "ODS 文件缺少 content.xml，已损坏")),
     };
-    let (estimates, null_date) = ods_scan(std::io::BufReader::new(content))
-        .map_err(|e| open_err(file, format!("ODS 文件的内容已损坏（{e}）")))?;
+    let (estimates, null_date) = ods_scan(std::io::BufReader::new(content)).map_err(|e| {
+        open_err(
+            file,
+            format!("ODS 文件的内容已损坏（{}）", detail(&e.to_string())),
+        )
+    })?;
     check_dense(file, &estimates)?;
     // A null date that does not parse is ignored, as LibreOffice does.
     Ok(null_date
@@ -860,7 +871,10 @@ pub fn scan_xls(file: &str, bytes: &[u8]) -> Result<(), Error> {
     let mut cf = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| {
         open_err(
             file,
-            format!(".xls 文件已损坏或不完整（可能没有下载完整）（{e}）"),
+            format!(
+                ".xls 文件已损坏或不完整（可能没有下载完整）（{}）",
+                detail(&e.to_string())
+            ),
         )
     })?;
     if let Some(n) = cfb_declared_max(bytes).filter(|&n| n > bytes.len() as u64) {
@@ -884,7 +898,12 @@ pub fn scan_xls(file: &str, bytes: &[u8]) -> Result<(), Error> {
     let mut stream = Vec::new();
     cf.open_stream(name)
         .and_then(|s| s.take(LIMITS.max_file_bytes).read_to_end(&mut stream))
-        .map_err(|e| open_err(file, format!(".xls 文件已损坏（{e}）")))?;
+        .map_err(|e| {
+            open_err(
+                file,
+                format!(".xls 文件已损坏（{}）", detail(&e.to_string())),
+            )
+        })?;
     // With an open password, the records after FilePass hold ciphertext (their headers stay
     // plain): nothing in them can be sized, and calamine refuses the file anyway.
     if xls_is_encrypted(&stream) {

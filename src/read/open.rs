@@ -184,10 +184,32 @@ fn too_big(file: &str, len: u64) -> Result<(), Error> {
 }
 
 fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "找不到该文件".into(),
-        std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
-        _ => e.to_string(),
+    io_reason_zh(e)
+}
+
+/// An I/O error named in Chinese by its kind, with the system's error number when it has
+/// one (its own text is English: "No such file or directory (os error 2)").
+pub fn io_reason_zh(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let what = match e.kind() {
+        K::NotFound => return "找不到该文件".into(),
+        K::PermissionDenied => return "没有读取权限".into(),
+        K::IsADirectory => return "这是一个文件夹，不是文件".into(),
+        K::UnexpectedEof => "文件在读取中途结束",
+        K::Interrupted => "读取被中断",
+        K::OutOfMemory => "内存不足",
+        K::TimedOut => "读取超时",
+        K::WouldBlock => "文件暂时无法读取（被占用）",
+        K::InvalidInput | K::InvalidFilename => "文件名或路径无效",
+        K::InvalidData => "文件数据无效",
+        K::ResourceBusy => "文件正被占用",
+        K::NotADirectory => "路径中的某一级不是文件夹",
+        K::StaleNetworkFileHandle | K::NetworkDown | K::NetworkUnreachable => "网络文件系统出错",
+        _ => "读取文件时系统出错",
+    };
+    match e.raw_os_error() {
+        Some(n) => format!("{what}（系统错误号 {n}）"),
+        None => what.into(),
     }
 }
 
@@ -230,7 +252,7 @@ pub fn load_bytes(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
                 .unwrap_or_default();
             Err(open_err(
                 file,
-                format!("文件已损坏，无法解析（读取时出错：{what}）"),
+                format!("文件已损坏，无法解析（解析器报告：{}）", detail(&what)),
             ))
         }
     }
@@ -243,7 +265,10 @@ fn load_zip(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
             let wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
                 |e: calamine::OdsError| match e {
                     calamine::OdsError::Password => open_err(file, ENCRYPTED_ODS),
-                    e => open_err(file, format!("ODS 文件已损坏或不完整（{e}）")),
+                    e => open_err(
+                        file,
+                        format!("ODS 文件已损坏或不完整（{}）", detail(&e.to_string())),
+                    ),
                 },
             )?;
             load_dense(file, wb, offset)
@@ -294,7 +319,13 @@ fn load_cfb(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
     let wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
         |e: calamine::XlsError| match e {
             calamine::XlsError::Password => open_err(file, ENCRYPTED),
-            e => open_err(file, format!(".xls 文件已损坏或不是 Excel 工作簿（{e}）")),
+            e => open_err(
+                file,
+                format!(
+                    ".xls 文件已损坏或不是 Excel 工作簿（{}）",
+                    detail(&e.to_string())
+                ),
+            ),
         },
     )?;
     let merges: Vec<Vec<(u32, u16, u32, u16)>> = wb
@@ -332,29 +363,109 @@ fn check_merges(file: &str, sheet: &str, n: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// A reason from calamine or the zip reader, in Chinese where it is a known one.
+/// A reason from calamine or the zip reader, in Chinese.
 fn explain(e: &str) -> String {
     if e.contains("larger than its declared uncompressed size") {
-        format!("数据比其声明的大小更大，文件已损坏或被篡改（可能是“压缩炸弹”）（{e}）")
+        "数据比其声明的大小更大，文件已损坏或被篡改（可能是“压缩炸弹”）".into()
     } else if e.contains("Invalid checksum") {
-        format!("数据校验失败，文件已损坏（{e}）")
+        "数据校验失败，文件已损坏（校验和不符）".into()
     } else if e.contains("unexpected end of file") || e.contains("UnexpectedEof") {
-        format!("数据不完整，文件已损坏（{e}）")
+        "数据不完整，文件已损坏（数据提前结束）".into()
     } else {
-        format!("文件内容已损坏（{e}）")
+        format!("文件内容已损坏（{}）", detail(e))
     }
 }
 
 fn zip_reason(e: &str) -> String {
     if e.contains("EOCD") || e.contains("end of central directory") || e.contains("Zip") {
-        format!("文件不完整或已损坏（可能没有下载完整），请重新获取原文件（{e}）")
+        format!(
+            "文件不完整或已损坏（可能没有下载完整），请重新获取原文件（{}）",
+            detail(e)
+        )
     } else if e.contains("not found") || e.contains("workbook") {
-        format!("这是一个压缩包，但不是 Excel 工作簿（{e}）")
+        format!("这是一个压缩包，但不是 Excel 工作簿（{}）", detail(e))
     } else if e.contains("declared uncompressed size") || e.contains("checksum") {
         explain(e)
     } else {
-        format!("无法作为 Excel 工作簿打开（{e}）")
+        format!("无法作为 Excel 工作簿打开（{}）", detail(e))
     }
+}
+
+/// The detail of an error from zip, cfb, calamine, quick-xml or a parser's panic, named in
+/// Chinese by its kind: their texts are English, and a Chinese message must not end in
+/// "(invalid Zip archive: Could not find EOCD)". The kinds are those the crates' messages
+/// say (zip 9.8, cfb 0.16, calamine 0.38, quick-xml 0.42); the first that matches names it.
+pub(crate) fn detail(e: &str) -> &'static str {
+    const KINDS: &[(&[&str], &str)] = &[
+        (
+            &["EOCD", "end of central directory", "central directory"],
+            "找不到压缩包末尾的目录记录，文件末尾缺失",
+        ),
+        (&["checksum", "CRC"], "数据校验和不符"),
+        (
+            &["declared uncompressed size"],
+            "解压后的数据比声明的大小更大",
+        ),
+        (
+            &["deflate", "Deflate", "stored block", "huffman", "Huffman"],
+            "压缩数据已损坏",
+        ),
+        (
+            &[
+                "unexpected end",
+                "UnexpectedEof",
+                "failed to fill whole buffer",
+                "too small",
+            ],
+            "数据提前结束",
+        ),
+        (&["Password", "password", "encrypt"], "文件已加密"),
+        (
+            &[
+                "sector",
+                "Sector",
+                "Chain",
+                "chain",
+                "Malformed directory",
+                "FAT",
+            ],
+            "OLE 复合文档的扇区结构已损坏",
+        ),
+        (&["Invalid OLE", "signature"], "不是有效的 OLE 复合文档"),
+        (
+            &["Cannot find", "not found", "NotFound", "missing"],
+            "缺少必需的部件或数据流",
+        ),
+        (
+            &[
+                "xml",
+                "Xml",
+                "XML",
+                "syntax",
+                "ill-formed",
+                "Eof",
+                "tag",
+                "attribute",
+                "escape",
+            ],
+            "XML 格式错误",
+        ),
+        (&["overflow"], "数值溢出"),
+        (&["out of range", "out of bounds", "index"], "读取越界"),
+        (
+            &["utf", "UTF", "encoding", "codepage", "CodePage"],
+            "文字编码错误",
+        ),
+        (
+            &["float", "integer", "parse", "Parse", "number"],
+            "数字格式错误",
+        ),
+        (&["I/O", "Io(", "io error"], "读取错误"),
+    ];
+    KINDS
+        .iter()
+        .find(|(needles, _)| needles.iter().any(|n| e.contains(n)))
+        .map_or("无法识别的结构错误", |(_, zh)| zh)
 }
 
 fn dims(d: &calamine::Dimensions) -> (u32, u16, u32, u16) {

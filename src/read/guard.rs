@@ -254,7 +254,7 @@ pub fn declared_unique_count<R: std::io::BufRead>(input: R) -> Option<u128> {
                 }
                 let mut most: Option<u128> = None;
                 for a in e.attributes().with_checks(false).map_while(Result::ok) {
-                    let key: &str = a.key.0.as_ref();
+                    let key: &str = a.key.0;
                     let local = key.rsplit(':').next().unwrap_or(key);
                     if local != "uniqueCount" {
                         continue;

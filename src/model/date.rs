@@ -64,6 +64,11 @@ fn civil_from_days(z: i64) -> (i32, u8, u8) {
 /// was, so from 1900-03-01 on serial = days since 1899-12-30.
 const EXCEL_EPOCH_OFFSET: i64 = 25_569; // serial of 1970-01-01
 
+/// A workbook saved on Excel's 1904 date system (Excel for Mac before 2011, or by choice)
+/// counts from 1904-01-01 = 0: its serials are this many days lower than the 1900 system's
+/// for the same date.
+pub const EXCEL_1904_OFFSET: i64 = 1_462;
+
 impl Date {
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
         if !(1..=9999).contains(&year) || month == 0 || month > 12 || day == 0 {
@@ -91,6 +96,13 @@ impl Date {
         } else {
             s
         }
+    }
+
+    /// Days from 1899-12-30 to this date: what a serial must have added to count in the
+    /// 1900 system when a workbook counts from this date instead (an OpenDocument
+    /// `table:null-date`; [`EXCEL_1904_OFFSET`] for Excel's 1904 system).
+    pub fn days_since_1899_12_30(self) -> i64 {
+        days_from_civil(self.year, self.month, self.day) + EXCEL_EPOCH_OFFSET
     }
 
     /// The date of an Excel serial (the fractional part, a time of day, is ignored).
@@ -151,6 +163,20 @@ impl<'de> Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_1904_system_and_null_dates() {
+        assert_eq!(
+            Date::new(1904, 1, 1).unwrap().days_since_1899_12_30(),
+            EXCEL_1904_OFFSET
+        );
+        assert_eq!(Date::new(1899, 12, 30).unwrap().days_since_1899_12_30(), 0);
+        // 2024-01-01 is 45292 in the 1900 system and 43830 in the 1904 system.
+        assert_eq!(
+            Date::from_excel_serial(43_830 + EXCEL_1904_OFFSET),
+            Date::new(2024, 1, 1)
+        );
+    }
 
     #[test]
     fn serial_round_trip() {

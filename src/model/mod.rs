@@ -10,7 +10,7 @@ mod source;
 mod target;
 mod target_grammar;
 
-pub use date::{days_in_month, is_leap, Date, DateParseError};
+pub use date::{days_in_month, is_leap, Date, DateParseError, EXCEL_1904_OFFSET};
 pub use declaration::{
     BudgetLine, Declaration, Funds, Goals, Indicator, Narrative, Project, ProjectHeader,
 };

@@ -10,7 +10,8 @@ use crate::model::{
     a1, CellKind, Date, FieldPath, Finding, Location, Money, MoneyUnit, Severity, SourceMap,
 };
 use crate::values::{
-    clean_str, date_from_serial, decimal_from_f64, parse_date_text, parse_money_text,
+    clean_str, date_from_serial, date_from_serial_in, decimal_from_f64, parse_date_text,
+    parse_money_text,
 };
 
 /// Reader codes (documented in docs/rules.md).
@@ -39,6 +40,9 @@ pub mod codes {
 pub struct Ctx {
     pub sources: SourceMap,
     pub findings: Vec<Finding>,
+    /// The workbook's [`Grid::serial_offset`](super::grid::Grid): a plain number in a date
+    /// field counts from the workbook's own day 0.
+    pub serial_offset: i64,
 }
 
 impl Ctx {
@@ -484,11 +488,11 @@ fn date_any(
             Some(d) => Some(d),
             None => bad(ctx, dt.as_f64().to_string(), "日期序号超出范围".into()),
         },
-        Value::Float(f) => match date_from_serial(f) {
+        Value::Float(f) => match date_from_serial_in(f, ctx.serial_offset) {
             Some(d) => Some(d),
             None => bad(ctx, f.to_string(), "数字无法作为日期".into()),
         },
-        Value::Int(i) => match date_from_serial(i as f64) {
+        Value::Int(i) => match date_from_serial_in(i as f64, ctx.serial_offset) {
             Some(d) => Some(d),
             None => bad(ctx, i.to_string(), "数字无法作为日期".into()),
         },

@@ -94,6 +94,10 @@ pub struct Grid {
     /// Indices into `labels` of those with a colon inside (`项目名称：XXX`), ascending.
     with_colon: Vec<u32>,
     pub hidden: bool,
+    /// Days to add to a number read as a date serial in this workbook to count it in the
+    /// 1900 system: 1462 on Excel's 1904 date system, an ods's `table:null-date` from
+    /// 1899-12-30. The workbook's date cells are already shifted when loaded.
+    pub serial_offset: i64,
 }
 
 /// A piece of text: `label_text[start..end]` for a label, `text[start..end]` for a cell.

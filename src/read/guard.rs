@@ -14,7 +14,7 @@
 
 use std::io::{Cursor, Read};
 
-use super::open::LIMITS;
+use super::open::{detail, LIMITS};
 use crate::Error;
 
 /// What kind of workbook a zip holds.
@@ -56,7 +56,10 @@ pub fn check_zip(file: &str, bytes: &[u8]) -> Result<ZipKind, Error> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
         open_err(
             file,
-            format!("文件不完整或已损坏（可能没有下载完整），请重新获取原文件（{e}）"),
+            format!(
+                "文件不完整或已损坏（可能没有下载完整），请重新获取原文件（{}）",
+                detail(&e.to_string())
+            ),
         )
     })?;
     if zip.len() > LIMITS.max_zip_parts {
@@ -74,7 +77,7 @@ pub fn check_zip(file: &str, bytes: &[u8]) -> Result<ZipKind, Error> {
     for i in 0..zip.len() {
         let f = zip
             .by_index_raw(i)
-            .map_err(|e| open_err(file, format!("文件已损坏（{e}）")))?;
+            .map_err(|e| open_err(file, format!("文件已损坏（{}）", detail(&e.to_string()))))?;
         let name = f
             .name()
             .map(|n| n.into_owned())
@@ -174,6 +177,7 @@ pub fn check_zip(file: &str, bytes: &[u8]) -> Result<ZipKind, Error> {
             ));
         }
         if names.iter().any(|n| n.ends_with("workbook.xml")) {
+            check_shared_string_counts(file, &mut zip, &names)?;
             return Ok(ZipKind::Ooxml);
         }
         return Err(open_err(
@@ -191,6 +195,87 @@ pub fn check_zip(file: &str, bytes: &[u8]) -> Result<ZipKind, Error> {
         file,
         "这是一个普通的 zip 压缩包，不是 Excel 工作簿。如附件被打包，请先解压，再提交其中的 .xlsx 文件",
     ))
+}
+
+/// calamine reserves room for as many shared strings as the `uniqueCount` of the table's
+/// `<sst>` tag declares (24 bytes each) before reading one: `uniqueCount="4294967295"` in a
+/// 46 KB file is a 100 GB reservation, and an allocation failure aborts the process (no
+/// panic to catch). Every part that could be the table (calamine looks it up by path,
+/// case-insensitively, next to the workbook part) has its first tag read, inflating only
+/// its first block or so; a count past [`Limits::max_shared_strings`](super::open::Limits)
+/// is refused. No real workbook comes near: a declaration has a few hundred strings, and
+/// more distinct strings than the cells a workbook may hold could never be shown.
+fn check_shared_string_counts<R: std::io::Read + std::io::Seek>(
+    file: &str,
+    zip: &mut zip::ZipArchive<R>,
+    names: &[String],
+) -> Result<(), Error> {
+    for name in names {
+        let lower = name.replace('\\', "/").to_ascii_lowercase();
+        if !lower.ends_with("sharedstrings.xml") {
+            continue;
+        }
+        let Ok(part) = zip.by_name(name) else {
+            continue;
+        };
+        // The tag comes first, within a few hundred bytes: a small buffer inflates no more
+        // (0.7% of a rollup's instructions with the default 8 KiB).
+        if let Some(n) = declared_unique_count(std::io::BufReader::with_capacity(512, part)) {
+            if n > LIMITS.max_shared_strings as u128 {
+                return Err(limit(
+                    file,
+                    format!(
+                        "共享字符串表「{name}」声明有 {n} 个不同的字符串，超过上限 {}（文件已损坏或被篡改）",
+                        LIMITS.max_shared_strings
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `uniqueCount` of the first `sst` tag of a shared-strings part, read as a number
+/// however calamine would read it (digits, leading zeros, a `+`); `None` when there is no
+/// such tag or attribute, or its value is not digits (calamine then reserves nothing).
+/// Stops at the first start tag past the prolog.
+pub fn declared_unique_count<R: std::io::BufRead>(input: R) -> Option<u128> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(input);
+    reader.config_mut().check_end_names = false;
+    let mut buf = Vec::new();
+    // Comments, processing instructions and whitespace before the root are passed; no part
+    // may make this read further than its first tags.
+    for _ in 0..64 {
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) | Event::Empty(e) => {
+                if e.local_name().as_ref() != "sst" {
+                    return None;
+                }
+                let mut most: Option<u128> = None;
+                for a in e.attributes().with_checks(false).map_while(Result::ok) {
+                    let key: &str = a.key.0;
+                    let local = key.rsplit(':').next().unwrap_or(key);
+                    if local != "uniqueCount" {
+                        continue;
+                    }
+                    let v: &str = a.value.as_ref();
+                    let v = v.strip_prefix('+').unwrap_or(v);
+                    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+                        continue;
+                    }
+                    // Past 39 digits a number no longer fits; it is absurd either way.
+                    let n = v.parse::<u128>().unwrap_or(u128::MAX);
+                    most = Some(most.map_or(n, |m: u128| m.max(n)));
+                }
+                return most;
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+        buf.clear();
+    }
+    None
 }
 
 /// The cells calamine would materialize for one sheet of an ods, as counted by
@@ -214,17 +299,30 @@ const ODS_MAX_ROWS: u64 = 1_048_576;
 const ODS_MAX_COLUMNS: u64 = 16_384;
 
 /// Streams `content.xml` of an ods and checks, sheet by sheet, the cells calamine would
-/// make of it.
-pub fn scan_ods(file: &str, bytes: &[u8]) -> Result<(), Error> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| open_err(file, format!("ODS 文件已损坏（{e}）")))?;
+/// make of it. Gives the days its date serials count from 1899-12-30 (its
+/// `table:null-date`; 0 when it has none, as LibreOffice's default is that day).
+pub fn scan_ods(file: &str, bytes: &[u8]) -> Result<i64, Error> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        open_err(
+            file,
+            format!("ODS 文件已损坏（{}）", detail(&e.to_string())),
+        )
+    })?;
     let content = match zip.by_name("content.xml") {
         Ok(f) => f,
         Err(_) => return Err(open_err(file, "ODS 文件缺少 content.xml，已损坏")),
     };
-    let estimates = ods_estimates(std::io::BufReader::new(content))
-        .map_err(|e| open_err(file, format!("ODS 文件的内容已损坏（{e}）")))?;
-    check_dense(file, &estimates)
+    let (estimates, null_date) = ods_scan(std::io::BufReader::new(content)).map_err(|e| {
+        open_err(
+            file,
+            format!("ODS 文件的内容已损坏（{}）", detail(&e.to_string())),
+        )
+    })?;
+    check_dense(file, &estimates)?;
+    // A null date that does not parse is ignored, as LibreOffice does.
+    Ok(null_date
+        .and_then(|d| d.get(..10)?.parse::<crate::model::Date>().ok())
+        .map_or(0, |d| d.days_since_1899_12_30()))
 }
 
 fn check_dense(file: &str, estimates: &[DenseEstimate]) -> Result<(), Error> {
@@ -286,10 +384,19 @@ fn has_attr(e: &quick_xml::events::BytesStart<'_>, name: &str) -> bool {
 /// Per sheet, what calamine's ods reader would allocate. Mirrors its `read_table`,
 /// `read_row` and `get_range`, erring on the side of more: a cell with a value type, a
 /// formula or any content counts as non-empty.
+#[cfg(test)]
 pub fn ods_estimates<R: std::io::BufRead>(
     input: R,
 ) -> Result<Vec<DenseEstimate>, quick_xml::Error> {
+    ods_scan(input).map(|(e, _)| e)
+}
+
+/// [`ods_estimates`], and the `table:date-value` of the `table:null-date` element, if any.
+fn ods_scan<R: std::io::BufRead>(
+    input: R,
+) -> Result<(Vec<DenseEstimate>, Option<String>), quick_xml::Error> {
     use quick_xml::events::Event;
+    let mut null_date = None;
     let mut reader = quick_xml::Reader::from_reader(input);
     reader.config_mut().check_end_names = false;
     let mut buf = Vec::new();
@@ -309,7 +416,9 @@ pub fn ods_estimates<R: std::io::BufRead>(
         if let Some(e) = start {
             let qname = e.name();
             let name = qname.0;
-            if name == "table:table" && !is_empty_el && table.is_none() {
+            if name == "table:null-date" && null_date.is_none() {
+                null_date = attr(&e, "table:date-value");
+            } else if name == "table:table" && !is_empty_el && table.is_none() {
                 let sheet = attr(&e, "table:name").unwrap_or_default();
                 table = Some((
                     DenseEstimate {
@@ -379,7 +488,7 @@ pub fn ods_estimates<R: std::io::BufRead>(
         }
         buf.clear();
     }
-    Ok(out)
+    Ok((out, null_date))
 }
 
 /// A table being scanned: its estimate, expanded rows so far, first and last non-empty row.
@@ -691,14 +800,94 @@ pub fn xls_estimates(stream: &[u8]) -> Vec<XlsEstimate> {
         .collect()
 }
 
+/// The longest length calamine's compound-file reader would be asked to gather, from the
+/// directory entries as it reads them (every 128-byte entry of the directory chain, not
+/// only those in the tree the `cfb` crate walks: calamine takes the first entry of a name),
+/// and the mini FAT's declared sectors. calamine follows a chain until it holds the declared
+/// length, so a chain that loops (which the `cfb` crate finds only in what it reads) grows
+/// without end toward that length: a root entry declaring 4 GB over a two-sector loop
+/// aborted the process. `None` when the header or directory cannot be followed (calamine
+/// then fails on it too).
+fn cfb_declared_max(bytes: &[u8]) -> Option<u64> {
+    const END: u64 = 0xFFFF_FFFA;
+    let sector: usize = match u16_at(bytes, 30)? {
+        9 => 512,
+        12 => 4096,
+        _ => return None,
+    };
+    let sector_at = |id: u64| -> Option<&[u8]> {
+        // Sector 0 starts after the header, which fills the first sector.
+        let start = usize::try_from(id)
+            .ok()?
+            .checked_add(1)?
+            .checked_mul(sector)?;
+        bytes.get(start..start + sector)
+    };
+    let max_sectors = (bytes.len() / sector) as u64;
+    let mut difat: Vec<u64> = (0..109).filter_map(|i| u32_at(bytes, 76 + 4 * i)).collect();
+    let mut next = u32_at(bytes, 68)?;
+    let mut steps = 0;
+    while next < END {
+        steps += 1;
+        if steps > max_sectors + 1 {
+            return None;
+        }
+        let s = sector_at(next)?;
+        let n = sector / 4;
+        difat.extend((0..n - 1).filter_map(|i| u32_at(s, 4 * i)));
+        next = u32_at(s, 4 * (n - 1))?;
+    }
+    let mut fats: Vec<u64> = Vec::new();
+    for id in difat.into_iter().filter(|&id| id < 0xFFFF_FFFC) {
+        let s = sector_at(id)?;
+        fats.extend((0..sector / 4).filter_map(|i| u32_at(s, 4 * i)));
+        if fats.len() as u64 > max_sectors.saturating_mul(sector as u64) {
+            return None;
+        }
+    }
+    let mut most = u32_at(bytes, 64)?.saturating_mul(sector as u64);
+    let mut id = u32_at(bytes, 48)?;
+    let mut steps = 0usize;
+    while id < END {
+        steps += 1;
+        if steps > fats.len() + 1 {
+            // A loop in the directory chain: the `cfb` crate refuses it.
+            return None;
+        }
+        let s = sector_at(id)?;
+        for e in s.chunks_exact(128) {
+            let len = if sector == 512 {
+                u32_at(e, 120)?
+            } else {
+                u32_at(e, 120)? | (u32_at(e, 124)? << 32)
+            };
+            most = most.max(len);
+        }
+        id = *fats.get(usize::try_from(id).ok()?)?;
+    }
+    Some(most)
+}
+
 /// Opens an .xls's compound file and checks what calamine would allocate for it.
 pub fn scan_xls(file: &str, bytes: &[u8]) -> Result<(), Error> {
     let mut cf = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| {
         open_err(
             file,
-            format!(".xls 文件已损坏或不完整（可能没有下载完整）（{e}）"),
+            format!(
+                ".xls 文件已损坏或不完整（可能没有下载完整）（{}）",
+                detail(&e.to_string())
+            ),
         )
     })?;
+    if let Some(n) = cfb_declared_max(bytes).filter(|&n| n > bytes.len() as u64) {
+        return Err(open_err(
+            file,
+            format!(
+                ".xls 文件已损坏：其中一个数据流声明长度为 {n} 字节，超过文件本身的 {} 字节",
+                bytes.len()
+            ),
+        ));
+    }
     let name = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"]
         .into_iter()
         .find(|n| cf.is_stream(n));
@@ -711,7 +900,12 @@ pub fn scan_xls(file: &str, bytes: &[u8]) -> Result<(), Error> {
     let mut stream = Vec::new();
     cf.open_stream(name)
         .and_then(|s| s.take(LIMITS.max_file_bytes).read_to_end(&mut stream))
-        .map_err(|e| open_err(file, format!(".xls 文件已损坏（{e}）")))?;
+        .map_err(|e| {
+            open_err(
+                file,
+                format!(".xls 文件已损坏（{}）", detail(&e.to_string())),
+            )
+        })?;
     // With an open password, the records after FilePass hold ciphertext (their headers stay
     // plain): nothing in them can be sized, and calamine refuses the file anyway.
     if xls_is_encrypted(&stream) {
@@ -802,6 +996,15 @@ mod tests {
             r#"<office:document-content><office:body><office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>"#
         );
         ods_estimates(xml.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn ods_null_date_is_found() {
+        let xml = r#"<office:document-content><office:body><office:spreadsheet><table:calculation-settings><table:null-date table:date-value="1904-01-01"/></table:calculation-settings><table:table table:name="S"/></office:spreadsheet></office:body></office:document-content>"#;
+        let (_, null_date) = ods_scan(xml.as_bytes()).unwrap();
+        assert_eq!(null_date.as_deref(), Some("1904-01-01"));
+        let (_, none) = ods_scan(&b"<office:document-content/>"[..]).unwrap();
+        assert_eq!(none, None);
     }
 
     #[test]

@@ -155,6 +155,7 @@ fn from_grids(file: &str, grids: Vec<Grid>) -> Result<ReadOutcome, Error> {
     let mut ctx = Ctx {
         sources: SourceMap::new(file),
         findings: Vec::new(),
+        serial_offset: grids.first().map_or(0, |g| g.serial_offset),
     };
     let mut decl = Declaration::default();
     let is_project: Vec<bool> = grids.iter().map(project::is_project_sheet).collect();

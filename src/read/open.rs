@@ -15,10 +15,12 @@ use calamine::{Ods, Reader, SheetVisible, Xls, Xlsx};
 
 use super::grid::{Grid, Value};
 use super::guard;
+use crate::model::EXCEL_1904_OFFSET;
 use crate::Error;
 
 mod merges;
 mod prune;
+mod refs;
 mod repack;
 
 /// What one workbook may make jixiao read. No real declaration comes near these: the
@@ -48,6 +50,9 @@ pub struct Limits {
     pub max_dense_cells_total: u64,
     /// Parts (files) inside a zip container (xlsx, ods).
     pub max_zip_parts: usize,
+    /// Distinct shared strings an xlsx may declare (`uniqueCount`): calamine reserves room
+    /// for them all before reading one.
+    pub max_shared_strings: usize,
     /// Inflated size of one part of a zip container, as its central directory declares it.
     pub max_part_bytes: u64,
     /// Inflated size of all parts together.
@@ -69,6 +74,7 @@ pub const LIMITS: Limits = Limits {
     max_dense_cells: 5_000_000,
     max_dense_cells_total: 10_000_000,
     max_zip_parts: 10_000,
+    max_shared_strings: 1_000_000,
     max_part_bytes: 100 * 1024 * 1024,
     max_inflated_bytes: 300 * 1024 * 1024,
     max_compression_ratio: 1_000,
@@ -127,31 +133,83 @@ fn open_err(file: &str, reason: impl Into<String>) -> Error {
 }
 
 /// Reads `path` and loads every sheet.
+///
+/// Only a regular file is read: a FIFO would block the open (and then the read) forever,
+/// and a device such as `/dev/zero` never ends, whatever its metadata says. The type is
+/// checked before opening, again on the open handle, and the read itself stops one byte
+/// past the size limit.
 pub fn load(path: &Path) -> Result<Vec<Grid>, Error> {
     let file = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| open_err(&file, io_reason(&e)))?;
     if meta.is_dir() {
         return Err(open_err(&file, "这是一个文件夹，不是文件"));
     }
-    if meta.len() > LIMITS.max_file_bytes {
+    if !meta.is_file() {
+        return Err(open_err(&file, NOT_REGULAR));
+    }
+    too_big(&file, meta.len())?;
+    let mut f = std::fs::File::open(path).map_err(|e| open_err(&file, io_reason(&e)))?;
+    match f.metadata() {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => return Err(open_err(&file, NOT_REGULAR)),
+        Err(e) => return Err(open_err(&file, io_reason(&e))),
+    }
+    let mut bytes = Vec::new();
+    // Room for what the metadata says, but no more than the limit: a size that changed
+    // since, or lies, costs reallocations, never a read past the limit.
+    let _ = bytes.try_reserve(meta.len().min(LIMITS.max_file_bytes) as usize + 1);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(&mut f, LIMITS.max_file_bytes + 1),
+        &mut bytes,
+    )
+    .map_err(|e| open_err(&file, io_reason(&e)))?;
+    load_bytes(&file, bytes)
+}
+
+/// The reason for an input that is not a regular file.
+const NOT_REGULAR: &str = "这不是普通文件（而是设备、管道或套接字等），jixiao 只读取普通文件";
+
+fn too_big(file: &str, len: u64) -> Result<(), Error> {
+    if len > LIMITS.max_file_bytes {
         return Err(Error::Limit {
-            file,
+            file: file.to_string(),
             reason: format!(
                 "文件大小 {} MB 超过上限 {} MB",
-                meta.len() / 1_048_576,
+                len / 1_048_576,
                 LIMITS.max_file_bytes / 1_048_576
             ),
         });
     }
-    let bytes = std::fs::read(path).map_err(|e| open_err(&file, io_reason(&e)))?;
-    load_bytes(&file, bytes)
+    Ok(())
 }
 
 fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "找不到该文件".into(),
-        std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
-        _ => e.to_string(),
+    io_reason_zh(e)
+}
+
+/// An I/O error named in Chinese by its kind, with the system's error number when it has
+/// one (its own text is English: "No such file or directory (os error 2)").
+pub fn io_reason_zh(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let what = match e.kind() {
+        K::NotFound => return "找不到该文件".into(),
+        K::PermissionDenied => return "没有读取权限".into(),
+        K::IsADirectory => return "这是一个文件夹，不是文件".into(),
+        K::UnexpectedEof => "文件在读取中途结束",
+        K::Interrupted => "读取被中断",
+        K::OutOfMemory => "内存不足",
+        K::TimedOut => "读取超时",
+        K::WouldBlock => "文件暂时无法读取（被占用）",
+        K::InvalidInput | K::InvalidFilename => "文件名或路径无效",
+        K::InvalidData => "文件数据无效",
+        K::ResourceBusy => "文件正被占用",
+        K::NotADirectory => "路径中的某一级不是文件夹",
+        K::StaleNetworkFileHandle | K::NetworkDown | K::NetworkUnreachable => "网络文件系统出错",
+        _ => "读取文件时系统出错",
+    };
+    match e.raw_os_error() {
+        Some(n) => format!("{what}（系统错误号 {n}）"),
+        None => what.into(),
     }
 }
 
@@ -172,16 +230,7 @@ pub fn panic_is_caught() -> bool {
 /// caught and reported as a damaged file. The pre-scans in [`super::guard`] keep calamine
 /// from allocating past the [`LIMITS`] before it is called.
 pub fn load_bytes(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
-    if bytes.len() as u64 > LIMITS.max_file_bytes {
-        return Err(Error::Limit {
-            file: file.to_string(),
-            reason: format!(
-                "文件大小 {} MB 超过上限 {} MB",
-                bytes.len() / 1_048_576,
-                LIMITS.max_file_bytes / 1_048_576
-            ),
-        });
-    }
+    too_big(file, bytes.len() as u64)?;
     let kind = sniff(&bytes);
     if let Kind::Other(reason) = kind {
         return Err(open_err(file, reason));
@@ -203,7 +252,7 @@ pub fn load_bytes(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
                 .unwrap_or_default();
             Err(open_err(
                 file,
-                format!("文件已损坏，无法解析（读取时出错：{what}）"),
+                format!("文件已损坏，无法解析（解析器报告：{}）", detail(&what)),
             ))
         }
     }
@@ -212,14 +261,17 @@ pub fn load_bytes(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
 fn load_zip(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
     match guard::check_zip(file, &bytes)? {
         guard::ZipKind::Ods => {
-            guard::scan_ods(file, &bytes)?;
+            let offset = guard::scan_ods(file, &bytes)?;
             let wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
                 |e: calamine::OdsError| match e {
                     calamine::OdsError::Password => open_err(file, ENCRYPTED_ODS),
-                    e => open_err(file, format!("ODS 文件已损坏或不完整（{e}）")),
+                    e => open_err(
+                        file,
+                        format!("ODS 文件已损坏或不完整（{}）", detail(&e.to_string())),
+                    ),
                 },
             )?;
-            load_dense(file, wb)
+            load_dense(file, wb, offset)
         }
         guard::ZipKind::Ooxml => load_ooxml(file, &bytes, true),
     }
@@ -244,6 +296,9 @@ fn load_ooxml(file: &str, bytes: &[u8], repack: bool) -> Result<Vec<Grid>, Error
             Ok(Some(Ok(grids))) => return Ok(grids),
             // Counted from the cells, which are the same either way.
             Ok(Some(Err(e @ Error::Limit { .. }))) => return Err(e),
+            // Seen in the XML, which is the same either way (the original path would have
+            // calamine wrap the reference first, or panic on it with overflow checks).
+            Ok(Some(Err(e))) if is_past_grid(&e) => return Err(e),
             // No copy, or calamine could not open it: `parts` was not handed on (its scans,
             // if any, are of the bytes the original path inflates).
             Ok(None) if parts.is_some() => {}
@@ -264,7 +319,13 @@ fn load_cfb(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
     let wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
         |e: calamine::XlsError| match e {
             calamine::XlsError::Password => open_err(file, ENCRYPTED),
-            e => open_err(file, format!(".xls 文件已损坏或不是 Excel 工作簿（{e}）")),
+            e => open_err(
+                file,
+                format!(
+                    ".xls 文件已损坏或不是 Excel 工作簿（{}）",
+                    detail(&e.to_string())
+                ),
+            ),
         },
     )?;
     let merges: Vec<Vec<(u32, u16, u32, u16)>> = wb
@@ -276,7 +337,12 @@ fn load_cfb(file: &str, bytes: Vec<u8>) -> Result<Vec<Grid>, Error> {
                 .unwrap_or_default()
         })
         .collect();
-    let mut grids = load_dense(file, wb)?;
+    let offset = if wb.has_1904_epoch() {
+        EXCEL_1904_OFFSET
+    } else {
+        0
+    };
+    let mut grids = load_dense(file, wb, offset)?;
     for (g, m) in grids.iter_mut().zip(merges) {
         check_merges(file, &g.name, m.len())?;
         g.set_merges(m);
@@ -297,29 +363,109 @@ fn check_merges(file: &str, sheet: &str, n: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// A reason from calamine or the zip reader, in Chinese where it is a known one.
+/// A reason from calamine or the zip reader, in Chinese.
 fn explain(e: &str) -> String {
     if e.contains("larger than its declared uncompressed size") {
-        format!("数据比其声明的大小更大，文件已损坏或被篡改（可能是“压缩炸弹”）（{e}）")
+        "数据比其声明的大小更大，文件已损坏或被篡改（可能是“压缩炸弹”）".into()
     } else if e.contains("Invalid checksum") {
-        format!("数据校验失败，文件已损坏（{e}）")
+        "数据校验失败，文件已损坏（校验和不符）".into()
     } else if e.contains("unexpected end of file") || e.contains("UnexpectedEof") {
-        format!("数据不完整，文件已损坏（{e}）")
+        "数据不完整，文件已损坏（数据提前结束）".into()
     } else {
-        format!("文件内容已损坏（{e}）")
+        format!("文件内容已损坏（{}）", detail(e))
     }
 }
 
 fn zip_reason(e: &str) -> String {
     if e.contains("EOCD") || e.contains("end of central directory") || e.contains("Zip") {
-        format!("文件不完整或已损坏（可能没有下载完整），请重新获取原文件（{e}）")
+        format!(
+            "文件不完整或已损坏（可能没有下载完整），请重新获取原文件（{}）",
+            detail(e)
+        )
     } else if e.contains("not found") || e.contains("workbook") {
-        format!("这是一个压缩包，但不是 Excel 工作簿（{e}）")
+        format!("这是一个压缩包，但不是 Excel 工作簿（{}）", detail(e))
     } else if e.contains("declared uncompressed size") || e.contains("checksum") {
         explain(e)
     } else {
-        format!("无法作为 Excel 工作簿打开（{e}）")
+        format!("无法作为 Excel 工作簿打开（{}）", detail(e))
     }
+}
+
+/// The detail of an error from zip, cfb, calamine, quick-xml or a parser's panic, named in
+/// Chinese by its kind: their texts are English, and a Chinese message must not end in
+/// "(invalid Zip archive: Could not find EOCD)". The kinds are those the crates' messages
+/// say (zip 9.8, cfb 0.16, calamine 0.38, quick-xml 0.42); the first that matches names it.
+pub(crate) fn detail(e: &str) -> &'static str {
+    const KINDS: &[(&[&str], &str)] = &[
+        (
+            &["EOCD", "end of central directory", "central directory"],
+            "找不到压缩包末尾的目录记录，文件末尾缺失",
+        ),
+        (&["checksum", "CRC"], "数据校验和不符"),
+        (
+            &["declared uncompressed size"],
+            "解压后的数据比声明的大小更大",
+        ),
+        (
+            &["deflate", "Deflate", "stored block", "huffman", "Huffman"],
+            "压缩数据已损坏",
+        ),
+        (
+            &[
+                "unexpected end",
+                "UnexpectedEof",
+                "failed to fill whole buffer",
+                "too small",
+            ],
+            "数据提前结束",
+        ),
+        (&["Password", "password", "encrypt"], "文件已加密"),
+        (
+            &[
+                "sector",
+                "Sector",
+                "Chain",
+                "chain",
+                "Malformed directory",
+                "FAT",
+            ],
+            "OLE 复合文档的扇区结构已损坏",
+        ),
+        (&["Invalid OLE", "signature"], "不是有效的 OLE 复合文档"),
+        (
+            &["Cannot find", "not found", "NotFound", "missing"],
+            "缺少必需的部件或数据流",
+        ),
+        (
+            &[
+                "xml",
+                "Xml",
+                "XML",
+                "syntax",
+                "ill-formed",
+                "Eof",
+                "tag",
+                "attribute",
+                "escape",
+            ],
+            "XML 格式错误",
+        ),
+        (&["overflow"], "数值溢出"),
+        (&["out of range", "out of bounds", "index"], "读取越界"),
+        (
+            &["utf", "UTF", "encoding", "codepage", "CodePage"],
+            "文字编码错误",
+        ),
+        (
+            &["float", "integer", "parse", "Parse", "number"],
+            "数字格式错误",
+        ),
+        (&["I/O", "Io(", "io error"], "读取错误"),
+    ];
+    KINDS
+        .iter()
+        .find(|(needles, _)| needles.iter().any(|n| e.contains(n)))
+        .map_or("无法识别的结构错误", |(_, zh)| zh)
 }
 
 fn dims(d: &calamine::Dimensions) -> (u32, u16, u32, u16) {
@@ -408,6 +554,24 @@ fn too_many_cells(file: &str, sheet: &str) -> Error {
     }
 }
 
+/// A sheet with a cell reference past XFD1048576: damage, not a sheet to guess at.
+fn past_grid(file: &str, sheet: &str, r: &str) -> Error {
+    Error::Sheet {
+        file: file.to_string(),
+        sheet: sheet.to_string(),
+        reason: format!("{PAST_GRID_HEAD}「{r}」{PAST_GRID_TAIL}"),
+    }
+}
+
+const PAST_GRID_HEAD: &str = "单元格引用";
+const PAST_GRID_TAIL: &str =
+    "超出 Excel 工作表的范围（最大为 XFD1048576），文件已损坏或被篡改，不能可靠地读取";
+
+fn is_past_grid(e: &Error) -> bool {
+    matches!(e, Error::Sheet { reason, .. }
+        if reason.starts_with(PAST_GRID_HEAD) && reason.ends_with(PAST_GRID_TAIL))
+}
+
 /// xlsx/xlsm: stream each sheet's cells, so a huge declared range allocates nothing.
 /// `parts` is the file `wb` was opened from (or its original, when `wb` reads the repacked
 /// copy); merged ranges are scanned from it (see [`merges`]) when its sheets are the ones
@@ -419,6 +583,11 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
 ) -> Result<Vec<Grid>, Error> {
     let sheets = hidden_names(&wb);
     check_sheet_count(file, sheets.len())?;
+    let serial_offset = if wb.has_1904_epoch() {
+        EXCEL_1904_OFFSET
+    } else {
+        0
+    };
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
     let mut parts = parts.filter(|p| p.lists(&names));
     let mut grids = Vec::with_capacity(sheets.len());
@@ -431,6 +600,11 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
             sheet: name.clone(),
             reason: explain(&e),
         };
+        // Seen before calamine reads the cells when the repack inflated the part (calamine
+        // would wrap the reference, or panic on it in a build with overflow checks).
+        if let Some(r) = parts.as_ref().and_then(|p| p.past_grid(&name)) {
+            return Err(past_grid(file, &name, r));
+        }
         {
             let mut reader = wb
                 .worksheet_cells_reader(&name)
@@ -446,15 +620,16 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
                     return Err(too_many_cells_in_all(file));
                 }
                 let (r, c) = cell.get_position();
-                if c > u16::MAX as u32 {
-                    continue;
+                // Past the grid without wrapping (XFE1, A1048577): never written by Excel.
+                if u64::from(r) >= refs::MAX_ROW || u64::from(c) >= refs::MAX_COL {
+                    return Err(past_grid(file, &name, &refs::a1(r, c)));
                 }
                 // Borrowed: a shared string is copied once, into the grid's text.
                 let Some(value) = Value::from_ref(cell.get_value()) else {
                     continue;
                 };
                 check_text(file, &name, (r, c as u16), value, &mut text)?;
-                grid.insert(r, c as u16, value);
+                grid.insert(r, c as u16, in_1900_system(value, serial_offset));
             }
         }
         // After the cells: the scan relies on calamine's cell reader having found the end
@@ -463,19 +638,53 @@ fn load_xlsx<RS: std::io::Read + std::io::Seek>(
             Some(m) => Ok(m),
             None => wb.merge_cells_by_sheet_name(&name),
         };
+        // Without the repack, the part is inflated for its merges after calamine read it.
+        if let Some(r) = parts.as_ref().and_then(|p| p.past_grid(&name)) {
+            return Err(past_grid(file, &name, r));
+        }
         if let Ok(m) = merged {
+            if let Some(d) = m.iter().find(|d| {
+                u64::from(d.end.0) >= refs::MAX_ROW || u64::from(d.end.1) >= refs::MAX_COL
+            }) {
+                let r = format!(
+                    "{}:{}",
+                    refs::a1(d.start.0, d.start.1),
+                    refs::a1(d.end.0, d.end.1)
+                );
+                return Err(past_grid(file, &name, &r));
+            }
             check_merges(file, &name, m.len())?;
             grid.set_merges(m.iter().map(dims).collect());
         }
+        grid.serial_offset = serial_offset;
         grids.push(grid);
     }
     Ok(grids)
+}
+
+/// A date cell of a workbook whose serials count from another day (the 1904 system) as
+/// the 1900 system's serial of the same date, so that every later use of it (the model, the
+/// sources, the sheets `fix` copies) reads the date the workbook shows. Durations are
+/// not dates and stay.
+#[inline]
+fn in_1900_system(v: Value<'_>, serial_offset: i64) -> Value<'_> {
+    match v {
+        Value::DateTime(dt) if serial_offset != 0 && !dt.is_duration() => {
+            Value::DateTime(calamine::ExcelDateTime::new(
+                dt.as_f64() + serial_offset as f64,
+                calamine::ExcelDateTimeType::DateTime,
+                false,
+            ))
+        }
+        v => v,
+    }
 }
 
 /// xls and ods come back from calamine as dense ranges.
 fn load_dense<RS: std::io::Read + std::io::Seek, W: Reader<RS>>(
     file: &str,
     mut wb: W,
+    serial_offset: i64,
 ) -> Result<Vec<Grid>, Error>
 where
     W::Error: std::fmt::Display,
@@ -518,8 +727,9 @@ where
                 continue;
             };
             check_text(file, &name, (row, col), v, &mut text)?;
-            grid.insert(row, col, v);
+            grid.insert(row, col, in_1900_system(v, serial_offset));
         }
+        grid.serial_offset = serial_offset;
         grids.push(grid);
     }
     Ok(grids)

@@ -160,6 +160,14 @@ fn walk(dir: &Path, out: &mut Vec<Input>) {
                 path,
                 problem: None,
             });
+        } else if has_workbook_extension(&path) && path.exists() {
+            // A FIFO, device or socket with a workbook's name: never opened (a FIFO would
+            // block the run), but listed, so that nothing named like a workbook is left out
+            // unsaid.
+            out.push(Input {
+                path,
+                problem: Some("这不是普通文件（而是设备、管道或套接字等），已跳过".into()),
+            });
         } else if has_workbook_extension(&path) && kind.is_symlink() && !path.exists() {
             // A shortcut to a workbook that has moved: listed, not silently left out.
             out.push(Input {

@@ -201,6 +201,20 @@ pub fn date_from_serial(x: f64) -> Option<Date> {
     Date::from_excel_serial(days as i64)
 }
 
+/// [`date_from_serial`] for a workbook whose serials count from another day than the 1900
+/// system's: `offset` days are added first ([`crate::model::EXCEL_1904_OFFSET`] for a
+/// workbook on the 1904 date system, 0 for the 1900 system).
+///
+/// ```
+/// use jixiao::model::{Date, EXCEL_1904_OFFSET};
+/// use jixiao::values::date_from_serial_in;
+/// assert_eq!(date_from_serial_in(43830.0, EXCEL_1904_OFFSET), Date::new(2024, 1, 1));
+/// assert_eq!(date_from_serial_in(45292.0, 0), Date::new(2024, 1, 1));
+/// ```
+pub fn date_from_serial_in(x: f64, offset: i64) -> Option<Date> {
+    date_from_serial(x + offset as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,9 @@ mod money_text;
 mod number;
 mod text;
 
-pub use date_text::{date_from_serial, parse_date_text, DateTextError, DateTextErrorKind};
+pub use date_text::{
+    date_from_serial, date_from_serial_in, parse_date_text, DateTextError, DateTextErrorKind,
+};
 pub use money_text::{
     format_daxie, parse_money_text, MoneyTextError, MoneyTextErrorKind, ParsedMoney,
 };

@@ -52,6 +52,9 @@ pub(super) struct XlsxParts<'a> {
     /// Part path → the scan of that part, for parts already scanned when they were inflated
     /// for the repack (see [`super::repack`]).
     pub(super) scanned: HashMap<String, Option<Vec<Dimensions>>>,
+    /// Part path → the first cell reference past XFD1048576 in it, for parts inflated here
+    /// or by the repack (see [`super::refs`]).
+    pub(super) past_grid: HashMap<String, String>,
 }
 
 impl<'a> XlsxParts<'a> {
@@ -95,6 +98,7 @@ impl<'a> XlsxParts<'a> {
             sheets: Vec::new(),
             buf: Vec::new(),
             scanned: HashMap::new(),
+            past_grid: HashMap::new(),
         };
         let (xl_path, workbook_name) = {
             let rels = parts.inflate("_rels/.rels")?;
@@ -125,7 +129,20 @@ impl<'a> XlsxParts<'a> {
             return scanned.clone();
         }
         let path = path.clone();
-        scan(self.inflate(&path)?)
+        let xml = self.inflate(&path)?;
+        if let Some(r) = super::refs::first_past_grid(xml) {
+            self.past_grid.insert(path, r);
+            return None;
+        }
+        scan(xml)
+    }
+
+    /// The first reference past XFD1048576 in sheet `name`'s part, if the part has been
+    /// inflated (by the repack, or by [`XlsxParts::merges`]) and holds one.
+    pub(super) fn past_grid(&self, name: &str) -> Option<&str> {
+        let mut found = self.sheets.iter().filter(|(n, _, _)| n == name);
+        let (_, path, _) = found.next()?;
+        self.past_grid.get(path).map(String::as_str)
     }
 
     /// The zip entry name of the part at `path`, looked up as calamine looks it up.

@@ -41,11 +41,28 @@ use super::merges::{is_ws, prolog};
 /// Leaves out of the sheet part `xml` what calamine's cell reader does not need (see the
 /// module docs), moving what is kept to its front: the kept length (the part's own when
 /// nothing is left out).
+#[cfg(test)]
 pub(super) fn prune_empty_cells(xml: &mut [u8]) -> usize {
+    prune_checked(xml).0
+}
+
+/// [`prune_empty_cells`], and what the walk saw of references past the grid: `Some(None)`
+/// when it walked all of `sheetData` and saw none, `None` when it did not walk it (the
+/// caller then looks at the whole part, [`super::refs::first_past_grid`]). A `c` or `row`
+/// tag whose reference could be past XFD1048576 is never in the plain form (at most 3
+/// letters and 7 digits), so only the rare other tags are looked at: no cost on the path
+/// every cell takes.
+pub(super) fn prune_checked(xml: &mut [u8]) -> (usize, Option<Option<String>>) {
     let len = xml.len();
     let Some(cuts) = plan(xml) else {
-        return len;
+        return (len, None);
     };
+    let past_grid = Some(cuts.past_grid.clone());
+    (prune_with(xml, cuts), past_grid)
+}
+
+fn prune_with(xml: &mut [u8], cuts: Cuts) -> usize {
+    let len = xml.len();
     let all_placed = cuts.all_placed;
     let list = cuts.into_list();
     let mut cuts = list.iter().filter(|c| all_placed || !c.row);
@@ -85,6 +102,8 @@ struct Cuts {
     last: Cut,
     /// Whether every `c` tag is in the plain form, with its reference.
     all_placed: bool,
+    /// The first reference past XFD1048576 in a `c` or `row` tag not in the plain form.
+    past_grid: Option<String>,
 }
 
 impl Cuts {
@@ -128,6 +147,7 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
             row: false,
         },
         all_placed: true,
+        past_grid: None,
     };
     let mut pos = head(xml, from, &mut cuts)?;
     // Row start tags left out and not yet matched by an end tag left out: an end tag goes
@@ -171,7 +191,7 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
                         None => end,
                     }
                 }
-                None => other_start_tag(xml, lt, &mut cuts.all_placed, &mut in_cell)?,
+                None => other_start_tag(xml, lt, &mut cuts, &mut in_cell)?,
             },
             b'v' if rest.starts_with(b"v>") => lt + 3,
             b'/' if rest.starts_with(b"/v>") => lt + 4,
@@ -203,7 +223,7 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
                     }
                     end
                 }
-                None => other_start_tag(xml, lt, &mut cuts.all_placed, &mut in_cell)?,
+                None => other_start_tag(xml, lt, &mut cuts, &mut in_cell)?,
             },
         };
     }
@@ -213,17 +233,16 @@ fn plan(xml: &[u8]) -> Option<Cuts> {
 /// Steps over a start tag the walk has no fast path for; one named `c` (with a prefix, or
 /// not in the plain form) means some cell may be placed by order, and opens a cell's
 /// content unless self-closed. Just past its `>`.
-fn other_start_tag(
-    xml: &[u8],
-    lt: usize,
-    all_placed: &mut bool,
-    in_cell: &mut bool,
-) -> Option<usize> {
+fn other_start_tag(xml: &[u8], lt: usize, cuts: &mut Cuts, in_cell: &mut bool) -> Option<usize> {
     let end = tag_end(xml, lt + 1)?;
     let inside = &xml[lt + 1..end - 1];
-    if local_name(start_tag_name(inside)) == b"c" {
-        *all_placed = false;
+    let name = local_name(start_tag_name(inside));
+    if name == b"c" {
+        cuts.all_placed = false;
         *in_cell |= inside.last() != Some(&b'/');
+    }
+    if (name == b"c" || name == b"row") && cuts.past_grid.is_none() {
+        cuts.past_grid = super::refs::first_past_grid(inside);
     }
     Some(end)
 }

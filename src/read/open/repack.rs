@@ -29,6 +29,8 @@ use std::collections::HashMap;
 use flate2::{Decompress, FlushDecompress, Status};
 
 use super::merges::{scan, XlsxParts};
+use super::prune::prune_checked;
+#[cfg(test)]
 use super::prune::prune_empty_cells;
 use super::LIMITS;
 
@@ -221,6 +223,7 @@ impl XlsxParts<'_> {
         out.try_reserve_exact(len).ok()?;
         let mut offsets = Vec::with_capacity(entries.len());
         let mut scanned = HashMap::new();
+        let mut past_grid = HashMap::new();
         let mut inflater = Decompress::new(false);
         // Each worksheet part's CRC-32 and size as written, in entry order.
         let mut written = Vec::new();
@@ -265,7 +268,13 @@ impl XlsxParts<'_> {
                 return None;
             }
             // Checked whole above, as the original path would; blanks left out after.
-            let kept = prune_empty_cells(part);
+            let (kept, seen) = prune_checked(part);
+            // The walk saw the cell and row tags that could hold a reference past the grid;
+            // when it did not walk the part, the whole part is looked at.
+            let mut bad = match seen {
+                Some(seen) => seen,
+                None => super::refs::first_past_grid(&part[..kept]),
+            };
             let (mut crc, mut size) = (entry.crc, entry.size);
             if kept < part.len() {
                 out.truncate(start + kept);
@@ -278,8 +287,16 @@ impl XlsxParts<'_> {
             }
             written.push((crc, size));
             let merges = scan(&out[start..]);
+            // Merged ranges whose references do not parse (more than 7 letters or a row past
+            // u32) are left to calamine, which would wrap them: the part is looked at.
+            if merges.is_none() && bad.is_none() {
+                bad = super::refs::first_past_grid(&out[start..]);
+            }
             for p in paths {
                 scanned.insert(p.clone(), merges.clone());
+                if let Some(r) = &bad {
+                    past_grid.insert(p.clone(), r.clone());
+                }
             }
         }
         let directory = out.len();
@@ -309,6 +326,7 @@ impl XlsxParts<'_> {
         out.extend_from_slice(&u32::try_from(directory).ok()?.to_le_bytes());
         out.extend_from_slice(&0u16.to_le_bytes()); // no comment
         self.scanned = scanned;
+        self.past_grid = past_grid;
         Some(out)
     }
 }

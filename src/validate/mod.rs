@@ -19,6 +19,7 @@ mod indicators;
 mod money;
 pub mod precision;
 pub mod report;
+mod review;
 mod years;
 
 #[cfg(test)]
@@ -60,6 +61,7 @@ pub fn validate(decl: &Declaration, sources: &SourceMap) -> Vec<Finding> {
         budget::check(&p, &mut out);
         goals::check(&p, &mut out);
         indicators::check(&p, &mut indicator_work, &mut out);
+        review::check(&p, &mut out);
     }
     out
 }

@@ -261,3 +261,71 @@ fn did_you_mean_for_framework_names() {
     assert!(msgs[0].ends_with("应为成本指标、产出指标、效益指标、满意度指标之一。请改正。"));
     assert!(msgs[1].contains("（可选：数量指标、质量指标、时效指标、成本指标）"));
 }
+
+fn budget_text(d: &mut Declaration, p: usize, text: &str) {
+    d.projects[p].narrative.budget = Some(text.into());
+}
+
+#[test]
+fn narrative_amount_against_the_annual_amount() {
+    // Project 7 says 2024年申请资金210万元 and asks 2,100,000.00: silent (the sample).
+    // A different amount for the declared year is reported at the prose's cell.
+    let f = added(|d| budget_text(d, 6, "2024年度预算安排50万元，用于展示馆运维。"));
+    assert_eq!(codes(&f), ["B006"], "{f:#?}");
+    assert_eq!(f[0].location.sheet.as_deref(), Some("7.展示馆运维费"));
+    assert_eq!(
+        f[0].message,
+        "项目「展示馆运维费」「六、年度预算安排」所写 2024 年金额 50万元（即 500,000.00 元）与年度资金申请总额 2,100,000.00 元（H26）不一致。请核对说明或申报金额。"
+    );
+    assert_eq!(
+        (f[0].expected.as_deref(), f[0].actual.as_deref()),
+        (Some("2100000.00"), Some("500000.00"))
+    );
+    // Within the precision written: 210万 is 2,100,000 ± 5,000; 211万 is not.
+    let f = added(|d| budget_text(d, 6, "2024年申请资金211万元"));
+    assert_eq!(codes(&f), ["B006"], "{f:#?}");
+    let f = added(|d| {
+        budget_text(d, 6, "2024年申请资金2,100,000元，其中政府采购180万元");
+        budget_text(d, 2, "全年合计90.0万元。");
+    });
+    assert!(f.is_empty(), "{f:#?}");
+    // 二、立项依据 where it states the year's total: project 1's 全年合计100万元 agrees.
+    let f = added(|d| {
+        let r = d.projects[0].narrative.rationale.clone().unwrap();
+        d.projects[0].narrative.rationale = Some(r.replace("全年合计100万元", "全年合计90万元"));
+    });
+    assert_eq!(codes(&f), ["B006"], "{f:#?}");
+    assert!(f[0]
+        .message
+        .contains("「二、立项依据」所写 2024 年金额 90万元"));
+}
+
+#[test]
+fn narrative_with_only_cumulative_or_other_years() {
+    let f = added(|d| {
+        budget_text(
+            d,
+            6,
+            "可研批复总投资13526.06万元=11668.67万元+1213.29万元+644.10万元。2023年安排建设资金5000万元。",
+        )
+    });
+    assert_eq!(codes(&f), ["B007"], "{f:#?}");
+    assert_eq!(
+        f[0].message,
+        "项目「展示馆运维费」「六、年度预算安排」只写了累计或总投资金额（13526.06万元），没有写明 2024 年的预算安排金额。请补充本年度金额。"
+    );
+    let f = added(|d| budget_text(d, 6, "2023年安排建设资金5000万元。"));
+    assert_eq!(codes(&f), ["B007"], "{f:#?}");
+    assert!(f[0].message.contains("只写了2023 年的金额（5000万元）"));
+    // Silent: the text explains the difference, states no amount, or only line items.
+    let f = added(|d| {
+        budget_text(d, 6, "2023年安排5000万元，本年使用上年结转资金，不再新增。");
+        budget_text(d, 5, "按合同约定据实结算。");
+        budget_text(
+            d,
+            4,
+            "办公室绿植养护：每月1900元；档案数字化：全年1万（估）。",
+        );
+    });
+    assert!(f.is_empty(), "{f:#?}");
+}

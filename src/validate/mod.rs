@@ -17,6 +17,7 @@ mod goals;
 mod header;
 mod indicators;
 mod money;
+mod narrative;
 pub mod precision;
 pub mod report;
 mod review;
@@ -59,6 +60,7 @@ pub fn validate(decl: &Declaration, sources: &SourceMap) -> Vec<Finding> {
         funds::check(&p, &mut out);
         money::check(&p, &mut out);
         budget::check(&p, &mut out);
+        narrative::check(&p, &mut out);
         goals::check(&p, &mut out);
         indicators::check(&p, &mut indicator_work, &mut out);
         review::check(&p, &mut out);

@@ -104,15 +104,28 @@ pub fn check(
     files: &[std::path::PathBuf],
     format: Format,
     lang: crate::validate::report::Lang,
+    waive: Option<&Path>,
 ) -> Result<u8, Error> {
+    let waivers = match waive.map(crate::waiver::load).transpose() {
+        Ok(w) => w.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(EXIT_UNREADABLE);
+        }
+    };
+    let mut used = vec![false; waivers.len()];
     let mut reports = Vec::new();
     let mut unreadable = Vec::new();
     for f in files {
         match check_guarded(f) {
-            Ok(r) => reports.push(r),
+            Ok(mut r) => {
+                crate::waiver::apply(&waivers, &mut used, &r.file, &mut r.findings);
+                reports.push(r)
+            }
             Err(e) => unreadable.push(e),
         }
     }
+    let stale = crate::waiver::stale(&waivers, &used);
     let mut stdout = std::io::stdout().lock();
     match format {
         Format::Text => {
@@ -121,6 +134,9 @@ pub fn check(
                 "{}",
                 crate::validate::report::render_text(&reports, lang)
             );
+            for w in &stale {
+                let _ = writeln!(stdout, "{}", crate::waiver::stale_message(w));
+            }
         }
         Format::Json => {
             // The report, plus the files that could not be read, so a program reading the
@@ -132,6 +148,15 @@ pub fn check(
                 .iter()
                 .map(|e| serde_json::json!({ "file": e.file(), "reason": e.to_string() }))
                 .collect();
+            if waive.is_some() {
+                doc["stale_waivers"] = stale
+                    .iter()
+                    .map(|w| {
+                        serde_json::json!({ "line": w.line, "file": w.file, "sheet": w.sheet,
+                            "cell": w.cell, "code": w.code, "message": crate::waiver::stale_message(w) })
+                    })
+                    .collect();
+            }
             let _ = writeln!(
                 stdout,
                 "{}",
@@ -158,11 +183,23 @@ pub fn fix(
     csv: Option<&Path>,
     encoding: crate::rollup::CsvEncoding,
     force: bool,
+    waive: Option<&Path>,
 ) -> Result<u8, Error> {
+    let waivers = match waive.map(crate::waiver::load).transpose() {
+        Ok(w) => w.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(EXIT_UNREADABLE);
+        }
+    };
+    let mut used = vec![false; waivers.len()];
     if let Some(csv) = csv {
         check_output(csv, &[input, output], force)?;
     }
-    let report = crate::fix::fix_file(input, output, force)?;
+    let report = crate::fix::fix_file_waived(input, output, force, &waivers, &mut used)?;
+    for w in crate::waiver::stale(&waivers, &used) {
+        eprintln!("{}", crate::waiver::stale_message(w));
+    }
     if let Some(csv) = csv {
         let mut sink =
             crate::rollup::CsvSink::create(csv, encoding, &crate::rollup::PROJECT_COLUMNS)?;
@@ -175,9 +212,19 @@ pub fn fix(
         sink.finish()?;
     }
     let errors = report.findings.iter().filter(|f| f.is_error()).count();
-    let warnings = report.findings.len() - errors;
+    let waived = report
+        .findings
+        .iter()
+        .filter(|f| f.waived.is_some())
+        .count();
+    let warnings = report.findings.len() - errors - waived;
+    let also = if waived > 0 {
+        format!("、已豁免 {waived} 条")
+    } else {
+        String::new()
+    };
     eprintln!(
-        "已写出更正后的工作簿：{}（更正 {} 处，仍有错误 {errors} 条、警告 {warnings} 条，详见「校验结果」工作表）",
+        "已写出更正后的工作簿：{}（更正 {} 处，仍有错误 {errors} 条、警告 {warnings} 条{also}，详见「校验结果」工作表）",
         output.display(),
         report.changes.len()
     );

@@ -289,6 +289,19 @@ pub struct FixReport {
 /// Reads `input`, corrects it and writes `output` (never the input; an existing output only
 /// with `force`), with a 校验结果 sheet listing every change and remaining finding.
 pub fn fix_file(input: &Path, output: &Path, force: bool) -> Result<FixReport, Error> {
+    fix_file_waived(input, output, force, &[], &mut [])
+}
+
+/// [`fix_file`], with the findings the `waivers` cover marked 已豁免 (in the report and
+/// the 校验结果 sheet); `used` gets a flag for each waiver that matched (see
+/// [`crate::waiver::apply`]). Waivers name the cells `check` reports for the input.
+pub fn fix_file_waived(
+    input: &Path,
+    output: &Path,
+    force: bool,
+    waivers: &[crate::waiver::Waiver],
+    used: &mut [bool],
+) -> Result<FixReport, Error> {
     crate::output::check_output(output, &[input], force)?;
     let read = crate::read::read_workbook(input)?;
     let (fixed, changes) = corrections(&read.declaration, &read.sources);
@@ -310,6 +323,7 @@ pub fn fix_file(input: &Path, output: &Path, force: bool) -> Result<FixReport, E
         &out_map,
         &changes,
     ));
+    crate::waiver::apply(waivers, used, &input.display().to_string(), &mut findings);
     let rows = report_rows(&fixed, &changes, &findings, &out_map);
     let sheet = crate::write::report_sheet(&rows).map_err(write_err)?;
     wb.push_worksheet(sheet);
@@ -408,13 +422,20 @@ pub fn report_rows(
         });
     }
     for f in findings {
+        let (kind, message) = match &f.waived {
+            None => (f.severity.zh().to_string(), f.message.clone()),
+            Some(why) => (
+                "已豁免".to_string(),
+                format!("{}（{}；豁免理由：{why}）", f.message, f.severity.zh()),
+            ),
+        };
         rows.push(crate::write::ReportRow {
-            kind: f.severity.zh().into(),
+            kind,
             code: f.code.clone(),
             sheet: f.location.sheet.clone(),
             cell: f.location.cell.clone(),
             project: project_name(decl, f.location.project),
-            message: f.message.clone(),
+            message,
             expected: f.expected.clone().unwrap_or_default(),
             actual: f.actual.clone().unwrap_or_default(),
         });

@@ -48,6 +48,9 @@ enum Command {
         /// 语言
         #[arg(long, value_enum, default_value = "zh")]
         lang: Language,
+        /// 豁免清单 CSV（列：文件（可省略）、工作表、单元格、代码、理由）
+        #[arg(long, value_name = "FILE")]
+        waive: Option<PathBuf>,
     },
     /// 写出更正后的工作簿（标出每处更改）及可选的 CSV 汇总
     Fix {
@@ -63,6 +66,9 @@ enum Command {
         /// 替换已存在的输出文件
         #[arg(long)]
         force: bool,
+        /// 豁免清单 CSV（列：文件（可省略）、工作表、单元格、代码、理由）
+        #[arg(long, value_name = "FILE")]
+        waive: Option<PathBuf>,
     },
     /// 读取工作簿，把模型以 JSON 输出到标准输出
     Dump { file: PathBuf },
@@ -180,6 +186,7 @@ fn main() -> ExitCode {
             files,
             format,
             lang,
+            waive,
         } => cli::check(
             &files,
             match format {
@@ -190,6 +197,7 @@ fn main() -> ExitCode {
                 Language::Zh => jixiao::validate::report::Lang::Zh,
                 Language::En => jixiao::validate::report::Lang::En,
             },
+            waive.as_deref(),
         ),
         Command::Fix {
             file,
@@ -197,7 +205,15 @@ fn main() -> ExitCode {
             csv,
             encoding,
             force,
-        } => cli::fix(&file, &output, csv.as_deref(), encoding, force),
+            waive,
+        } => cli::fix(
+            &file,
+            &output,
+            csv.as_deref(),
+            encoding,
+            force,
+            waive.as_deref(),
+        ),
         Command::Dump { file } => cli::dump(&file),
         Command::Rollup {
             paths,

@@ -67,6 +67,7 @@ impl Ctx {
             message_en,
             expected: None,
             actual,
+            waived: None,
         });
     }
 

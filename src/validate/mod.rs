@@ -332,6 +332,7 @@ pub(crate) fn finding(
         message_en,
         expected: None,
         actual: None,
+        waived: None,
     }
 }
 

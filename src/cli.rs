@@ -278,12 +278,22 @@ pub struct RollupArgs {
     pub jobs: Option<usize>,
     pub encoding: crate::rollup::CsvEncoding,
     pub force: bool,
+    /// Waiver file (`--waive`).
+    pub waive: Option<std::path::PathBuf>,
 }
 
 /// `jixiao rollup`: every workbook under the paths into one project CSV (and optionally
 /// indicators, findings and a summary workbook); exit 0 clean, 1 errors, 2 unreadable files.
 pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
     use std::io::IsTerminal;
+
+    let waivers = match args.waive.as_deref().map(crate::waiver::load).transpose() {
+        Ok(w) => w.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(EXIT_UNREADABLE);
+        }
+    };
 
     let options = crate::rollup::RollupOptions {
         output: args.output.clone(),
@@ -362,7 +372,7 @@ pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
             b.set_position(done as u64);
         }
     };
-    let summary = crate::rollup::rollup(&inputs, &options, &mut progress);
+    let summary = crate::rollup::rollup_waived(&inputs, &options, &waivers, &mut progress);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -373,6 +383,12 @@ pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
         let _ = writeln!(err, "无法读取：{}：{}", u.file, u.reason);
     }
     let _ = write!(err, "{}", summary.render_zh());
+    if summary.waived > 0 {
+        let _ = writeln!(err, "另有已豁免 {} 条，未计入错误与警告。", summary.waived);
+    }
+    for w in &summary.stale_waivers {
+        let _ = writeln!(err, "{}", crate::waiver::stale_message(w));
+    }
     let _ = writeln!(
         err,
         "已写出：{}",

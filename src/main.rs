@@ -98,6 +98,9 @@ enum Command {
         /// 替换已存在的输出文件
         #[arg(long)]
         force: bool,
+        /// 豁免清单 CSV（列：文件（可省略）、工作表、单元格、代码、理由）
+        #[arg(long, value_name = "FILE")]
+        waive: Option<PathBuf>,
     },
     /// 生成用于测试与基准的合成申报表（确定性，由种子决定）
     #[command(hide = true)]
@@ -224,6 +227,7 @@ fn main() -> ExitCode {
             jobs,
             encoding,
             force,
+            waive,
         } => cli::rollup(&cli::RollupArgs {
             paths,
             output,
@@ -233,6 +237,7 @@ fn main() -> ExitCode {
             jobs,
             encoding,
             force,
+            waive,
         }),
         Command::BenchFloor { paths, jobs, read } => cli::bench_floor(&paths, jobs, read),
         Command::GenCorpus {

@@ -176,3 +176,70 @@ fn fix_lists_waived_findings_in_the_report_sheet() {
         waived[0]
     );
 }
+
+#[test]
+fn rollup_lists_waived_findings_apart() {
+    use calamine::{open_workbook_auto, Reader};
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("区");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::copy(SAMPLE, folder.join("松江.xlsx")).unwrap();
+    let w = write(
+        dir.path(),
+        "豁免.csv",
+        "文件,工作表,单元格,代码,理由\n松江.xlsx,7.展示馆运维费,G37,I013,已与主管部门确认\n,项目9,A1,I001,旧条目\n"
+            .as_bytes(),
+    );
+    let (csv, findings, xlsx) = (
+        dir.path().join("p.csv"),
+        dir.path().join("f.csv"),
+        dir.path().join("s.xlsx"),
+    );
+    let (code, _, err) = jixiao(&[
+        "rollup",
+        folder.to_str().unwrap(),
+        "-o",
+        csv.to_str().unwrap(),
+        "--findings",
+        findings.to_str().unwrap(),
+        "--xlsx",
+        xlsx.to_str().unwrap(),
+        "--waive",
+        w.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("错误 4 条（涉及 1 个文件），警告 3 条。"),
+        "{err}"
+    );
+    assert!(err.contains("另有已豁免 1 条，未计入错误与警告。"), "{err}");
+    assert!(
+        err.contains("豁免清单第 3 行（I001 项目9!A1）未匹配任何问题"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&findings).unwrap();
+    let waived: Vec<&str> = text.lines().filter(|l| l.contains("已豁免")).collect();
+    assert_eq!(waived.len(), 1, "{text}");
+    assert!(
+        waived[0].contains(",G37,I013,已豁免（警告）,"),
+        "{}",
+        waived[0]
+    );
+    assert!(
+        waived[0].contains("（豁免理由：已与主管部门确认）"),
+        "{}",
+        waived[0]
+    );
+    // The summary workbook's findings list marks it the same way.
+    let mut wb = open_workbook_auto(&xlsx).unwrap();
+    let names = wb.sheet_names();
+    let marked = names.iter().any(|n| {
+        wb.worksheet_range(n).is_ok_and(|r| {
+            r.rows().any(|row| {
+                row.iter().any(|c| c.get_string() == Some("已豁免（警告）"))
+                    && row.iter().any(|c| c.get_string() == Some("I013"))
+            })
+        })
+    });
+    assert!(marked, "{names:?}");
+}

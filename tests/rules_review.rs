@@ -141,10 +141,12 @@ fn cost_written_as_a_floor() {
     );
     let f = added(|d| value(d, 8, 0, "＞2.00(万)"));
     assert_eq!(codes(&f), ["I015"]);
-    // Near: the sample's ≤, and a floor on a saving.
+    // Near: the sample's ≤, a floor on a saving, a rate under 成本指标.
     let f = added(|d| {
-        name(d, 8, 0, "成本节约率");
-        value(d, 8, 0, "≥5.00(%)");
+        name(d, 8, 0, "成本节约金额");
+        value(d, 8, 0, "≥5.00(万元)");
+        name(d, 7, 0, "预算执行率");
+        value(d, 7, 0, "≥95.00(%)");
     });
     assert!(f.is_empty(), "{f:#?}");
 }

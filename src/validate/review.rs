@@ -124,7 +124,9 @@ pub(crate) fn check(p: &Proj, out: &mut Vec<Finding>) {
                 if let Some(name) = name {
                     count_against_rate(p, k, i, name, percent, unit.as_deref(), out);
                 }
-                if place == Some(Place::Cost) && matches!(op, Op::Ge | Op::Gt) {
+                // Only an amount: a rate under 成本指标 (预算执行率 ≥95%) is rightly a floor.
+                let money = unit.as_deref().is_some_and(|u| MONEY_UNITS.contains(&u));
+                if place == Some(Place::Cost) && money && matches!(op, Op::Ge | Op::Gt) {
                     cost_floor(p, k, i, *op, out);
                 }
                 let growth = name.is_some_and(|n| GROWTH.iter().any(|g| n.contains(g)));
@@ -291,6 +293,9 @@ fn count_against_rate(
     );
     out.push(with_values(f, expected, actual));
 }
+
+/// Units of an amount of money.
+const MONEY_UNITS: [&str; 5] = ["元", "万元", "万", "亿元", "千元"];
 
 /// Words that make a floor right on a cost row: what is saved or cut.
 const SAVING: [&str; 6] = ["节约", "节省", "降低", "下降", "压减", "减少"];

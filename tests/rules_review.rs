@@ -286,6 +286,13 @@ fn narrative_amount_against_the_annual_amount() {
     // Within the precision written: 210万 is 2,100,000 ± 5,000; 211万 is not.
     let f = added(|d| budget_text(d, 6, "2024年申请资金211万元"));
     assert_eq!(codes(&f), ["B006"], "{f:#?}");
+    // Project 3's 需要资金90万元 agrees with 900,000.00; 95万 would not.
+    let f = added(|d| {
+        let t = d.projects[2].narrative.budget.clone().unwrap();
+        assert!(t.contains("需要资金90万元"), "{t}");
+        budget_text(d, 2, &t.replace("90万元", "95万元"));
+    });
+    assert_eq!(codes(&f), ["B006"], "{f:#?}");
     let f = added(|d| {
         budget_text(d, 6, "2024年申请资金2,100,000元，其中政府采购180万元");
         budget_text(d, 2, "全年合计90.0万元。");

@@ -27,7 +27,7 @@ const CUMULATIVE: [&str; 8] = [
 ];
 
 /// Words that make an amount without a year the year's total.
-const TOTAL: [&str; 10] = [
+const TOTAL: [&str; 12] = [
     "全年合计",
     "全年共计",
     "全年预算",
@@ -38,6 +38,8 @@ const TOTAL: [&str; 10] = [
     "申请资金",
     "预算安排",
     "安排资金",
+    "需要资金",
+    "所需资金",
 ];
 
 /// What an amount in the text is.

@@ -135,7 +135,11 @@ pub fn check(
                 crate::validate::report::render_text(&reports, lang)
             );
             for w in &stale {
-                let _ = writeln!(stdout, "{}", crate::waiver::stale_message(w));
+                let line = match lang {
+                    crate::validate::report::Lang::Zh => crate::waiver::stale_message(w),
+                    crate::validate::report::Lang::En => crate::waiver::stale_message_en(w),
+                };
+                let _ = writeln!(stdout, "{line}");
             }
         }
         Format::Json => {

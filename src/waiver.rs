@@ -209,6 +209,15 @@ pub fn stale_message(w: &Waiver) -> String {
     )
 }
 
+/// [`stale_message`] in English (`--lang en`).
+pub fn stale_message_en(w: &Waiver) -> String {
+    let file = w.file.as_ref().map(|f| format!("{f} ")).unwrap_or_default();
+    format!(
+        "Waiver line {} ({file}{} {}!{}) matched no finding; it may be stale: remove or update it.",
+        w.line, w.code, w.sheet, w.cell
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -270,15 +270,28 @@ pub fn check(
     files: &[std::path::PathBuf],
     format: Format,
     lang: crate::validate::report::Lang,
+    waive: Option<&Path>,
 ) -> Result<u8, Error> {
+    let waivers = match waive.map(crate::waiver::load).transpose() {
+        Ok(w) => w.unwrap_or_default(),
+        Err(e) => {
+            say!("{e}");
+            return Ok(EXIT_UNREADABLE);
+        }
+    };
+    let mut used = vec![false; waivers.len()];
     let mut reports = Vec::new();
     let mut unreadable = Vec::new();
     for f in files {
         match check_guarded(f) {
-            Ok(r) => reports.push(r),
+            Ok(mut r) => {
+                crate::waiver::apply(&waivers, &mut used, &r.file, &mut r.findings);
+                reports.push(r)
+            }
             Err(e) => unreadable.push(e),
         }
     }
+    let stale = crate::waiver::stale(&waivers, &used);
     let mut stdout = std::io::stdout().lock();
     match format {
         Format::Text => {
@@ -287,6 +300,13 @@ pub fn check(
                 "{}",
                 terminal_text(&crate::validate::report::render_text(&reports, lang))
             );
+            for w in &stale {
+                let line = match lang {
+                    crate::validate::report::Lang::Zh => crate::waiver::stale_message(w),
+                    crate::validate::report::Lang::En => crate::waiver::stale_message_en(w),
+                };
+                let _ = writeln!(stdout, "{line}");
+            }
         }
         Format::Json => {
             // The report, plus the files that could not be read, so a program reading the
@@ -298,6 +318,15 @@ pub fn check(
                 .iter()
                 .map(|e| serde_json::json!({ "file": e.file(), "reason": e.to_string() }))
                 .collect();
+            if waive.is_some() {
+                doc["stale_waivers"] = stale
+                    .iter()
+                    .map(|w| {
+                        serde_json::json!({ "line": w.line, "file": w.file, "sheet": w.sheet,
+                            "cell": w.cell, "code": w.code, "message": crate::waiver::stale_message(w) })
+                    })
+                    .collect();
+            }
             let _ = writeln!(
                 stdout,
                 "{}",
@@ -326,8 +355,17 @@ pub fn fix(
     encoding: crate::rollup::CsvEncoding,
     force: bool,
     clean: bool,
+    waive: Option<&Path>,
 ) -> Result<u8, Error> {
     // A path naming the input is refused as that, whatever its extension.
+    let waivers = match waive.map(crate::waiver::load).transpose() {
+        Ok(w) => w.unwrap_or_default(),
+        Err(e) => {
+            say!("{e}");
+            return Ok(EXIT_UNREADABLE);
+        }
+    };
+    let mut used = vec![false; waivers.len()];
     if let Some(csv) = csv {
         if same_output(csv, output) {
             return Err(two_outputs_one_file(csv));
@@ -336,7 +374,11 @@ pub fn fix(
         check_extension(csv, OutputKind::Csv)?;
     }
     check_extension(output, OutputKind::Workbook)?;
-    let report = crate::fix::fix_file_with(input, output, force, clean)?;
+    let report =
+        crate::fix::fix_file_with(input, output, force, clean, &waivers, &mut used)?;
+    for w in crate::waiver::stale(&waivers, &used) {
+        say!("{}", crate::waiver::stale_message(w));
+    }
     if let Some(csv) = csv {
         let mut sink = crate::rollup::CsvSink::create_publishing(
             csv,
@@ -353,9 +395,19 @@ pub fn fix(
         sink.finish()?;
     }
     let errors = report.findings.iter().filter(|f| f.is_error()).count();
-    let warnings = report.findings.len() - errors;
+    let waived = report
+        .findings
+        .iter()
+        .filter(|f| f.waived.is_some())
+        .count();
+    let warnings = report.findings.len() - errors - waived;
+    let also = if waived > 0 {
+        format!("、已豁免 {waived} 条")
+    } else {
+        String::new()
+    };
     say!(
-        "已写出更正后的工作簿：{}（更正 {} 处，仍有错误 {errors} 条、警告 {warnings} 条，详见「校验结果」工作表）",
+        "已写出更正后的工作簿：{}（更正 {} 处，仍有错误 {errors} 条、警告 {warnings} 条{also}，详见「校验结果」工作表）",
         output.display(),
         report.changes.len()
     );
@@ -491,12 +543,22 @@ pub struct RollupArgs {
     pub jobs: Option<usize>,
     pub encoding: crate::rollup::CsvEncoding,
     pub force: bool,
+    /// Waiver file (`--waive`).
+    pub waive: Option<std::path::PathBuf>,
 }
 
 /// `jixiao rollup`: every workbook under the paths into one project CSV (and optionally
 /// indicators, findings and a summary workbook); exit 0 clean, 1 errors, 2 unreadable files.
 pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
     use std::io::IsTerminal;
+
+    let waivers = match args.waive.as_deref().map(crate::waiver::load).transpose() {
+        Ok(w) => w.unwrap_or_default(),
+        Err(e) => {
+            say!("{e}");
+            return Ok(EXIT_UNREADABLE);
+        }
+    };
 
     let options = crate::rollup::RollupOptions {
         output: args.output.clone(),
@@ -586,7 +648,7 @@ pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
             b.set_position(done as u64);
         }
     };
-    let summary = crate::rollup::rollup(&inputs, &options, &mut progress);
+    let summary = crate::rollup::rollup_waived(&inputs, &options, &waivers, &mut progress);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -598,6 +660,12 @@ pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
         let _ = writeln!(err, "{}", terminal_text(&line));
     }
     let _ = write!(err, "{}", terminal_text(&summary.render_zh()));
+    if summary.waived > 0 {
+        let _ = writeln!(err, "另有已豁免 {} 条，未计入错误与警告。", summary.waived);
+    }
+    for w in &summary.stale_waivers {
+        let _ = writeln!(err, "{}", terminal_text(&crate::waiver::stale_message(w)));
+    }
     let _ = writeln!(
         err,
         "已写出：{}",

@@ -312,16 +312,21 @@ pub struct FixReport {
 /// Reads `input`, corrects it and writes `output` (never the input; an existing output only
 /// with `force`), with a 校验结果 sheet listing every change and remaining finding.
 pub fn fix_file(input: &Path, output: &Path, force: bool) -> Result<FixReport, Error> {
-    fix_file_with(input, output, force, false)
+    fix_file_with(input, output, force, false, &[], &mut [])
 }
 
 /// [`fix_file`]; with `clean`, the corrected cells carry no fill and no note (a workbook to
-/// submit as it is); the 校验结果 sheet still lists every change.
+/// submit as it is; the 校验结果 sheet still lists every change). The findings the
+/// `waivers` cover are marked 已豁免 (in the report and the 校验结果 sheet); `used` gets a
+/// flag for each waiver that matched (see [`crate::waiver::apply`]). Waivers name the cells
+/// `check` reports for the input.
 pub fn fix_file_with(
     input: &Path,
     output: &Path,
     force: bool,
     clean: bool,
+    waivers: &[crate::waiver::Waiver],
+    used: &mut [bool],
 ) -> Result<FixReport, Error> {
     crate::output::check_output(output, &[input], force)?;
     let read = crate::read::read_workbook(input)?;
@@ -345,6 +350,7 @@ pub fn fix_file_with(
         &out_map,
         &changes,
     ));
+    crate::waiver::apply(waivers, used, &input.display().to_string(), &mut findings);
     let mut rows = report_rows(&fixed, &changes, &findings, &out_map);
     // The user's own sheets (notes, calculations) come along, values only; a name Excel
     // refuses (LibreOffice and WPS allow more) is changed, and the change listed.
@@ -478,13 +484,20 @@ pub fn report_rows(
         });
     }
     for f in findings {
+        let (kind, message) = match &f.waived {
+            None => (f.severity.zh().to_string(), f.message.clone()),
+            Some(why) => (
+                "已豁免".to_string(),
+                format!("{}（{}；豁免理由：{why}）", f.message, f.severity.zh()),
+            ),
+        };
         rows.push(crate::write::ReportRow {
-            kind: f.severity.zh().into(),
+            kind,
             code: f.code.clone(),
             sheet: f.location.sheet.clone(),
             cell: f.location.cell.clone(),
             project: project_name(decl, f.location.project),
-            message: f.message.clone(),
+            message,
             expected: f.expected.clone().unwrap_or_default(),
             actual: f.actual.clone().unwrap_or_default(),
         });

@@ -23,6 +23,7 @@ pub mod rollup;
 pub mod template;
 pub mod validate;
 pub mod values;
+pub mod waiver;
 pub mod write;
 
 #[doc(hidden)]

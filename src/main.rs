@@ -48,6 +48,9 @@ enum Command {
         /// 语言
         #[arg(long, value_enum, default_value = "zh")]
         lang: Language,
+        /// 豁免清单 CSV（列：文件（可省略）、工作表、单元格、代码、理由）
+        #[arg(long, value_name = "FILE")]
+        waive: Option<PathBuf>,
     },
     /// 写出更正后的工作簿（标出每处更改）及可选的 CSV 汇总
     Fix {
@@ -66,6 +69,9 @@ enum Command {
         /// 供报送：更正的单元格不填色、不加批注（改动仍列在「校验结果」工作表）
         #[arg(long)]
         clean: bool,
+        /// 豁免清单 CSV（列：文件（可省略）、工作表、单元格、代码、理由）
+        #[arg(long, value_name = "FILE")]
+        waive: Option<PathBuf>,
     },
     /// 读取工作簿，把模型以 JSON 输出到标准输出
     Dump { file: PathBuf },
@@ -95,6 +101,9 @@ enum Command {
         /// 替换已存在的输出文件
         #[arg(long)]
         force: bool,
+        /// 豁免清单 CSV（列：文件（可省略）、工作表、单元格、代码、理由）
+        #[arg(long, value_name = "FILE")]
+        waive: Option<PathBuf>,
     },
     /// 生成用于测试与基准的合成申报表（确定性，由种子决定）
     #[command(hide = true)]
@@ -186,6 +195,7 @@ fn main() -> ExitCode {
             files,
             format,
             lang,
+            waive,
         } => cli::check(
             &files,
             match format {
@@ -196,6 +206,7 @@ fn main() -> ExitCode {
                 Language::Zh => jixiao::validate::report::Lang::Zh,
                 Language::En => jixiao::validate::report::Lang::En,
             },
+            waive.as_deref(),
         ),
         Command::Fix {
             file,
@@ -204,7 +215,16 @@ fn main() -> ExitCode {
             encoding,
             force,
             clean,
-        } => cli::fix(&file, &output, csv.as_deref(), encoding, force, clean),
+            waive,
+        } => cli::fix(
+            &file,
+            &output,
+            csv.as_deref(),
+            encoding,
+            force,
+            clean,
+            waive.as_deref(),
+        ),
         Command::Dump { file } => cli::dump(&file),
         Command::Rollup {
             paths,
@@ -215,6 +235,7 @@ fn main() -> ExitCode {
             jobs,
             encoding,
             force,
+            waive,
         } => cli::rollup(&cli::RollupArgs {
             paths,
             output,
@@ -224,6 +245,7 @@ fn main() -> ExitCode {
             jobs,
             encoding,
             force,
+            waive,
         }),
         Command::BenchFloor { paths, jobs, read } => cli::bench_floor(&paths, jobs, read),
         Command::GenCorpus {

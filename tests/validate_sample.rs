@@ -7,7 +7,8 @@
 //! - 项目6 展示馆物业管理、能源费、水电费: lines 660,400 + 339,600 = 1,000,000.00 against
 //!   1,100,000.00; line 1's basis gives 1469×16×12 + 31524×12 = 660,336.00, line 2's
 //!   1469×9×12 + 15000×12 = 338,652.00;
-//! - 项目7 展示馆运维费: 完成100场以上的接待 counted in 家.
+//! - 项目7 展示馆运维费: 完成100场以上的接待 counted in 家; its 效益 indicator
+//!   对G60科创走廊宣传效果 valued 及时, a timeliness word for an effect.
 //!
 //! The cover (1,743.86万元 = 17,438,600.00, 10 projects) and every fund identity hold.
 
@@ -31,7 +32,7 @@ type Row = (
 const E: Severity = Severity::Error;
 const W: Severity = Severity::Warning;
 
-const SEED_FINDINGS: [Row; 7] = [
+const SEED_FINDINGS: [Row; 8] = [
     (
         "B001",
         E,
@@ -74,6 +75,14 @@ const SEED_FINDINGS: [Row; 7] = [
         Some("339600.00"),
     ),
     ("I010", W, 7, "7.展示馆运维费!G34", Some("场"), Some("家")),
+    (
+        "I013",
+        W,
+        7,
+        "7.展示馆运维费!G37",
+        Some("时效指标"),
+        Some("及时"),
+    ),
 ];
 
 fn json_model() -> Declaration {
@@ -125,7 +134,7 @@ fn json_sample_raises_exactly_the_seed_findings() {
         "项目「G60日常办公经费」年度预算安排明细合计 740,800.00 元 ≠ 年度资金申请总额 1,000,000.00 元，少 259,200.00 元；另有 1 行金额为空，未计入合计。请补全或核对各行金额，并核对年度资金申请总额。"
     );
     let report = FileReport::new(JSON, &decl, findings);
-    assert_eq!((report.errors(), report.warnings()), (4, 3));
+    assert_eq!((report.errors(), report.warnings()), (4, 4));
     assert_eq!(exit_code(&[report]), 1);
 }
 
@@ -165,5 +174,6 @@ fn workbook_sample_raises_the_same_findings_at_their_cells() {
         .ends_with("并核对年度资金申请总额（H37）。"));
     let text = report(XLSX, &out.declaration, &findings);
     assert!(text.contains("    警告 I010 7.展示馆运维费!G34 项目「展示馆运维费」第 2 条指标「完成100场以上的接待」按“场”计"));
-    assert!(text.ends_with("共检查 1 个文件、10 个项目：错误 4 条，警告 3 条。\n"));
+    assert!(text.contains("    警告 I013 7.展示馆运维费!G37 项目「展示馆运维费」第 5 条指标「对G60科创走廊宣传效果」是效益指标，指标值「及时」却是时效用语（用于时效指标）。"));
+    assert!(text.ends_with("共检查 1 个文件、10 个项目：错误 4 条，警告 4 条。\n"));
 }

@@ -429,7 +429,7 @@ type Row = (
 );
 
 /// The seed's real problems, computed by hand from its text.
-const SEED_FINDINGS: [Expect; 7] = [
+const SEED_FINDINGS: [Expect; 8] = [
     // 项目1: 12 priced lines add up to 740,800.00; (13) 其他办公室后勤保障 has no amount.
     (
         "B001",
@@ -473,6 +473,14 @@ const SEED_FINDINGS: [Expect; 7] = [
     ),
     // 项目7: 完成 100场以上的接待 counted in 家.
     ("I010", Severity::Warning, Some(7), Some("场"), Some("家")),
+    // 项目7: the 效益 indicator 对G60科创走廊宣传效果 valued 及时, a timeliness word.
+    (
+        "I013",
+        Severity::Warning,
+        Some(7),
+        Some("时效指标"),
+        Some("及时"),
+    ),
 ];
 
 #[test]
@@ -536,7 +544,7 @@ fn seed_report_summary_and_exit_code() {
     );
     let text = render_text(std::slice::from_ref(&report), Lang::Zh);
     assert!(
-        text.ends_with("共检查 1 个文件、10 个项目：错误 4 条，警告 3 条。\n"),
+        text.ends_with("共检查 1 个文件、10 个项目：错误 4 条，警告 4 条。\n"),
         "{text}"
     );
     assert!(text.contains("  项目 6「展示馆物业管理、能源费、水电费」\n    错误 B001 "));

@@ -96,11 +96,16 @@ pub struct Finding {
     pub expected: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
+    /// 已豁免: the reason a reviewer accepted this finding (a waiver file's 理由). A waived
+    /// finding is still listed but does not count for the exit code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waived: Option<String>,
 }
 
 impl Finding {
+    /// An error that has not been waived.
     pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
+        self.severity == Severity::Error && self.waived.is_none()
     }
 }
 

@@ -71,6 +71,7 @@ impl Ctx {
             message_en,
             expected: None,
             actual,
+            waived: None,
         });
     }
 

@@ -8,6 +8,7 @@
 //! turn. So memory is bounded by the window, not the number of files, and one slow file
 //! holds the others back only by the window.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -444,6 +445,10 @@ pub struct RollupSummary {
     /// Whether a summary workbook (`--xlsx`) was written: the closing lines point to it
     /// only then.
     pub summary_book: bool,
+    /// Findings a waiver accepted (counted in no error or warning total).
+    pub waived: usize,
+    /// The waivers that matched no finding.
+    pub stale_waivers: Vec<crate::waiver::Waiver>,
 }
 
 impl RollupSummary {
@@ -673,6 +678,9 @@ struct Consumer<'a> {
     row: Vec<String>,
     /// Project number, indicator number and value, reused from row to row.
     scratch: [String; 3],
+    waivers: &'a [crate::waiver::Waiver],
+    /// One flag per waiver: matched a finding.
+    used: Vec<bool>,
 }
 
 impl Consumer<'_> {
@@ -698,9 +706,12 @@ impl Consumer<'_> {
         &mut self,
         path: &Path,
         file: &str,
-        read: ReadFile,
+        mut read: ReadFile,
         rendered: Option<IndicatorRows>,
     ) -> Result<(), Error> {
+        if !self.waivers.is_empty() {
+            crate::waiver::apply(self.waivers, &mut self.used, file, &mut read.findings);
+        }
         let decl = &read.declaration;
         let findings = &read.findings;
         let unit_key = key(&decl.unit);
@@ -710,6 +721,10 @@ impl Consumer<'_> {
         let mut per_project = vec![(0usize, 0usize); decl.projects.len()];
         let (mut errors, mut warnings) = (0, 0);
         for f in findings {
+            if f.waived.is_some() {
+                self.summary.waived += 1;
+                continue;
+            }
             let is_error = f.severity == Severity::Error;
             if is_error {
                 errors += 1;
@@ -774,6 +789,7 @@ impl Consumer<'_> {
         if let Some(sink) = &mut self.findings {
             for f in findings {
                 let (number, name) = project_label(decl, f);
+                let (level, message) = waived_text(f);
                 sink.record([
                     file,
                     unit_name.as_str(),
@@ -782,8 +798,8 @@ impl Consumer<'_> {
                     f.location.sheet.as_deref().unwrap_or(""),
                     f.location.cell.as_deref().unwrap_or(""),
                     f.code.as_str(),
-                    f.severity.zh(),
-                    f.message.as_str(),
+                    level.as_ref(),
+                    message.as_ref(),
                     f.expected.as_deref().unwrap_or(""),
                     f.actual.as_deref().unwrap_or(""),
                 ])?;
@@ -793,6 +809,18 @@ impl Consumer<'_> {
             book.add_findings(path, file, decl, findings)?;
         }
         Ok(())
+    }
+}
+
+/// 级别 and 说明 of a finding in a list: `已豁免（警告）` and the message with the
+/// reviewer's reason for a waived one, so waived findings stand apart.
+pub(crate) fn waived_text(f: &Finding) -> (Cow<'_, str>, Cow<'_, str>) {
+    match &f.waived {
+        None => (Cow::Borrowed(f.severity.zh()), Cow::Borrowed(&f.message)),
+        Some(why) => (
+            Cow::Owned(format!("已豁免（{}）", f.severity.zh())),
+            Cow::Owned(format!("{}（豁免理由：{why}）", f.message)),
+        ),
     }
 }
 
@@ -819,11 +847,23 @@ pub fn rollup(
     options: &RollupOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<RollupSummary, Error> {
+    rollup_waived(inputs, options, &[], progress)
+}
+
+/// [`rollup`], with the findings `waivers` cover marked 已豁免: listed apart in the
+/// findings CSV and the summary workbook, counted in no total; the waivers that matched
+/// nothing are in [`RollupSummary::stale_waivers`].
+pub fn rollup_waived(
+    inputs: &[Input],
+    options: &RollupOptions,
+    waivers: &[crate::waiver::Waiver],
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<RollupSummary, Error> {
     // A panic on any thread (a bug in jixiao) ends the run as an error naming the outputs:
     // every thread has stopped by then, and the open outputs' temporary files are removed
     // as they are dropped on the way out.
     catch_unwind(AssertUnwindSafe(|| {
-        rollup_unguarded(inputs, options, progress)
+        rollup_unguarded(inputs, options, waivers, progress)
     }))
     .unwrap_or_else(|_| {
         Err(Error::Output {
@@ -843,6 +883,7 @@ pub fn rollup(
 fn rollup_unguarded(
     inputs: &[Input],
     options: &RollupOptions,
+    waivers: &[crate::waiver::Waiver],
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<RollupSummary, Error> {
     let enc = options.encoding;
@@ -870,6 +911,8 @@ fn rollup_unguarded(
         total_inputs: inputs.len(),
         row: Vec::new(),
         scratch: Default::default(),
+        waivers,
+        used: vec![false; waivers.len()],
     };
     let jobs = options.jobs.max(1);
     // With one reading thread the writing thread has a core of its own and renders them
@@ -903,8 +946,13 @@ fn rollup_unguarded(
         findings,
         book,
         mut summary,
+        used,
         ..
     } = consumer;
+    summary.stale_waivers = crate::waiver::stale(waivers, &used)
+        .into_iter()
+        .cloned()
+        .collect();
     if let Some(book) = &book {
         summary.findings_listed = book.findings_listed();
         summary.summary_book = true;

@@ -8,9 +8,9 @@ pub mod summary_book;
 
 pub use csv_out::{neutral, CsvEncoding, CsvSink};
 pub use folder::{
-    discover, ordered_map, read_and_validate, rollup, unreadable_reason, Input, ReadFile,
-    RollupOptions, RollupSummary, Totals, Unreadable, AMOUNT_COLUMNS, BLANK_KEY, FINDING_COLUMNS,
-    INDICATOR_COLUMNS, WORKBOOK_EXTENSIONS,
+    discover, ordered_map, read_and_validate, rollup, rollup_waived, unreadable_reason, Input,
+    ReadFile, RollupOptions, RollupSummary, Totals, Unreadable, AMOUNT_COLUMNS, BLANK_KEY,
+    FINDING_COLUMNS, INDICATOR_COLUMNS, WORKBOOK_EXTENSIONS,
 };
 
 use crate::model::{Declaration, Finding, Project, Severity};
@@ -75,7 +75,9 @@ pub(crate) fn project_row_into(
     let count = |sev: Severity| {
         findings
             .iter()
-            .filter(|x| x.location.project == Some(index) && x.severity == sev)
+            .filter(|x| {
+                x.location.project == Some(index) && x.severity == sev && x.waived.is_none()
+            })
             .count()
     };
     fn text(v: &Option<String>) -> &str {

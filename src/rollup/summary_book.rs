@@ -274,9 +274,10 @@ impl SummaryBook {
                 ws.write_string_with_format(row, 6, &finding.code, &f.text)
                     .map_err(&e)?;
             }
-            ws.write_string_with_format(row, 7, finding.severity.zh(), &f.text)
+            let (level, message) = super::folder::waived_text(finding);
+            ws.write_string_with_format(row, 7, level.as_ref(), &f.text)
                 .map_err(&e)?;
-            ws.write_string_with_format(row, 8, cell_text(&finding.message), &f.text)
+            ws.write_string_with_format(row, 8, cell_text(message.as_ref()), &f.text)
                 .map_err(&e)?;
         }
         Ok(())

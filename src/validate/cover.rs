@@ -16,9 +16,12 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     unique_project_names(ctx, out);
 }
 
-/// C001: the stated 项目预算资金 equals the sum of the projects' 项目资金总额, within the
-/// precision it was written with (two decimals of 万元 = ±50 元). Skipped while a
-/// project's total is missing: F005 reports that, and the sum would mislead.
+/// C001: the stated 项目预算资金 equals the sum of the projects' 项目资金总额, or the sum
+/// of their 年度资金申请总额, within the precision it was written with (two decimals of
+/// 万元 = ±50 元). Shanghai's published covers state the budget year's money, so a unit
+/// with a multi-year project agrees on the annual basis; older covers add up the project
+/// totals. Skipped while a project's total is missing: F005 reports that, and the sum
+/// would mislead. The annual basis is offered only when every annual amount is given.
 fn stated_total_matches(ctx: &Ctx, out: &mut Vec<Finding>) {
     let d = ctx.decl;
     let Some(stated) = d.stated_total else { return };
@@ -33,6 +36,19 @@ fn stated_total_matches(ctx: &Ctx, out: &mut Vec<Finding>) {
     };
     let Some(gap) = compare(Interval::stated(stated), sum) else {
         return;
+    };
+    let annual = if d.projects.iter().all(|p| p.funds.annual_total.is_some()) {
+        checked_total(d.projects.iter().filter_map(|p| p.funds.annual_total))
+    } else {
+        None
+    };
+    // The annual basis, when it is a different figure: agreeing with it is agreeing.
+    let annual = match annual {
+        Some(a) if a != sum => match compare(Interval::stated(stated), a) {
+            None => return,
+            Some(g) => Some((a, g)),
+        },
+        _ => None,
     };
     let n = d.projects.len();
     let (means, means_en) = match stated.unit {
@@ -50,18 +66,33 @@ fn stated_total_matches(ctx: &Ctx, out: &mut Vec<Finding>) {
         ),
         MoneyUnit::Yuan => (String::new(), String::new()),
     };
+    let (also, also_en) = match annual {
+        Some((a, g)) => (
+            format!(
+                "，也 ≠ 年度资金申请总额之和 {a} 元（{}），差 {} 元。封面金额应等于两者之一",
+                a.wan_string(),
+                g.magnitude()
+            ),
+            format!(
+                ", nor the sum of their 年度资金申请总额 (annual amounts) {a} ({}), difference {} yuan. The cover should equal one of them",
+                a.wan_string(),
+                g.magnitude()
+            ),
+        ),
+        None => (String::new(), String::new()),
+    };
     let f = finding(
         "C001",
         Severity::Error,
         ctx.loc(FieldPath::Cover(CoverField::StatedTotal)),
         format!(
-            "封面所写项目预算资金 {}{means} ≠ {n} 个项目的项目资金总额之和 {sum} 元（{}），差 {} 元。请核对封面金额或各项目的项目资金总额。",
+            "封面所写项目预算资金 {}{means} ≠ {n} 个项目的项目资金总额之和 {sum} 元（{}），差 {} 元{also}。请核对封面金额或各项目的项目资金总额。",
             stated.display(),
             sum.wan_string(),
             gap.magnitude()
         ),
         format!(
-            "Cover: the stated project budget {}{means_en} ≠ the sum of the {n} projects' 项目资金总额 (total funds) {sum} ({}); difference {} yuan. Check the cover figure or the projects' totals.",
+            "Cover: the stated project budget {}{means_en} ≠ the sum of the {n} projects' 项目资金总额 (total funds) {sum} ({}); difference {} yuan{also_en}. Check the cover figure or the projects' totals.",
             stated.display(),
             sum.wan_string(),
             gap.magnitude()
@@ -314,6 +345,43 @@ mod tests {
             MoneyUnit::Wan,
         ));
         assert!(validate(&d, &sources_for(&d)).is_empty());
+    }
+
+    /// Project 1 made a 阶段性项目 of 1,030.80万 asking 349.80万 this year.
+    fn multi_year_unit(stated: &str) -> crate::model::Declaration {
+        let mut d = seed_like();
+        let p = &mut d.projects[0];
+        p.header.nature = Some("阶段性项目".into());
+        p.funds.total = Some(yuan("10308000"));
+        p.funds.fiscal = Some(yuan("10308000"));
+        p.funds.annual_total = Some(yuan("3498000"));
+        p.funds.annual_appropriation = Some(yuan("3498000"));
+        p.budget_lines = vec![line("明细", None, Some("3498000"))];
+        d.stated_total = Some(StatedAmount::new(stated.parse().unwrap(), MoneyUnit::Wan));
+        d
+    }
+
+    #[test]
+    fn multi_year_unit_agrees_on_either_basis() {
+        // Annual basis: 17,438,600 − 1,000,000 + 3,498,000 = 19,936,600.
+        let d = multi_year_unit("1993.66");
+        assert!(validate(&d, &sources_for(&d)).is_empty());
+        // Project-total basis: 17,438,600 − 1,000,000 + 10,308,000 = 26,746,600.
+        let d = multi_year_unit("2674.66");
+        assert!(validate(&d, &sources_for(&d)).is_empty());
+        // Neither: one error naming both bases and both gaps.
+        let d = multi_year_unit("1993.76");
+        let f = validate(&d, &sources_for(&d));
+        assert_eq!(codes(&f), ["C001"]);
+        assert_eq!(
+            f[0].message,
+            "封面所写项目预算资金 1,993.76万元（即 19,937,600.00 元；按所写小数位可差 ±50.00 元） ≠ 10 个项目的项目资金总额之和 26,746,600.00 元（2,674.66万元），差 6,809,000.00 元，也 ≠ 年度资金申请总额之和 19,936,600.00 元（1,993.66万元），差 1,000.00 元。封面金额应等于两者之一。请核对封面金额或各项目的项目资金总额。"
+        );
+        // An annual amount missing: only the project-total basis is offered.
+        let mut d = multi_year_unit("1993.66");
+        d.projects[0].funds.annual_total = None;
+        let f = validate(&d, &sources_for(&d));
+        assert!(codes(&f).contains(&"C001"), "{f:#?}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use super::review::is_placeholder;
 use super::years::{accepted, is_baseline, normalize_into, scan};
 use super::{finding, one_line, present, trim, with_values, without_blanks, Proj};
 use crate::model::framework::FRAMEWORK;
@@ -84,7 +85,7 @@ pub(crate) fn check<'a>(p: &Proj<'a>, work: &mut Work<'a>, out: &mut Vec<Finding
 }
 
 /// Label text without blanks and without the trailing 指标: `经济成本\n指标` → `经济成本`.
-fn norm(s: &str) -> String {
+pub(super) fn norm(s: &str) -> String {
     let mut t = normalize_label(s);
     if t.ends_with("指标") {
         t.truncate(t.len() - "指标".len());
@@ -394,22 +395,96 @@ fn level1_known(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
             continue;
         }
         let written = one_line(present(&i.level1).unwrap_or_default());
-        out.push(finding(
-            "I004",
-            Severity::Warning,
-            p.loc(col(k, IndicatorColumn::Level1)),
-            format!(
-                "{}{}的一级指标「{written}」不在指标体系中，应为成本指标、产出指标、效益指标、满意度指标之一。请改正。",
-                p.label_zh(),
-                row_zh(k, i)
+        let guess = closest(&l1.text, &written, FRAMEWORK.iter().map(|(name, _)| *name));
+        let f = match guess {
+            Some(guess) => with_values(
+                finding(
+                    "I004",
+                    Severity::Warning,
+                    p.loc(col(k, IndicatorColumn::Level1)),
+                    format!(
+                        "{}{}的一级指标「{written}」不在指标体系中，应是「{guess}」吧？请改正。",
+                        p.label_zh(),
+                        row_zh(k, i)
+                    ),
+                    format!(
+                        "{}: {} has 一级指标 “{written}”, which is not in the framework; did you mean “{guess}”?",
+                        p.label_en(),
+                        row_en(k, i)
+                    ),
+                ),
+                guess,
+                written,
             ),
-            format!(
-                "{}: {} has 一级指标 “{written}”, which is not in the framework (成本/产出/效益/满意度指标).",
-                p.label_en(),
-                row_en(k, i)
+            None => finding(
+                "I004",
+                Severity::Warning,
+                p.loc(col(k, IndicatorColumn::Level1)),
+                format!(
+                    "{}{}的一级指标「{written}」不在指标体系中，应为成本指标、产出指标、效益指标、满意度指标之一。请改正。",
+                    p.label_zh(),
+                    row_zh(k, i)
+                ),
+                format!(
+                    "{}: {} has 一级指标 “{written}”, which is not in the framework (成本/产出/效益/满意度指标).",
+                    p.label_en(),
+                    row_en(k, i)
+                ),
             ),
-        ));
+        };
+        out.push(f);
     }
+}
+
+/// The framework name a mistyped one most likely is (`产出指票` → `产出指标`, `效果指标`
+/// → `效益指标`, `满意指标` → `满意度指标`): the one at the smallest edit distance over
+/// characters, when that distance is at most a third of the name and no other name is as
+/// close. `text` is compared as [`norm`] leaves it with 指标 put back, and as written
+/// (`产出指票` keeps its last two characters).
+fn closest(
+    text: &str,
+    written: &str,
+    names: impl Iterator<Item = &'static str>,
+) -> Option<&'static str> {
+    let with_suffix: Vec<char> = format!("{text}指标").chars().collect();
+    let as_written: Vec<char> = normalize_label(written).chars().collect();
+    let mut best: Option<(usize, &'static str)> = None;
+    let mut tied = false;
+    for name in names {
+        let chars: Vec<char> = name.chars().collect();
+        let d = edit_distance(&with_suffix, &chars).min(edit_distance(&as_written, &chars));
+        if d == 0 || d * 3 > chars.len() {
+            continue;
+        }
+        match best {
+            Some((b, _)) if d > b => {}
+            Some((b, _)) if d == b => tied = true,
+            _ => {
+                best = Some((d, name));
+                tied = false;
+            }
+        }
+    }
+    best.filter(|_| !tied).map(|(_, name)| name)
+}
+
+/// Levenshtein distance over characters; labels are short, the bound keeps a pasted
+/// paragraph from costing more than a glance.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    if a.len() > 64 || b.len() > 64 {
+        return a.len().max(b.len());
+    }
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (x, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = x + 1;
+        for (y, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != cb);
+            diagonal = row[y + 1];
+            row[y + 1] = substitute.min(row[y] + 1).min(row[y + 1] + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// I005: the 二级指标 belongs to its 一级指标 (with or without the trailing 指标).
@@ -432,22 +507,55 @@ fn level2_fits(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
             .collect::<Vec<_>>()
             .join("、");
         let written = one_line(present(&i.level2).unwrap_or_default());
-        let f = finding(
-            "I005",
-            Severity::Warning,
-            p.loc(col(k, IndicatorColumn::Level2)),
-            format!(
-                "{}{}的二级指标「{written}」不属于{l1}指标（可选：{choices}）。请改正。",
-                p.label_zh(),
-                row_zh(k, i)
+        // A name known nowhere in the framework is a slip; guess among those allowed here.
+        let names = FRAMEWORK
+            .get(f)
+            .map(|(_, names)| *names)
+            .unwrap_or_default();
+        let guess = (l2.under == 0)
+            .then(|| closest(&l2.text, &written, names.iter().copied()))
+            .flatten();
+        let f = match guess {
+            Some(guess) => with_values(
+                finding(
+                    "I005",
+                    Severity::Warning,
+                    p.loc(col(k, IndicatorColumn::Level2)),
+                    format!(
+                        "{}{}的二级指标「{written}」不属于{l1}指标，应是「{guess}」吧？请改正。",
+                        p.label_zh(),
+                        row_zh(k, i)
+                    ),
+                    format!(
+                        "{}: {} has 二级指标 “{written}”, which does not belong under {l1}指标; did you mean “{guess}”?",
+                        p.label_en(),
+                        row_en(k, i)
+                    ),
+                ),
+                guess,
+                written,
             ),
-            format!(
-                "{}: {} has 二级指标 “{written}”, which does not belong under {l1}指标 (choose from {choices}).",
-                p.label_en(),
-                row_en(k, i)
+            None => with_values(
+                finding(
+                    "I005",
+                    Severity::Warning,
+                    p.loc(col(k, IndicatorColumn::Level2)),
+                    format!(
+                        "{}{}的二级指标「{written}」不属于{l1}指标（可选：{choices}）。请改正。",
+                        p.label_zh(),
+                        row_zh(k, i)
+                    ),
+                    format!(
+                        "{}: {} has 二级指标 “{written}”, which does not belong under {l1}指标 (choose from {choices}).",
+                        p.label_en(),
+                        row_en(k, i)
+                    ),
+                ),
+                choices,
+                written,
             ),
-        );
-        out.push(with_values(f, choices, written));
+        };
+        out.push(f);
     }
 }
 
@@ -512,7 +620,8 @@ fn value_readable(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
     for r in rows.iter() {
         let (k, i) = (r.k, r.i);
         let Some(t) = &i.target else { continue };
-        if *t.kind() != TargetKind::Unparsed || !r.has_value {
+        // A placeholder (`≥XX(%)`, `待定`) is I017's alone.
+        if *t.kind() != TargetKind::Unparsed || !r.has_value || is_placeholder(t.text()) {
             continue;
         }
         let text = one_line(t.text());
@@ -585,7 +694,7 @@ fn year_matches(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
 
 /// The units a 三级指标 names after a figure: `完成100场以上的接待` → `场`; `chars` is the
 /// name as `years::normalize` reads it.
-fn units_in(chars: &[char]) -> Vec<&'static str> {
+pub(super) fn units_in(chars: &[char]) -> Vec<&'static str> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -672,7 +781,10 @@ fn quantity_is_numeric(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
     for r in rows.iter() {
         let (k, i) = (r.k, r.i);
         let Some(t) = &i.target else { continue };
-        if rows.level2_text(r) != Some("数量") || *t.kind() != TargetKind::Qualitative {
+        if rows.level2_text(r) != Some("数量")
+            || *t.kind() != TargetKind::Qualitative
+            || is_placeholder(t.text())
+        {
             continue;
         }
         let text = one_line(t.text());

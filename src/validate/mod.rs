@@ -17,8 +17,10 @@ mod goals;
 mod header;
 mod indicators;
 mod money;
+mod narrative;
 pub mod precision;
 pub mod report;
+mod review;
 mod years;
 
 #[cfg(test)]
@@ -58,8 +60,10 @@ pub fn validate(decl: &Declaration, sources: &SourceMap) -> Vec<Finding> {
         funds::check(&p, &mut out);
         money::check(&p, &mut out);
         budget::check(&p, &mut out);
+        narrative::check(&p, &mut out);
         goals::check(&p, &mut out);
         indicators::check(&p, &mut indicator_work, &mut out);
+        review::check(&p, &mut out);
     }
     money::sums_computable(&ctx, &mut out);
     out
@@ -329,6 +333,7 @@ pub(crate) fn finding(
         message_en,
         expected: None,
         actual: None,
+        waived: None,
     }
 }
 

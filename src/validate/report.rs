@@ -56,8 +56,16 @@ impl FileReport {
         self.count(Severity::Warning)
     }
 
+    /// Findings a waiver accepted: listed, but counted in neither errors nor warnings.
+    pub fn waived(&self) -> usize {
+        self.findings.iter().filter(|f| f.waived.is_some()).count()
+    }
+
     fn count(&self, s: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == s).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == s && f.waived.is_none())
+            .count()
     }
 }
 
@@ -68,6 +76,13 @@ pub struct Summary {
     pub projects: usize,
     pub errors: usize,
     pub warnings: usize,
+    /// Waived findings (left out of the JSON when there are none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub waived: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Counts files, projects, errors and warnings.
@@ -84,6 +99,7 @@ pub fn summarize(reports: &[FileReport]) -> Summary {
         projects: reports.iter().map(|r| r.project_names.len()).sum(),
         errors: reports.iter().map(FileReport::errors).sum(),
         warnings: reports.iter().map(FileReport::warnings).sum(),
+        waived: reports.iter().map(FileReport::waived).sum(),
     }
 }
 
@@ -124,9 +140,14 @@ pub fn render_text(reports: &[FileReport], lang: Lang) -> String {
         }
     }
     let s = summarize(reports);
+    let waived = match (lang, s.waived) {
+        (_, 0) => String::new(),
+        (Lang::Zh, n) => format!("；另有已豁免 {n} 条"),
+        (Lang::En, n) => format!("; {n} waived"),
+    };
     out.push_str(&match lang {
         Lang::Zh => format!(
-            "共检查 {} 个文件、{} 个项目：错误 {} 条，警告 {} 条。\n",
+            "共检查 {} 个文件、{} 个项目：错误 {} 条，警告 {} 条{waived}。\n",
             s.files, s.projects, s.errors, s.warnings
         ),
         Lang::En => format!(
@@ -139,7 +160,8 @@ pub fn render_text(reports: &[FileReport], lang: Lang) -> String {
             plural(s.errors, "error", "errors"),
             s.warnings,
             plural(s.warnings, "warning", "warnings"),
-        ),
+        )
+        .replace(".\n", &format!("{waived}.\n")),
     });
     out
 }
@@ -200,7 +222,19 @@ fn finding_line(f: &Finding, lang: Lang) -> String {
     };
     // One finding, one line, whatever a message holds.
     let message = message.replace(['\n', '\r'], " ");
-    format!("{severity} {}{place} {message}", f.code)
+    match (&f.waived, lang) {
+        (None, _) => format!("{severity} {}{place} {message}", f.code),
+        (Some(why), Lang::Zh) => format!(
+            "已豁免（{severity}） {}{place} {message}（豁免理由：{}）",
+            f.code,
+            why.replace(['\n', '\r'], " ")
+        ),
+        (Some(why), Lang::En) => format!(
+            "waived ({severity}) {}{place} {message} (waived: {})",
+            f.code,
+            why.replace(['\n', '\r'], " ")
+        ),
+    }
 }
 
 /// A JSON report: `{"files": [FileReport…], "summary": {files, projects, errors, warnings}}`,
@@ -262,6 +296,7 @@ mod tests {
             message_en: format!("{code} English"),
             expected: None,
             actual: None,
+            waived: None,
         }
     }
 

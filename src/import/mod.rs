@@ -105,7 +105,8 @@ pub fn import_text(input: &str, file: &str) -> Imported {
     let cover_end = starts.first().map_or(lines.len(), |s| s.0);
     cover(&mut ctx, &lines[..cover_end]);
 
-    let mut narratives: Vec<(Option<u32>, usize, Narrative, BTreeMap<Section, usize>)> = Vec::new();
+    // (number, heading line, sections, each section's line)
+    let mut narratives: Vec<NarrativeBlock> = Vec::new();
     let mut forms: Vec<(Option<u32>, usize, form::Form)> = Vec::new();
     for (k, (start, kind)) in starts.iter().enumerate() {
         let end = starts.get(k + 1).map_or(lines.len(), |s| s.0);
@@ -225,6 +226,8 @@ pub fn import_text(input: &str, file: &str) -> Imported {
     ctx.out.findings.sort_by_key(|f| f.location.project);
     ctx.out
 }
+
+type NarrativeBlock = (Option<u32>, usize, Narrative, BTreeMap<Section, usize>);
 
 enum Block {
     Narrative(Option<u32>),

@@ -118,10 +118,8 @@ fn form(s: &mut String, n: usize, p: &Project, year: &str) {
         money(f.annual_other)
     );
     let _ = writeln!(s, "项\n目\n绩\n效\n目\n标\n项目总目标 年度总体目标");
-    for goal in [&p.goals.overall, &p.goals.annual] {
-        if let Some(g) = goal {
-            let _ = writeln!(s, "{g}");
-        }
+    for g in [&p.goals.overall, &p.goals.annual].into_iter().flatten() {
+        let _ = writeln!(s, "{g}");
     }
     let _ = writeln!(
         s,

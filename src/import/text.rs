@@ -22,9 +22,15 @@ pub(crate) struct Line {
 
 /// The input's lines without blank lines and page footers.
 pub(crate) fn lines(input: &str) -> Vec<Line> {
+    let raws: Vec<&str> = input.split('\n').collect();
+    let running = running_lines(&raws);
     let mut out = Vec::new();
     let mut after_footer = false;
-    for (i, raw) in input.split('\n').enumerate() {
+    for (i, raw) in raws.iter().enumerate() {
+        if running.contains(&i) {
+            after_footer = true;
+            continue;
+        }
         let raw = raw.trim_end_matches('\r');
         let had_form_feed = raw.contains('\u{c}');
         let raw = raw.trim_start_matches('\u{c}');
@@ -48,6 +54,50 @@ pub(crate) fn lines(input: &str) -> Vec<Line> {
     out
 }
 
+/// Running heads and feet: where pages are marked (form feeds), a page's first or last
+/// line that is also another page's first or last line, digits aside (`Page 3`,
+/// `某单位2024年部门预算`). Indices into `raws`.
+fn running_lines(raws: &[&str]) -> Vec<usize> {
+    let mut pages: Vec<Vec<usize>> = vec![Vec::new()];
+    for (i, raw) in raws.iter().enumerate() {
+        if raw.contains('\u{c}') {
+            pages.push(Vec::new());
+        }
+        if !raw
+            .trim_matches(|c: char| is_space(c) || c == '\u{c}')
+            .is_empty()
+        {
+            if let Some(p) = pages.last_mut() {
+                p.push(i);
+            }
+        }
+    }
+    pages.retain(|p| !p.is_empty());
+    if pages.len() < 2 {
+        return Vec::new();
+    }
+    let shape = |i: usize| -> String {
+        raws[i]
+            .chars()
+            .filter(|c| !is_space(*c) && *c != '\u{c}')
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .collect()
+    };
+    let mut out = Vec::new();
+    for ends in [
+        pages.iter().map(|p| p[0]).collect::<Vec<_>>(),
+        pages.iter().map(|p| p[p.len() - 1]).collect::<Vec<_>>(),
+    ] {
+        for &i in &ends {
+            let s = shape(i);
+            if ends.iter().filter(|&&j| shape(j) == s).count() >= 2 {
+                out.push(i);
+            }
+        }
+    }
+    out
+}
+
 pub(crate) fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}' || c == '\u{200b}'
 }
@@ -65,6 +115,11 @@ fn is_page_marker(s: &str) -> bool {
     }
     if let Some(inner) = t.strip_prefix('-').and_then(|r| r.strip_suffix('-')) {
         return digits(inner);
+    }
+    let lower = t.to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix("page") {
+        let (n, m) = rest.split_once("of").unwrap_or((rest, "1"));
+        return digits(n) && digits(m);
     }
     if let Some(rest) = t.strip_prefix('第') {
         if let Some((n, tail)) = rest.split_once('页') {

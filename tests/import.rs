@@ -838,3 +838,38 @@ proptest! {
         prop_assert_eq!(got.declaration, decl, "{}", text);
     }
 }
+
+#[test]
+fn oversized_and_undecodable_texts_are_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let many = dir.path().join("多.txt");
+    let forms: String = (1..=jixiao::import::MAX_FORMS + 1)
+        .map(|n| format!("财政项目支出绩效目标申报表 {n}\n"))
+        .collect();
+    std::fs::write(&many, forms).unwrap();
+    let (code, stdout, stderr) = jixiao(&["import", many.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("多.txt") && stderr.contains("1001 份绩效目标申报表，超过上限"),
+        "{stderr}"
+    );
+
+    let gbk = dir.path().join("旧.txt");
+    std::fs::write(&gbk, [0xb2, 0xc6, 0xd5, 0xfe, 0xff, 0xfe]).unwrap();
+    let (code, _, stderr) = jixiao(&["import", gbk.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("旧.txt") && stderr.contains("UTF-8"),
+        "{stderr}"
+    );
+
+    let empty = dir.path().join("空.txt");
+    std::fs::write(&empty, "某局 2024 年\n没有申报表。\n").unwrap();
+    let (code, _, stderr) = jixiao(&["import", empty.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("找不到「财政项目支出绩效目标申报表」"),
+        "{stderr}"
+    );
+}

@@ -174,7 +174,7 @@ fn header_and_funds(form: &mut Form, head: &[&Line], start_line: usize) {
 }
 
 enum Tok {
-    Label(Option<FundField>, usize),
+    Label(Option<FundField>),
     Number(String, usize),
 }
 
@@ -199,7 +199,7 @@ fn funds(form: &mut Form, j: &Joined, from: usize) {
                     }
                 }
             };
-            toks.push(Tok::Label(field, i));
+            toks.push(Tok::Label(field));
             i += label.chars().count();
             continue;
         }
@@ -227,7 +227,7 @@ fn funds(form: &mut Form, j: &Joined, from: usize) {
     let mut k = 0;
     while k < toks.len() {
         match &toks[k] {
-            Tok::Label(field, at) => {
+            Tok::Label(field) => {
                 if let Some(Tok::Number(text, nat)) = toks.get(k + 1) {
                     let line = j.line_at(*nat);
                     match (field, parse_money_text(text)) {
@@ -248,7 +248,6 @@ fn funds(form: &mut Form, j: &Joined, from: usize) {
                     }
                     k += 2;
                 } else {
-                    let _ = at;
                     k += 1;
                 }
             }
@@ -257,8 +256,7 @@ fn funds(form: &mut Form, j: &Joined, from: usize) {
                 // B's, so B's is dropped too.
                 let line = j.line_at(*at);
                 if k >= 3 {
-                    if let (Tok::Label(Some(b), _), Tok::Label(_, _)) = (&toks[k - 2], &toks[k - 3])
-                    {
+                    if let (Tok::Label(Some(b)), Tok::Label(_)) = (&toks[k - 2], &toks[k - 3]) {
                         assigned.retain(|(f, _, _)| f != b);
                     }
                 }
@@ -597,6 +595,13 @@ fn indicators(form: &mut Form, region: &[Line]) {
     let mut level2: Option<String> = None;
     let mut name = String::new();
     let mut name_line = 0;
+    // For each cell, the next 一级 label at or after it (one pass from the end, so a long
+    // table costs no more than its length).
+    let mut next_level1: Vec<Option<&'static str>> = vec![None; ps.len() + 1];
+    for k in (0..ps.len()).rev() {
+        let t = compact(&ps[k].text);
+        next_level1[k] = level1_names().find(|l| *l == t).or(next_level1[k + 1]);
+    }
     let mut i = 0;
     let drop_name = |form: &mut Form, name: &mut String, line: usize| {
         if !name.is_empty() {
@@ -619,7 +624,6 @@ fn indicators(form: &mut Form, region: &[Line]) {
             acc.push_str(&compact(&ps[j].text));
         }
         if is_label(&acc) {
-            let line = ps[i].line;
             let as_level2 = level2_names().contains(&acc.as_str())
                 && (level1_names().all(|l| l != acc) || level1.as_deref() == Some("产出指标"));
             drop_name(form, &mut name, name_line);
@@ -628,11 +632,8 @@ fn indicators(form: &mut Form, region: &[Line]) {
                 // the text; the framework says which it is when the text does next.
                 if let Some(parent) = parent_of(&acc) {
                     if level1.as_deref() != Some(parent) {
-                        let next_l1 = ps[j + 1..]
-                            .iter()
-                            .map(|p| compact(&p.text))
-                            .find(|t| level1_names().any(|l| l == t));
-                        if next_l1.as_deref() == Some(parent) || level1.is_none() {
+                        let next_l1 = next_level1.get(j + 1).copied().flatten();
+                        if next_l1 == Some(parent) || level1.is_none() {
                             level1 = Some(parent.to_string());
                         }
                     }
@@ -642,7 +643,6 @@ fn indicators(form: &mut Form, region: &[Line]) {
                 level1 = Some(acc);
                 level2 = None;
             }
-            let _ = line;
             i = j + 1;
             continue;
         }

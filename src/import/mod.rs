@@ -13,7 +13,7 @@ mod pdf;
 mod text;
 mod write_text;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 
 use crate::model::{
@@ -39,9 +39,23 @@ pub struct Imported {
     pub lines: BTreeMap<FieldPath, usize>,
 }
 
+/// Forms one disclosure may hold: a unit publishes tens; thousands are not one unit's text,
+/// and checking and listing them would take minutes.
+pub const MAX_FORMS: usize = 1000;
+/// Non-blank lines one disclosure may have: the seed has about 90 per project.
+pub const MAX_LINES: usize = 100_000;
+
 /// Reads a `.txt` (UTF-8 text extracted from a disclosure) or a `.pdf` and imports it.
 pub fn import_file(path: &Path) -> Result<Imported, Error> {
     let file = path.display().to_string();
+    // The same bound as for workbooks: a disclosure is a few MB; more is not one.
+    let limit = crate::read::LIMITS.max_file_bytes;
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > limit) {
+        return Err(Error::Limit {
+            file,
+            reason: format!("文件超过 {} MB", limit / 1024 / 1024),
+        });
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::Open {
         file: file.clone(),
         reason: e.to_string(),
@@ -60,6 +74,20 @@ pub fn import_file(path: &Path) -> Result<Imported, Error> {
         })?;
         s.trim_start_matches('\u{feff}').to_string()
     };
+    // Counted before parsing, so that an oversized text costs no more than a read.
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+    let forms = text
+        .lines()
+        .filter(|l| compact(l).starts_with("财政项目支出绩效目标申报表"))
+        .count();
+    if lines > MAX_LINES || forms > MAX_FORMS {
+        return Err(Error::Limit {
+            file,
+            reason: format!(
+                "文本有 {lines} 行、{forms} 份绩效目标申报表，超过上限 {MAX_LINES} 行、{MAX_FORMS} 份（一个单位的公开文本通常只有几十份申报表、几千行）"
+            ),
+        });
+    }
     let imported = import_text(&text, &file);
     if imported.declaration.projects.is_empty() {
         return Err(Error::NotAForm {
@@ -125,25 +153,29 @@ pub fn import_text(input: &str, file: &str) -> Imported {
 
     // Pair each form with the narrative whose 项目概述 begins with its name; failing that,
     // the narrative of the same number, said so.
+    // Indexed by the name a 项目概述 opens with (`某某项目：…`) and by number, each list in
+    // the text's order, so that a long disclosure pairs in one pass.
     let mut used = vec![false; narratives.len()];
+    let mut by_overview: BTreeMap<String, VecDeque<usize>> = BTreeMap::new();
+    let mut by_number: BTreeMap<u32, VecDeque<usize>> = BTreeMap::new();
+    for (i, n) in narratives.iter().enumerate() {
+        if let Some(name) = n.2.overview.as_deref().and_then(overview_name) {
+            by_overview.entry(name).or_default().push_back(i);
+        }
+        if let Some(k) = n.0 {
+            by_number.entry(k).or_default().push_back(i);
+        }
+    }
     for (index, (number, form_line, f)) in forms.into_iter().enumerate() {
         let name = f.project.header.name.clone();
-        let by_name = name.as_deref().and_then(|name| {
-            narratives.iter().enumerate().position(|(i, n)| {
-                !used[i] && n.2.overview.as_deref().is_some_and(|o| o.starts_with(name))
-            })
-        });
-        let by_number = || {
-            narratives
-                .iter()
-                .enumerate()
-                .position(|(i, n)| !used[i] && n.0.is_some() && n.0 == number)
-        };
+        let by_name = name
+            .as_deref()
+            .and_then(|name| first_unused(by_overview.get_mut(name), &used));
         let mut project = f.project;
         let paired = match by_name {
             Some(i) => Some(i),
             None => {
-                let i = by_number();
+                let i = number.and_then(|k| first_unused(by_number.get_mut(&k), &used));
                 if let Some(i) = i {
                     ctx.push(
                         "T007",
@@ -229,6 +261,28 @@ pub fn import_text(input: &str, file: &str) -> Imported {
 
 type NarrativeBlock = (Option<u32>, usize, Narrative, BTreeMap<Section, usize>);
 
+/// The first narrative in `queue` not yet paired (the paired ones are dropped on the way).
+fn first_unused(queue: Option<&mut VecDeque<usize>>, used: &[bool]) -> Option<usize> {
+    let q = queue?;
+    while let Some(&i) = q.front() {
+        if !used[i] {
+            return Some(i);
+        }
+        q.pop_front();
+    }
+    None
+}
+
+/// The project a 项目概述 names at its start: `G60日常办公经费项目：…` → `G60日常办公经费`.
+fn overview_name(overview: &str) -> Option<String> {
+    let head = overview.split(['：', ':']).next()?;
+    if head.len() == overview.len() {
+        return None;
+    }
+    let name = head.strip_suffix("项目").unwrap_or(head);
+    (!name.is_empty()).then(|| name.to_string())
+}
+
 enum Block {
     Narrative(Option<u32>),
     Form(Option<u32>),
@@ -240,7 +294,6 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
         code: &str,

@@ -702,3 +702,108 @@ pub fn bench_floor(
     );
     Ok(EXIT_OK)
 }
+
+/// What `jixiao import` reads, writes and prints.
+#[derive(Clone, Debug)]
+pub struct ImportArgs {
+    pub input: std::path::PathBuf,
+    pub output: Option<std::path::PathBuf>,
+    /// Only `shanghai` exists today.
+    pub layout: String,
+    pub format: Format,
+    pub lang: crate::validate::report::Lang,
+    pub force: bool,
+}
+
+/// `jixiao import`: a published disclosure's text or PDF into a workbook (and/or the model
+/// as JSON), then every rule on it, checked as a disclosure; exit 0 / 1 errors / 2 unreadable.
+pub fn import(args: &ImportArgs) -> Result<u8, Error> {
+    let input = args.input.as_path();
+    if args.layout != "shanghai" {
+        return Err(Error::Open {
+            file: input.display().to_string(),
+            reason: format!(
+                "没有名为「{}」的版式：目前只有 shanghai（上海市财政项目支出绩效目标申报表）",
+                args.layout
+            ),
+        });
+    }
+    let output = match (&args.output, args.format) {
+        (Some(o), _) => Some(o.as_path()),
+        (None, Format::Json) => None,
+        (None, Format::Text) => {
+            return Err(Error::Output {
+                file: input.display().to_string(),
+                reason: "请用 -o 指定要写出的工作簿（或用 --format json 只输出模型）".into(),
+            })
+        }
+    };
+    if let Some(o) = output {
+        check_output(o, &[input], args.force)?;
+    }
+    let imported = crate::import::import_file(input)?;
+    let decl = &imported.declaration;
+    let mut findings = imported.findings.clone();
+    let file = match output {
+        Some(o) => {
+            let written =
+                crate::write::write_workbook(decl, o, &crate::write::WriteOptions::default())?;
+            let mut v = crate::validate::validate_with(
+                decl,
+                &written,
+                &crate::validate::Options { disclosure: true },
+            );
+            crate::import::annotate(
+                &mut v,
+                &written,
+                &imported.lines,
+                &input.display().to_string(),
+            );
+            findings.extend(v);
+            o.display().to_string()
+        }
+        None => {
+            let v = crate::validate::validate_with(
+                decl,
+                &crate::model::SourceMap::new(input.display().to_string()),
+                &crate::validate::Options { disclosure: true },
+            );
+            findings.extend(v);
+            input.display().to_string()
+        }
+    };
+    let report = crate::validate::report::FileReport::new(file, decl, findings);
+    let mut stdout = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            let json = serde_json::to_string_pretty(decl).map_err(|e| Error::Json {
+                file: input.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            let _ = writeln!(stdout, "{json}");
+            let text =
+                crate::validate::report::render_text(std::slice::from_ref(&report), args.lang);
+            eprint!("{text}");
+        }
+        Format::Text => {
+            let _ = write!(
+                stdout,
+                "{}",
+                crate::validate::report::render_text(std::slice::from_ref(&report), args.lang)
+            );
+        }
+    }
+    if let Some(o) = output {
+        let total = decl
+            .projects_total()
+            .map_or_else(|| "超出可计算范围".to_string(), |t| t.wan_string());
+        say!(
+            "已由 {} 导入 {} 个项目（项目资金总额合计 {total}），写出：{}",
+            input.display(),
+            decl.projects.len(),
+            o.display()
+        );
+    }
+    let errors = report.findings.iter().filter(|f| f.is_error()).count();
+    Ok(if errors > 0 { EXIT_FINDINGS } else { EXIT_OK })
+}

@@ -2,8 +2,9 @@
 //! performance budgeting (财政项目支出绩效目标申报表).
 //!
 //! The [`model`] is the centre; [`read`], [`validate`], [`write`], [`fix`] and [`rollup`]
-//! each take or give it, and [`layout`] is the one description of the form that both the
-//! reader and the writer use. [`cli`] holds the commands behind the `jixiao` binary.
+//! each take or give it, [`import`] builds it from a published disclosure's text, and
+//! [`layout`] is the one description of the form that both the reader and the writer use.
+//! [`cli`] holds the commands behind the `jixiao` binary.
 //!
 //! ```
 //! let read = jixiao::read::read_workbook("samples/songjiang-kcb-2024.xlsx").unwrap();
@@ -15,6 +16,7 @@
 pub mod cli;
 pub mod corpus;
 pub mod fix;
+pub mod import;
 pub mod layout;
 pub mod model;
 pub mod output;

@@ -138,6 +138,26 @@ enum Command {
         #[arg(long)]
         read: bool,
     },
+    /// 导入部门预算公开文本（.txt 或 .pdf）中的申报表，写出工作簿并按公开文本校验
+    Import {
+        /// 公开文本（由 PDF 提取的 .txt，或 .pdf）
+        file: PathBuf,
+        /// 输出工作簿
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// 工作簿版式（目前只有 shanghai）
+        #[arg(long, default_value = "shanghai")]
+        layout: String,
+        /// text：写出工作簿并列出问题；json：把模型以 JSON 输出到标准输出
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+        /// 语言
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: Language,
+        /// 替换已存在的输出文件
+        #[arg(long)]
+        force: bool,
+    },
     /// 由模型 JSON 生成工作簿
     Build {
         model: PathBuf,
@@ -266,6 +286,27 @@ fn main() -> ExitCode {
             },
             jobs,
         ),
+        Command::Import {
+            file,
+            output,
+            layout,
+            format,
+            lang,
+            force,
+        } => cli::import(&cli::ImportArgs {
+            input: file,
+            output,
+            layout,
+            format: match format {
+                OutputFormat::Text => cli::Format::Text,
+                OutputFormat::Json => cli::Format::Json,
+            },
+            lang: match lang {
+                Language::Zh => jixiao::validate::report::Lang::Zh,
+                Language::En => jixiao::validate::report::Lang::En,
+            },
+            force,
+        }),
         Command::Build {
             model,
             output,

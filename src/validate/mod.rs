@@ -12,6 +12,7 @@ pub mod basis;
 mod budget;
 mod cover;
 mod dates;
+mod disclosure;
 mod funds;
 mod goals;
 mod header;
@@ -66,6 +67,23 @@ pub fn validate(decl: &Declaration, sources: &SourceMap) -> Vec<Finding> {
         review::check(&p, &mut out);
     }
     money::sums_computable(&ctx, &mut out);
+    out
+}
+
+/// How to validate, beyond the declaration itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// The declaration was imported from a published disclosure's text, which often
+    /// holds fewer forms than its cover counts (see C010).
+    pub disclosure: bool,
+}
+
+/// [`validate`], with [`Options`].
+pub fn validate_with(decl: &Declaration, sources: &SourceMap, options: &Options) -> Vec<Finding> {
+    let mut out = validate(decl, sources);
+    if options.disclosure {
+        disclosure::partial_cover(&Ctx { decl, sources }, &mut out);
+    }
     out
 }
 

@@ -240,14 +240,35 @@ pub fn file_section(f: &CheckedFile, lang: Lang) -> String {
                 escape(&g.code),
                 escape(&place),
                 escape(message),
-                escape(g.expected.as_deref().unwrap_or("")),
-                escape(g.actual.as_deref().unwrap_or("")),
+                escape(&figure(g.expected.as_deref())),
+                escape(&figure(g.actual.as_deref())),
             );
         }
         out.push_str("</tbody>\n</table>\n");
     }
     out.push_str("</section>\n");
     out
+}
+
+/// An expected or actual figure as the form shows it: an amount in 元 (`1000000.00`) with
+/// thousands separators (`1,000,000.00`), anything else (a unit, a year) as it is.
+///
+/// Years and plain counts have no decimals and stay as they are.
+fn figure(value: Option<&str>) -> String {
+    let Some(v) = value else {
+        return String::new();
+    };
+    let digits = v.strip_prefix('-').unwrap_or(v);
+    let is_amount = digits.split_once('.').is_some_and(|(int, frac)| {
+        !int.is_empty()
+            && frac.len() == 2
+            && int.bytes().all(|b| b.is_ascii_digit())
+            && frac.bytes().all(|b| b.is_ascii_digit())
+    });
+    match v.parse::<Decimal>() {
+        Ok(d) if is_amount => crate::model::group_thousands(d, 2),
+        _ => v.to_string(),
+    }
 }
 
 /// A sum of amounts, `None` past what a decimal holds.
@@ -316,6 +337,7 @@ fn project_chart(d: &Declaration, lang: Lang) -> String {
     bar_chart(
         t(lang, "资金（按项目，万元）", "Funds by project (10k yuan)"),
         &rows,
+        true,
     )
 }
 
@@ -355,6 +377,7 @@ fn category_chart(d: &Declaration, lang: Lang) -> String {
             "Funds by category (10k yuan)",
         ),
         &rows,
+        false,
     )
 }
 
@@ -376,7 +399,7 @@ fn rule_chart(findings: &[&Finding], title: &str) -> String {
             },
         })
         .collect();
-    bar_chart(title, &rows)
+    bar_chart(title, &rows, false)
 }
 
 struct Bar {
@@ -386,14 +409,18 @@ struct Bar {
     class: &'static str,
 }
 
-/// A horizontal bar chart as inline SVG: one row per bar, the label left, the figure right.
-/// Pixel widths are drawing, not money, so they may be floating point.
-fn bar_chart(title: &str, rows: &[Bar]) -> String {
+/// A horizontal bar chart as inline SVG: one row per bar, the label left, the figure right;
+/// `wide` spans the page (projects' names are long). Drawn at its own size in pixels, so
+/// its text is as large as the page's. Pixel widths are drawing, not money, so they may
+/// be floating point.
+fn bar_chart(title: &str, rows: &[Bar], wide: bool) -> String {
     const ROW: f64 = 22.0;
     const TOP: f64 = 8.0;
-    const LABEL_W: f64 = 190.0;
-    const BAR_W: f64 = 190.0;
-    const WIDTH: f64 = 460.0;
+    let (width, label_w, bar_w, label_chars) = if wide {
+        (1000.0, 300.0, 600.0, 22)
+    } else {
+        (480.0, 150.0, 260.0, 10)
+    };
     let max = rows
         .iter()
         .map(|r| r.value)
@@ -402,7 +429,8 @@ fn bar_chart(title: &str, rows: &[Bar]) -> String {
         .unwrap_or_default();
     let height = TOP * 2.0 + ROW * rows.len().max(1) as f64;
     let mut out = format!(
-        "<figure class=\"chart\"><figcaption>{}</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"{}\">\n",
+        "<figure class=\"chart{}\"><figcaption>{}</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\">\n",
+        if wide { " wide" } else { "" },
         escape(title),
         escape(title)
     );
@@ -413,9 +441,9 @@ fn bar_chart(title: &str, rows: &[Bar]) -> String {
         } else {
             0.0
         };
-        let w = (BAR_W * share).max(if r.value > Decimal::ZERO { 1.0 } else { 0.0 });
-        let label: String = if r.label.chars().count() > 14 {
-            r.label.chars().take(13).chain(['…']).collect()
+        let w = (bar_w * share).max(if r.value > Decimal::ZERO { 1.0 } else { 0.0 });
+        let label: String = if r.label.chars().count() > label_chars {
+            r.label.chars().take(label_chars - 1).chain(['…']).collect()
         } else {
             r.label.clone()
         };
@@ -424,14 +452,14 @@ fn bar_chart(title: &str, rows: &[Bar]) -> String {
             "<g><title>{} {}</title><text x=\"{:.0}\" y=\"{:.1}\" class=\"lbl\" text-anchor=\"end\">{}</text><rect x=\"{:.0}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{:.0}\" class=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\" class=\"val\">{}</text></g>",
             escape(&r.label),
             escape(&r.text),
-            LABEL_W - 6.0,
+            label_w - 6.0,
             y + 15.0,
             escape(&label),
-            LABEL_W,
+            label_w,
             y + 4.0,
             ROW - 8.0,
             r.class,
-            LABEL_W + w + 4.0,
+            label_w + w + 4.0,
             y + 15.0,
             escape(&r.text),
         );
@@ -495,9 +523,9 @@ mod tests {
                 class: "fund",
             },
         ];
-        let svg = bar_chart("t", &rows);
-        assert!(svg.contains("width=\"190.0\""), "{svg}");
-        assert!(svg.contains("width=\"47.5\""), "{svg}");
+        let svg = bar_chart("t", &rows, false);
+        assert!(svg.contains("width=\"260.0\""), "{svg}");
+        assert!(svg.contains("width=\"65.0\""), "{svg}");
     }
 
     #[test]
@@ -508,9 +536,19 @@ mod tests {
             text: "1".into(),
             class: "fund",
         }];
-        let svg = bar_chart("t", &rows);
-        assert!(svg.contains(">一二三四五六七八九十一二三…</text>"));
+        let svg = bar_chart("t", &rows, false);
+        assert!(svg.contains(">一二三四五六七八九…</text>"));
         assert!(svg.contains("<title>一二三四五六七八九十一二三四五六 1</title>"));
+    }
+
+    #[test]
+    fn amounts_get_separators_other_figures_stay() {
+        assert_eq!(figure(Some("1000000.00")), "1,000,000.00");
+        assert_eq!(figure(Some("-259200.50")), "-259,200.50");
+        assert_eq!(figure(Some("2024")), "2024");
+        assert_eq!(figure(Some("场")), "场");
+        assert_eq!(figure(Some("1.5")), "1.5");
+        assert_eq!(figure(None), "");
     }
 
     #[test]

@@ -206,10 +206,10 @@ fn fix_answers_a_workbook_that_reads_back_as_the_cli_s() {
         Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     );
     // songjiang-kcb-2024-更正.xlsx, percent-encoded as RFC 6266 asks.
-    assert!(reply
-        .header("Content-Disposition")
-        .unwrap()
-        .ends_with("filename*=UTF-8''songjiang-kcb-2024-%E6%9B%B4%E6%AD%A3.xlsx"));
+    assert_eq!(
+        reply.header("Content-Disposition").unwrap(),
+        "attachment; filename=\"songjiang-kcb-2024-fixed.xlsx\"; filename*=UTF-8''songjiang-kcb-2024-%E6%9B%B4%E6%AD%A3.xlsx"
+    );
     let dir = tempfile::tempdir().unwrap();
     let from_api = dir.path().join("api.xlsx");
     std::fs::write(&from_api, &reply.body).unwrap();

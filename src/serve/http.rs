@@ -93,8 +93,18 @@ fn error_reply(status: u16, message: &str) -> Reply {
     )
 }
 
-/// A download: the bytes, and a name given both plainly (ASCII) and as UTF-8 (RFC 6266).
+/// A download: the bytes, and a name given both plainly (ASCII, for clients such as
+/// `curl -J` that do not read the UTF-8 form) and as UTF-8 (RFC 6266).
 fn download(content_type: &str, name: &str, fallback: &str, body: Vec<u8>) -> Reply {
+    let plain = name.replace("更正", "fixed");
+    let fallback = if plain
+        .chars()
+        .all(|c| (c.is_ascii_graphic() || c == ' ') && c != '"' && c != '\\')
+    {
+        plain.as_str()
+    } else {
+        fallback
+    };
     let mut encoded = String::new();
     for b in name.bytes() {
         if b.is_ascii_alphanumeric() || b"-._".contains(&b) {

@@ -424,10 +424,15 @@ pub fn bench_floor(
 pub fn serve(port: u16, open: bool) -> Result<u8, Error> {
     let server = crate::serve::http::Server::bind(port)?;
     let url = server.url();
-    eprintln!("jixiao 网页已启动：{url}");
-    eprintln!("文件只在本机处理，不会发送到网络。关闭此窗口（或按 Ctrl-C）即停止。");
+    // A server outlives whoever read its first lines: a closed stderr must not stop it.
+    let mut err = std::io::stderr();
+    let _ = writeln!(err, "jixiao 网页已启动：{url}");
+    let _ = writeln!(
+        err,
+        "文件只在本机处理，不会发送到网络。关闭此窗口（或按 Ctrl-C）即停止。"
+    );
     if open && !open_browser(&url) {
-        eprintln!("未能自动打开浏览器，请在浏览器中打开上面的地址。");
+        let _ = writeln!(err, "未能自动打开浏览器，请在浏览器中打开上面的地址。");
     }
     // A few workers: the page checks one file per request while a download runs.
     server.run(4);

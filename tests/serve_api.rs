@@ -506,3 +506,52 @@ fn the_page_s_view_holds_the_report_sections_in_both_languages() {
     assert!(zh.contains("1,743.86万元"));
     assert!(en.contains("Funds by project (10k yuan)"));
 }
+
+#[test]
+fn the_serve_command_prints_its_address_and_answers_there() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(["serve", "--no-open", "--port", "0"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    // Read only the first line; the rest of stderr is left unread (the server must not
+    // care whether anyone reads it).
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    err.read_line(&mut line).unwrap();
+    drop(err);
+    let url = line
+        .trim_end()
+        .strip_prefix("jixiao 网页已启动：")
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_string();
+    let addr: SocketAddr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    assert!(addr.ip().is_loopback());
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(s, "GET / HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut page = String::new();
+    let _ = s.read_to_string(&mut page);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(page.starts_with("HTTP/1.0 200"), "{page}");
+    assert!(page.contains("<title>绩效目标申报表校验 · jixiao</title>"));
+}
+
+#[test]
+fn a_bare_jixiao_in_a_terminal_prints_the_help_listing_serve() {
+    // Windows starts `serve` instead (a double-click); elsewhere the help, as before.
+    if cfg!(windows) {
+        return;
+    }
+    let (code, _, stderr) = cli(Path::new("."), &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("serve"), "{stderr}");
+    assert!(stderr.contains("在本机打开校验网页"), "{stderr}");
+}

@@ -107,10 +107,17 @@ pub fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>, MalformedBody> {
         let line_end = memmem::find(rest, b"\r\n").ok_or(MalformedBody("表单在分隔符后中断"))?;
         pos += line_end + 2;
         let rest = &body[pos..];
-        let head_end =
-            memmem::find(rest, b"\r\n\r\n").ok_or(MalformedBody("表单的一部分没有结束的空行"))?;
-        let head = String::from_utf8_lossy(&rest[..head_end]);
-        let data_start = pos + head_end + 4;
+        // A part without headers starts with the blank line itself.
+        let (head, data_start) = if rest.starts_with(b"\r\n") {
+            (String::new(), pos + 2)
+        } else {
+            let head_end = memmem::find(rest, b"\r\n\r\n")
+                .ok_or(MalformedBody("表单的一部分没有结束的空行"))?;
+            (
+                String::from_utf8_lossy(&rest[..head_end]).into_owned(),
+                pos + head_end + 4,
+            )
+        };
         let data_len = memmem::find(&body[data_start..], next_delim.as_bytes())
             .ok_or(MalformedBody("表单缺少结束分隔符"))?;
         let (mut name, mut filename) = (None, None);

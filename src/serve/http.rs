@@ -119,8 +119,13 @@ fn download(content_type: &str, name: &str, fallback: &str, body: Vec<u8>) -> Re
     ))
 }
 
-fn answer(mut req: Request, addr: SocketAddr) {
-    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(&mut req, addr)));
+fn answer(req: Request, addr: SocketAddr) {
+    answer_with(req, addr, route)
+}
+
+/// Answers `req` with `handler`, a panic in it answered 500 instead of ending the thread.
+fn answer_with(mut req: Request, addr: SocketAddr, handler: fn(&mut Request, SocketAddr) -> Reply) {
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(&mut req, addr)));
     let response = caught.unwrap_or_else(|_| {
         error_reply(
             500,
@@ -305,5 +310,41 @@ fn api_rollup(uploads: Vec<Upload>) -> Reply {
     match super::rollup(uploads) {
         Ok(bytes) => download("application/zip", "汇总.zip", "rollup.zip", bytes),
         Err(e) => upload_error(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn get(addr: SocketAddr) -> String {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        write!(s, "GET /app.css HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out
+    }
+
+    #[test]
+    fn a_panicking_handler_answers_500_and_the_server_goes_on() {
+        let server = Server::bind(0).unwrap();
+        let addr = server.addr();
+        let inner = Arc::clone(&server.inner);
+        let worker = std::thread::spawn(move || {
+            let req = inner.recv().unwrap();
+            answer_with(req, addr, |_, _| panic!("a bug in a handler"));
+            // The same thread answers the next request as usual.
+            let req = inner.recv().unwrap();
+            answer(req, addr);
+        });
+        let first = get(addr);
+        assert!(first.starts_with("HTTP/1.0 500"), "{first}");
+        assert!(first.contains("服务仍在运行"), "{first}");
+        let second = get(addr);
+        assert!(second.starts_with("HTTP/1.0 200"), "{second}");
+        worker.join().unwrap();
     }
 }

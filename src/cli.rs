@@ -244,33 +244,84 @@ pub enum Format {
 
 /// Reads and validates one file: its report, or the error that kept it from being read.
 pub fn check_one(file: &Path) -> Result<crate::validate::report::FileReport, Error> {
+    check_read(file).map(|(report, _)| report)
+}
+
+/// [`check_one`], keeping the declaration read (for the HTML report's figures).
+pub fn check_read(
+    file: &Path,
+) -> Result<(crate::validate::report::FileReport, Declaration), Error> {
     let read = crate::read::read_workbook(file)?;
+    Ok(checked(file.display().to_string(), read))
+}
+
+/// A read workbook's report: the reader's findings, then the validator's.
+pub fn checked(
+    file: String,
+    read: crate::read::ReadOutcome,
+) -> (crate::validate::report::FileReport, Declaration) {
     let mut findings = read.findings;
     findings.extend(crate::validate::validate(&read.declaration, &read.sources));
-    Ok(crate::validate::report::FileReport::new(
-        file.display().to_string(),
-        &read.declaration,
-        findings,
-    ))
+    let report = crate::validate::report::FileReport::new(file, &read.declaration, findings);
+    (report, read.declaration)
 }
 
 /// [`check_one`], with a panic (a bug in jixiao) turned into an error for that file, so
 /// that one file cannot stop the others from being checked.
 pub fn check_guarded(file: &Path) -> Result<crate::validate::report::FileReport, Error> {
-    std::panic::catch_unwind(|| check_one(file)).unwrap_or_else(|_| {
-        Err(Error::Open {
-            file: file.display().to_string(),
-            reason: "jixiao 读取该文件时发生内部错误，请将此文件反馈给维护者".into(),
-        })
-    })
+    check_read_guarded(file).map(|(report, _)| report)
 }
 
-/// `jixiao check`: findings for each file; exit 0 no error, 1 errors, 2 a file unreadable.
+fn check_read_guarded(
+    file: &Path,
+) -> Result<(crate::validate::report::FileReport, Declaration), Error> {
+    std::panic::catch_unwind(|| check_read(file)).unwrap_or_else(|_| Err(internal_error(file)))
+}
+
+/// What a panic while reading `file` is reported as.
+pub fn internal_error(file: &Path) -> Error {
+    Error::Open {
+        file: file.display().to_string(),
+        reason: "jixiao 读取该文件时发生内部错误，请将此文件反馈给维护者".into(),
+    }
+}
+
+/// `check --format json`: the report, plus the files that could not be read, so a program
+/// reading the JSON sees every input accounted for. Also the answer of `serve`'s
+/// `POST /api/check`.
+pub fn check_json(
+    reports: &[crate::validate::report::FileReport],
+    unreadable: &[Error],
+    stale_waivers: Option<&[&crate::waiver::Waiver]>,
+) -> String {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&crate::validate::report::render_json(reports)).unwrap_or_default();
+    doc["unreadable"] = unreadable
+        .iter()
+        .map(|e| serde_json::json!({ "file": e.file(), "reason": e.to_string() }))
+        .collect();
+    // Only when waivers were given: without them the JSON is as it always was.
+    if let Some(stale) = stale_waivers {
+        doc["stale_waivers"] = stale
+            .iter()
+            .map(|w| {
+                serde_json::json!({ "line": w.line, "file": w.file, "sheet": w.sheet,
+                    "cell": w.cell, "code": w.code, "message": crate::waiver::stale_message(w) })
+            })
+            .collect();
+    }
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+/// `jixiao check`: findings for each file, and with `html` a report page as well; exit 0
+/// no error, 1 errors, 2 a file unreadable.
 pub fn check(
     files: &[std::path::PathBuf],
     format: Format,
     lang: crate::validate::report::Lang,
     waive: Option<&Path>,
+    html: Option<&Path>,
+    force: bool,
 ) -> Result<u8, Error> {
     let waivers = match waive.map(crate::waiver::load).transpose() {
         Ok(w) => w.unwrap_or_default(),
@@ -280,18 +331,47 @@ pub fn check(
         }
     };
     let mut used = vec![false; waivers.len()];
+    if let Some(html) = html {
+        let inputs: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
+        check_output(html, &inputs, force)?;
+    }
     let mut reports = Vec::new();
+    let mut declarations = Vec::new();
     let mut unreadable = Vec::new();
     for f in files {
-        match check_guarded(f) {
-            Ok(mut r) => {
+        match check_read_guarded(f) {
+            Ok((mut r, d)) => {
                 crate::waiver::apply(&waivers, &mut used, &r.file, &mut r.findings);
-                reports.push(r)
+                reports.push(r);
+                // Only the HTML report draws from the declarations.
+                if html.is_some() {
+                    declarations.push(d);
+                }
             }
             Err(e) => unreadable.push(e),
         }
     }
     let stale = crate::waiver::stale(&waivers, &used);
+    if let Some(html) = html {
+        let checked: Vec<crate::report_html::CheckedFile> = reports
+            .iter()
+            .zip(&declarations)
+            .map(|(report, declaration)| crate::report_html::CheckedFile {
+                report,
+                declaration,
+            })
+            .collect();
+        let reasons: Vec<(String, String)> = unreadable
+            .iter()
+            .map(|e| (e.file().to_string(), e.to_string()))
+            .collect();
+        let bad: Vec<crate::report_html::UnreadableFile> = reasons
+            .iter()
+            .map(|(file, reason)| crate::report_html::UnreadableFile { file, reason })
+            .collect();
+        let page = crate::report_html::document(&checked, &bad, lang);
+        crate::output::write_atomic(html, page.as_bytes())?;
+    }
     let mut stdout = std::io::stdout().lock();
     match format {
         Format::Text => {
@@ -309,33 +389,15 @@ pub fn check(
             }
         }
         Format::Json => {
-            // The report, plus the files that could not be read, so a program reading the
-            // JSON sees every input accounted for.
-            let mut doc: serde_json::Value =
-                serde_json::from_str(&crate::validate::report::render_json(&reports))
-                    .unwrap_or_default();
-            doc["unreadable"] = unreadable
-                .iter()
-                .map(|e| serde_json::json!({ "file": e.file(), "reason": e.to_string() }))
-                .collect();
-            if waive.is_some() {
-                doc["stale_waivers"] = stale
-                    .iter()
-                    .map(|w| {
-                        serde_json::json!({ "line": w.line, "file": w.file, "sheet": w.sheet,
-                            "cell": w.cell, "code": w.code, "message": crate::waiver::stale_message(w) })
-                    })
-                    .collect();
-            }
-            let _ = writeln!(
-                stdout,
-                "{}",
-                serde_json::to_string_pretty(&doc).unwrap_or_default()
-            );
+            let stale = waive.is_some().then_some(stale.as_slice());
+            let _ = writeln!(stdout, "{}", check_json(&reports, &unreadable, stale));
         }
     }
     for e in &unreadable {
         say!("无法读取：{e}");
+    }
+    if let Some(html) = html {
+        eprintln!("已写出报告：{}", html.display());
     }
     Ok(if !unreadable.is_empty() {
         EXIT_UNREADABLE
@@ -806,4 +868,47 @@ pub fn import(args: &ImportArgs) -> Result<u8, Error> {
     }
     let errors = report.findings.iter().filter(|f| f.is_error()).count();
     Ok(if errors > 0 { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// `jixiao serve`: the local page and API on 127.0.0.1, opening the browser unless
+/// `open` is false. Runs until the process is stopped.
+pub fn serve(port: u16, open: bool) -> Result<u8, Error> {
+    let server = crate::serve::http::Server::bind(port)?;
+    let url = server.url();
+    // A server outlives whoever read its first lines: a closed stderr must not stop it.
+    let mut err = std::io::stderr();
+    let _ = writeln!(err, "jixiao 网页已启动：{url}");
+    let _ = writeln!(
+        err,
+        "文件只在本机处理，不会发送到网络。关闭此窗口（或按 Ctrl-C）即停止。"
+    );
+    if open && !open_browser(&url) {
+        let _ = writeln!(err, "未能自动打开浏览器，请在浏览器中打开上面的地址。");
+    }
+    // A few workers: the page checks one file per request while a download runs.
+    server.run(4);
+    Ok(EXIT_OK)
+}
+
+/// Opens `url` in the default browser; false when that could not be started (not an
+/// error: the address is printed).
+fn open_browser(url: &str) -> bool {
+    let mut cmd = if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        // `start` takes its first quoted argument as a window title: give it an empty one.
+        c.args(["/C", "start", "", url]);
+        c
+    } else if cfg!(target_os = "macos") {
+        let mut c = std::process::Command::new("open");
+        c.arg(url);
+        c
+    } else {
+        let mut c = std::process::Command::new("xdg-open");
+        c.arg(url);
+        c
+    };
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    cmd.spawn().is_ok()
 }

@@ -51,6 +51,21 @@ enum Command {
         /// 豁免清单 CSV（列：文件（可省略）、工作表、单元格、代码、理由）
         #[arg(long, value_name = "FILE")]
         waive: Option<PathBuf>,
+        /// 另写一份 HTML 报告（单个文件，可打印）
+        #[arg(long, value_name = "REPORT.html")]
+        html: Option<PathBuf>,
+        /// 替换已存在的 HTML 报告
+        #[arg(long)]
+        force: bool,
+    },
+    /// 在本机打开校验网页（仅 127.0.0.1）：拖入申报表即可校验、下载更正后的工作簿与汇总
+    Serve {
+        /// 端口（默认：由系统选一个空闲端口）
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// 不自动打开浏览器
+        #[arg(long)]
+        no_open: bool,
     },
     /// 写出更正后的工作簿（标出每处更改）及可选的 CSV 汇总
     Fix {
@@ -202,7 +217,18 @@ fn main() -> ExitCode {
         std::process::exit(130);
     });
     // Usage errors exit 2, like unreadable input (clap's default is 2 as well).
-    let args = Args::parse();
+    // No arguments on Windows (a double-click on jixiao.exe): the page, in the browser.
+    // Elsewhere a bare `jixiao` in a terminal prints the help, as it always has.
+    let args = if cfg!(windows) && std::env::args_os().len() <= 1 {
+        Args {
+            command: Command::Serve {
+                port: 0,
+                no_open: false,
+            },
+        }
+    } else {
+        Args::parse()
+    };
     let result = match args.command {
         Command::Template {
             output,
@@ -216,6 +242,8 @@ fn main() -> ExitCode {
             format,
             lang,
             waive,
+            html,
+            force,
         } => cli::check(
             &files,
             match format {
@@ -227,7 +255,10 @@ fn main() -> ExitCode {
                 Language::En => jixiao::validate::report::Lang::En,
             },
             waive.as_deref(),
+            html.as_deref(),
+            force,
         ),
+        Command::Serve { port, no_open } => cli::serve(port, !no_open),
         Command::Fix {
             file,
             output,

@@ -42,8 +42,9 @@ pub fn template(
             ),
         });
     }
-    check_extension(output, OutputKind::Workbook)?;
+    // What the path is (a device, a folder) is said before what its name ends in.
     check_output(output, &[], force)?;
+    check_extension(output, OutputKind::Workbook)?;
     crate::template::write_template_publishing(
         output,
         projects,
@@ -436,8 +437,7 @@ pub fn fix(
         check_extension(csv, OutputKind::Csv)?;
     }
     check_extension(output, OutputKind::Workbook)?;
-    let report =
-        crate::fix::fix_file_with(input, output, force, clean, &waivers, &mut used)?;
+    let report = crate::fix::fix_file_with(input, output, force, clean, &waivers, &mut used)?;
     for w in crate::waiver::stale(&waivers, &used) {
         say!("{}", crate::waiver::stale_message(w));
     }

@@ -34,7 +34,7 @@ fn the_sample_s_report_has_its_findings_figures_and_charts() {
     );
     assert_eq!(code, 1, "{err}");
     // The text report is printed as without --html.
-    assert!(out.ends_with("共检查 1 个文件、10 个项目：错误 4 条，警告 3 条。\n"));
+    assert!(out.ends_with("共检查 1 个文件、10 个项目：错误 4 条，警告 4 条。\n"));
     assert!(err.contains("已写出报告：报告.html"), "{err}");
     let html = std::fs::read_to_string(dir.path().join("报告.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));

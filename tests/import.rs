@@ -100,8 +100,8 @@ fn the_seed_import_checks_like_the_sample_where_the_text_says_the_same() {
         .iter()
         .map(|f| (f.code.as_str(), f.location.project))
         .collect();
-    // The sample's I009 (a 2023 target in 2024) and I010 (场 vs 家) are in the text; the
-    // B001/B002 of the sample are about lines the text does not state (B005 says so).
+    // The sample's I009 (a 2023 target in 2024), I010 (场 vs 家) and I013 (及时 for an
+    // effect) are in the text; the B001/B002 of the sample are about lines the text does not state (B005 says so).
     assert_eq!(
         found,
         [
@@ -109,7 +109,8 @@ fn the_seed_import_checks_like_the_sample_where_the_text_says_the_same() {
             ("I009", Some(4)),
             ("B005", Some(5)),
             ("B005", Some(6)),
-            ("I010", Some(6))
+            ("I010", Some(6)),
+            ("I013", Some(6))
         ]
     );
 }
@@ -594,7 +595,7 @@ fn the_command_writes_a_workbook_that_reads_back_to_the_imported_model() {
             && stdout.contains("（原文 samples/songjiang-kcb-2024.txt 第 987 行）"),
         "{stdout}"
     );
-    assert!(stdout.contains("错误 0 条，警告 8 条"), "{stdout}");
+    assert!(stdout.contains("错误 0 条，警告 9 条"), "{stdout}");
     let back = jixiao::read::read_workbook(&out).unwrap();
     assert_eq!(back.declaration, seed().declaration);
 

@@ -158,7 +158,7 @@ fn check_answers_the_same_json_as_the_cli() {
     let v = reply.json();
     assert_eq!(v["summary"]["projects"], 10);
     assert_eq!(v["summary"]["errors"], 4);
-    assert_eq!(v["summary"]["warnings"], 3);
+    assert_eq!(v["summary"]["warnings"], 4);
     let b002: Vec<&str> = v["files"][0]["findings"]
         .as_array()
         .unwrap()

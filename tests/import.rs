@@ -882,3 +882,73 @@ fn oversized_and_undecodable_texts_are_refused_naming_the_file() {
         "{stderr}"
     );
 }
+
+/// A monthly rate becomes `N元/月×m月` only when the form's dates are whole months of one
+/// year; the same prose in a project over two years stays prose (T004, with the reason).
+#[test]
+fn monthly_rates_follow_the_project_period_and_stay_prose_across_years() {
+    let budget = "（1）保洁：每月1000元（估）；（2）设备采购8000元。";
+    let narrative = |n: u32, name: &str| {
+        format!(
+            "项目经费情况说明 {n}\n一、项目概述\n{name}项目：{name}的说明。\n六、年度预算安排\n{budget}\n"
+        )
+    };
+    let text = format!(
+        "某局 2024 年\n{}{}{}{}{}{}",
+        narrative(1, "甲"),
+        one_form(1, "甲", "20,000.00"),
+        narrative(2, "乙"),
+        one_form(2, "乙", "14,000.00").replace("2024-01-01", "2024-07-01"),
+        narrative(3, "丙"),
+        one_form(3, "丙", "20,000.00").replace("2024-12-31", "2025-12-31"),
+    );
+    let got = import_text(&text, "公开.txt");
+    let d = &got.declaration;
+    let row = |p: usize| -> Vec<(Option<&str>, Option<&str>, Option<Money>, Option<&str>)> {
+        d.projects[p]
+            .budget_lines
+            .iter()
+            .map(|l| {
+                (
+                    l.item.as_deref(),
+                    l.basis.as_deref(),
+                    l.amount,
+                    l.note.as_deref(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        row(0),
+        [
+            (
+                Some("保洁"),
+                Some("1000元/月×12月"),
+                cents(1_200_000),
+                Some("估")
+            ),
+            (Some("设备采购"), None, cents(800_000), None),
+        ]
+    );
+    assert_eq!(
+        row(1),
+        [
+            (
+                Some("保洁"),
+                Some("1000元/月×6月"),
+                cents(600_000),
+                Some("估")
+            ),
+            (Some("设备采购"), None, cents(800_000), None),
+        ]
+    );
+    assert!(d.projects[2].budget_lines.is_empty());
+    let t004: Vec<_> = got.findings.iter().filter(|f| f.code == "T004").collect();
+    assert_eq!(t004.len(), 1);
+    assert_eq!(t004[0].location.project, Some(2));
+    assert!(
+        t004[0].message.contains("项目期不是一年之内的整月"),
+        "{}",
+        t004[0].message
+    );
+}

@@ -904,7 +904,13 @@ fn monthly_rates_follow_the_project_period_and_stay_prose_across_years() {
     );
     let got = import_text(&text, "公开.txt");
     let d = &got.declaration;
-    let row = |p: usize| -> Vec<(Option<&str>, Option<&str>, Option<Money>, Option<&str>)> {
+    type Row<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<Money>,
+        Option<&'a str>,
+    );
+    let row = |p: usize| -> Vec<Row> {
         d.projects[p]
             .budget_lines
             .iter()

@@ -113,6 +113,13 @@ fn line(seg: &str) -> Result<BudgetLine, String> {
     if item.is_empty() {
         return Err(format!("「{seg}」没有明细名称"));
     }
+    // `甲：每月1000元` is a rate, not an item named 「甲：每月」.
+    if ["每月", "每年", "全年", "预计", "按"]
+        .iter()
+        .any(|w| item.ends_with(w))
+    {
+        return Err(format!("「{seg}」的金额不是明细的金额"));
+    }
     // Another amount inside the item: a breakdown, not one line.
     if has_amount(item) {
         return Err(format!("「{seg}」中含有另一个金额"));
@@ -563,5 +570,7 @@ mod tests {
         .is_err());
         // Prose with no list at all.
         assert!(parse("按实结算。", None, Some(12)).is_err());
+        // Not numbered: a monthly rate is not read as an item 「保洁：每月」.
+        assert!(parse("保洁：每月1000元；绿植：每月200元。", None, Some(12)).is_err());
     }
 }

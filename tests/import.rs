@@ -49,28 +49,10 @@ fn cents(c: i64) -> Option<Money> {
 #[test]
 fn the_seed_text_imports_to_the_sample_model() {
     let got = seed();
-    let mut want = sample();
-    // Projects 1, 6 and 7 state their 六、年度预算安排 as prose the sample's lines
-    // interpret: monthly rates turned into `8500元/月×12月`, a basis built from another
-    // sentence, a `其中` breakdown. The text states no such lines, so the import leaves them
-    // out and says so (T004, at the section's line); everything else is exactly the sample.
-    let text = std::fs::read_to_string(SEED_TEXT).unwrap();
-    for absent in ["×12月", "1469平方米×16元", "政府采购金额180万元；"] {
-        assert!(!text.contains(absent), "{absent}");
-    }
-    for p in [0, 5, 6] {
-        assert!(!want.projects[p].budget_lines.is_empty());
-        want.projects[p].budget_lines.clear();
-    }
-    assert_eq!(got.declaration, want);
-    assert_eq!(
-        codes(&got),
-        [
-            ("T004".to_string(), Some(0), "第56行".to_string()),
-            ("T004".into(), Some(5), "第1053行".into()),
-            ("T004".into(), Some(6), "第1217行".into()),
-        ]
-    );
+    // All of it, budget lines included: projects 1, 6 and 7 state theirs as numbered items
+    // with monthly rates, a basis sentence after each item, and a `其中` breakdown.
+    assert_eq!(got.declaration, sample());
+    assert_eq!(codes(&got), []);
     let d = &got.declaration;
     assert_eq!(d.projects.len(), 10);
     assert_eq!(d.projects_total().unwrap().wan_string(), "1,743.86万元");
@@ -78,13 +60,13 @@ fn the_seed_text_imports_to_the_sample_model() {
         d.projects.iter().map(|p| p.indicators.len()).sum::<usize>(),
         72
     );
-    // The budget lines stated plainly: 7 projects, 12 lines.
+    // 13 + 1 + 1 + 3 + 1 + 2 + 2 + 1 + 2 + 3 budget lines.
     assert_eq!(
         d.projects
             .iter()
             .map(|p| p.budget_lines.len())
             .sum::<usize>(),
-        12
+        29
     );
 }
 
@@ -100,19 +82,35 @@ fn the_seed_import_checks_like_the_sample_where_the_text_says_the_same() {
         .iter()
         .map(|f| (f.code.as_str(), f.location.project))
         .collect();
-    // The sample's I009 (a 2023 target in 2024), I010 (场 vs 家) and I013 (及时 for an
-    // effect) are in the text; the B001/B002 of the sample are about lines the text does not state (B005 says so).
+    // Exactly the sample's findings: its budget lines come from the text too, so the B001
+    // (sums short of 年度资金申请总额), B003 (an item with no amount) and B002 (a basis
+    // computing to 660,336 and 338,652 元 against the stated 66.04 and 33.96 万元) are
+    // the text's own; I009, I010 and I013 are in its indicators.
     assert_eq!(
         found,
         [
-            ("B005", Some(0)),
+            ("B001", Some(0)),
+            ("B003", Some(0)),
             ("I009", Some(4)),
-            ("B005", Some(5)),
-            ("B005", Some(6)),
+            ("B001", Some(5)),
+            ("B002", Some(5)),
+            ("B002", Some(5)),
             ("I010", Some(6)),
             ("I013", Some(6))
         ]
     );
+    let on_sample = validate_with(
+        &sample(),
+        &jixiao::model::SourceMap::new("x.xlsx"),
+        &Options { disclosure: true },
+    );
+    assert_eq!(
+        findings.iter().map(|f| &f.message).collect::<Vec<_>>(),
+        on_sample.iter().map(|f| &f.message).collect::<Vec<_>>()
+    );
+    assert!(findings[4]
+        .message
+        .contains("计得 660,336.00 元，而金额为 660,400.00 元"));
 }
 
 /// A one-project disclosure in the shapes a PDF's text gives: labels and values wrapped,
@@ -584,7 +582,9 @@ fn the_command_writes_a_workbook_that_reads_back_to_the_imported_model() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("松江.xlsx");
     let (code, stdout, stderr) = jixiao(&["import", SEED_TEXT, "-o", out.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
+    // Written, and exit 1 as `check` gives for the errors found (B001, B002).
+    assert_eq!(code, 1, "{stderr}");
+    assert!(out.exists());
     assert!(
         stderr.contains("导入 10 个项目（项目资金总额合计 1,743.86万元）"),
         "{stderr}"
@@ -595,7 +595,12 @@ fn the_command_writes_a_workbook_that_reads_back_to_the_imported_model() {
             && stdout.contains("（原文 samples/songjiang-kcb-2024.txt 第 987 行）"),
         "{stdout}"
     );
-    assert!(stdout.contains("错误 0 条，警告 9 条"), "{stdout}");
+    assert!(stdout.contains("错误 4 条，警告 4 条"), "{stdout}");
+    assert!(
+        stdout.contains("错误 B001 1.G60日常办公经费!E15:E27")
+            && stdout.contains("（原文 samples/songjiang-kcb-2024.txt 第 56 行）"),
+        "{stdout}"
+    );
     let back = jixiao::read::read_workbook(&out).unwrap();
     assert_eq!(back.declaration, seed().declaration);
 
@@ -616,8 +621,10 @@ fn the_command_writes_a_workbook_that_reads_back_to_the_imported_model() {
 
 #[test]
 fn the_command_prints_the_model_and_refuses_unknown_layouts() {
-    let (code, stdout, _) = jixiao(&["import", SEED_TEXT, "--format", "json"]);
-    assert_eq!(code, 0);
+    let (code, stdout, stderr) = jixiao(&["import", SEED_TEXT, "--format", "json"]);
+    // The findings go to stderr; their errors (B001, B002) give exit 1.
+    assert_eq!(code, 1);
+    assert!(stderr.contains("错误 4 条，警告 4 条"), "{stderr}");
     let printed: Declaration = serde_json::from_str(&stdout).unwrap();
     assert_eq!(printed, seed().declaration);
 
@@ -873,5 +880,81 @@ fn oversized_and_undecodable_texts_are_refused_naming_the_file() {
     assert!(
         stderr.contains("找不到「财政项目支出绩效目标申报表」"),
         "{stderr}"
+    );
+}
+
+/// A monthly rate becomes `N元/月×m月` only when the form's dates are whole months of one
+/// year; the same prose in a project over two years stays prose (T004, with the reason).
+#[test]
+fn monthly_rates_follow_the_project_period_and_stay_prose_across_years() {
+    let budget = "（1）保洁：每月1000元（估）；（2）设备采购8000元。";
+    let narrative = |n: u32, name: &str| {
+        format!(
+            "项目经费情况说明 {n}\n一、项目概述\n{name}项目：{name}的说明。\n六、年度预算安排\n{budget}\n"
+        )
+    };
+    let text = format!(
+        "某局 2024 年\n{}{}{}{}{}{}",
+        narrative(1, "甲"),
+        one_form(1, "甲", "20,000.00"),
+        narrative(2, "乙"),
+        one_form(2, "乙", "14,000.00").replace("2024-01-01", "2024-07-01"),
+        narrative(3, "丙"),
+        one_form(3, "丙", "20,000.00").replace("2024-12-31", "2025-12-31"),
+    );
+    let got = import_text(&text, "公开.txt");
+    let d = &got.declaration;
+    type Row<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<Money>,
+        Option<&'a str>,
+    );
+    let row = |p: usize| -> Vec<Row> {
+        d.projects[p]
+            .budget_lines
+            .iter()
+            .map(|l| {
+                (
+                    l.item.as_deref(),
+                    l.basis.as_deref(),
+                    l.amount,
+                    l.note.as_deref(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        row(0),
+        [
+            (
+                Some("保洁"),
+                Some("1000元/月×12月"),
+                cents(1_200_000),
+                Some("估")
+            ),
+            (Some("设备采购"), None, cents(800_000), None),
+        ]
+    );
+    assert_eq!(
+        row(1),
+        [
+            (
+                Some("保洁"),
+                Some("1000元/月×6月"),
+                cents(600_000),
+                Some("估")
+            ),
+            (Some("设备采购"), None, cents(800_000), None),
+        ]
+    );
+    assert!(d.projects[2].budget_lines.is_empty());
+    let t004: Vec<_> = got.findings.iter().filter(|f| f.code == "T004").collect();
+    assert_eq!(t004.len(), 1);
+    assert_eq!(t004[0].location.project, Some(2));
+    assert!(
+        t004[0].message.contains("项目期不是一年之内的整月"),
+        "{}",
+        t004[0].message
     );
 }

@@ -17,8 +17,8 @@ use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 
 use crate::model::{
-    CoverField, Declaration, FieldPath, Finding, Location, Narrative, Project, ProjectField,
-    Section, Severity, SourceMap, StatedAmount,
+    days_in_month, CoverField, Date, Declaration, FieldPath, Finding, Location, Narrative, Project,
+    ProjectField, Section, Severity, SourceMap, StatedAmount,
 };
 use crate::values::parse_money_text;
 use crate::Error;
@@ -503,7 +503,8 @@ fn budget_lines(ctx: &mut Ctx, index: usize, project: &mut Project) {
         ))
         .copied()
         .unwrap_or(0);
-    match budget_prose::parse(&prose, project.header.name.as_deref()) {
+    let months = whole_months(project.header.start, project.header.end);
+    match budget_prose::parse(&prose, project.header.name.as_deref(), months) {
         Ok(lines) => {
             for (k, _) in lines.iter().enumerate() {
                 ctx.out.lines.insert(
@@ -534,6 +535,17 @@ fn budget_lines(ctx: &mut Ctx, index: usize, project: &mut Project) {
             ),
         ),
     }
+}
+
+/// The project's length when it runs whole months within one calendar year (a monthly
+/// rate in 六 then multiplies by it); `None` otherwise, so monthly rates stay prose.
+fn whole_months(start: Option<Date>, end: Option<Date>) -> Option<u32> {
+    let (start, end) = (start?, end?);
+    let whole = start.day() == 1
+        && end.day() == days_in_month(end.year(), end.month())
+        && start.year() == end.year()
+        && start.month() <= end.month();
+    whole.then(|| u32::from(end.month() - start.month()) + 1)
 }
 
 /// Adds the text line to findings of a validation of the written workbook: each finding's

@@ -37,20 +37,8 @@ impl Change {
     }
 }
 
-/// Characters of a cell's text quoted in a message or note; the whole text is in the
-/// cell itself (and in the 实为 column).
-const QUOTE_CHARS: usize = 200;
-
-/// `text`, or its first [`QUOTE_CHARS`] characters and `…`: a message quoting a 16,400-
-/// character cell twice would itself be past what a cell holds.
-pub fn quote_short(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.len() <= QUOTE_CHARS || text.chars().count() <= QUOTE_CHARS {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut s: String = text.chars().take(QUOTE_CHARS).collect();
-    s.push('…');
-    std::borrow::Cow::Owned(s)
-}
+/// Shared with the reader and the validator, so every quote is cut the same way.
+pub use crate::values::quote_short;
 
 const EMPTY: &str = "（空）";
 

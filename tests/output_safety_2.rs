@@ -648,14 +648,18 @@ fn a_long_money_text_and_a_32767_character_name_are_written_cut_not_refused() {
     ]);
     assert_eq!(o.code, Some(1), "{o:?}");
     assert_eq!(names(&out), ["f.csv", "p.csv", "s.xlsx"]);
-    // Every cell of the summary workbook within Excel's limit; the long ones cut with "…".
-    // (Findings quoting the long texts, past 32,767 characters, end in "…".)
+    // Every cell of the summary workbook within Excel's limit: findings quote the long
+    // money text by its first 100 characters and "…" (the name, 32,767, fits as it is).
     let sheets: String = common::read_parts(&book)
         .into_iter()
         .filter(|(n, _)| n.starts_with("xl/"))
         .map(|(_, b)| String::from_utf8(b).unwrap())
         .collect();
-    assert!(sheets.contains("…</t>"), "a long message was cut");
+    assert!(
+        sheets.contains(&format!("「{}…」", "待定".repeat(50))),
+        "the long text is quoted short"
+    );
+    assert!(!sheets.contains(&"待定".repeat(51)), "and never whole");
 }
 
 // ---- item 9: user sheets survive fix ----

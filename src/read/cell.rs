@@ -11,7 +11,7 @@ use crate::model::{
 };
 use crate::values::{
     clean_str, date_from_serial, date_from_serial_in, decimal_from_f64, parse_date_text,
-    parse_money_text,
+    parse_money_text, quote_short,
 };
 
 /// Reader codes (documented in docs/rules.md).
@@ -327,12 +327,14 @@ pub fn money(
             Some(pos),
             project,
             format!(
-                "{}（{what}）填写的是「{shown}」，数额超出可处理范围。请核对金额。",
-                at(sheet, pos)
+                "{}（{what}）填写的是「{}」，数额超出可处理范围。请核对金额。",
+                at(sheet, pos),
+                quote_short(&shown)
             ),
             format!(
-                "{sheet}!{} ({what}) holds {shown}, too large to be an amount.",
-                a1(pos.0, pos.1)
+                "{sheet}!{} ({what}) holds {}, too large to be an amount.",
+                a1(pos.0, pos.1),
+                quote_short(&shown)
             ),
             Some(shown),
         );
@@ -371,13 +373,13 @@ pub fn money(
                     format!(
                         "{}（{what}）的金额「{}」是以文本形式填写的，已按 {} 元读取。文本金额不参与 Excel 求和，建议改为数字（jixiao fix 会自动转换）。",
                         at(sheet, pos),
-                        s.trim(),
+                        quote_short(s.trim()),
                         m
                     ),
                     format!(
                         "{sheet}!{} ({what}) holds the amount {:?} as text; read as {m} yuan. Type it as a number (jixiao fix converts it).",
                         a1(pos.0, pos.1),
-                        s.trim()
+                        quote_short(s.trim())
                     ),
                     Some(s.to_string()),
                 );
@@ -393,13 +395,13 @@ pub fn money(
                     format!(
                         "{}（{what}）填写的是「{}」，不是可识别的金额（{e}）。请填写数字金额（单位：{}），例如 1000000.00。",
                         at(sheet, pos),
-                        s.trim(),
+                        quote_short(s.trim()),
                         if scale == MoneyUnit::Wan { "万元" } else { "元" }
                     ),
                     format!(
                         "{sheet}!{} ({what}) holds {:?}, which is not an amount; type a number.",
                         a1(pos.0, pos.1),
-                        s.trim()
+                        quote_short(s.trim())
                     ),
                     Some(s.to_string()),
                 );
@@ -412,6 +414,7 @@ pub fn money(
         }
         other => {
             let shown = describe(Some(other)).1.unwrap_or_default();
+            let q = quote_short(&shown);
             ctx.report(
                 codes::MONEY_UNREADABLE,
                 Severity::Error,
@@ -419,11 +422,11 @@ pub fn money(
                 Some(pos),
                 project,
                 format!(
-                    "{}（{what}）填写的是「{shown}」，不是金额。请填写数字金额。",
+                    "{}（{what}）填写的是「{q}」，不是金额。请填写数字金额。",
                     at(sheet, pos)
                 ),
                 format!(
-                    "{sheet}!{} ({what}) holds {shown:?}, not an amount.",
+                    "{sheet}!{} ({what}) holds {q:?}, not an amount.",
                     a1(pos.0, pos.1)
                 ),
                 Some(shown),
@@ -443,6 +446,7 @@ pub fn date(
     what: &str,
 ) -> Option<Date> {
     let bad = |ctx: &mut Ctx, shown: String, why: String| {
+        let q = quote_short(&shown);
         ctx.report(
             codes::DATE_UNREADABLE,
             Severity::Error,
@@ -450,10 +454,13 @@ pub fn date(
             Some(pos),
             project,
             format!(
-                "{}（{what}）填写的是「{shown}」，不是有效日期（{why}）。请填写日期，例如 2024-01-01。",
+                "{}（{what}）填写的是「{q}」，不是有效日期（{why}）。请填写日期，例如 2024-01-01。",
                 at(sheet, pos)
             ),
-            format!("{sheet}!{} ({what}) holds {shown:?}, not a valid date.", a1(pos.0, pos.1)),
+            format!(
+                "{sheet}!{} ({what}) holds {q:?}, not a valid date.",
+                a1(pos.0, pos.1)
+            ),
             Some(shown),
         );
         None
@@ -515,12 +522,12 @@ fn date_any(
                     format!(
                         "{}（{what}）的日期「{}」是以文本形式填写的，已按 {d} 读取。建议改为日期格式（jixiao fix 会自动转换）。",
                         at(sheet, pos),
-                        s.trim()
+                        quote_short(s.trim())
                     ),
                     format!(
                         "{sheet}!{} ({what}) holds the date {:?} as text; read as {d}.",
                         a1(pos.0, pos.1),
-                        s.trim()
+                        quote_short(s.trim())
                     ),
                     Some(s.to_string()),
                 );
@@ -566,18 +573,16 @@ pub fn whole_number(
     };
     if parsed.is_none() {
         let shown = describe(data).1.unwrap_or_default();
+        let q = quote_short(&shown);
         ctx.report(
             codes::NUMBER_UNREADABLE,
             Severity::Error,
             sheet,
             Some(pos),
             None,
+            format!("{}（{what}）填写的是「{q}」，不是整数。", at(sheet, pos)),
             format!(
-                "{}（{what}）填写的是「{shown}」，不是整数。",
-                at(sheet, pos)
-            ),
-            format!(
-                "{sheet}!{} ({what}) holds {shown:?}, not a whole number.",
+                "{sheet}!{} ({what}) holds {q:?}, not a whole number.",
                 a1(pos.0, pos.1)
             ),
             Some(shown),

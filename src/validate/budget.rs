@@ -10,6 +10,7 @@ use super::basis::evaluate_basis;
 use super::precision::{compare, Interval};
 use super::{checked_total, finding, one_line, present, with_values, Proj};
 use crate::model::{BudgetColumn, BudgetLine, Finding, FundField, ProjectField, Severity};
+use crate::values::quote_short;
 
 /// Runs the budget rules.
 pub(crate) fn check(p: &Proj, out: &mut Vec<Finding>) {
@@ -31,14 +32,14 @@ fn is_used(l: &BudgetLine) -> bool {
 /// `第 13 行「其他办公室后勤保障」`
 fn line_zh(i: usize, l: &BudgetLine) -> String {
     match present(&l.item).map(one_line) {
-        Some(item) => format!("第 {} 行「{item}」", i + 1),
+        Some(item) => format!("第 {} 行「{}」", i + 1, quote_short(&item)),
         None => format!("第 {} 行", i + 1),
     }
 }
 
 fn line_en(i: usize, l: &BudgetLine) -> String {
     match present(&l.item).map(one_line) {
-        Some(item) => format!("line {} “{item}”", i + 1),
+        Some(item) => format!("line {} “{}”", i + 1, quote_short(&item)),
         None => format!("line {}", i + 1),
     }
 }
@@ -177,6 +178,7 @@ fn basis_gives_amount(p: &Proj, out: &mut Vec<Finding>) {
                 };
                 // Quoted only in a finding: most bases give their amount.
                 let basis = one_line(basis_text);
+                let basis = quote_short(&basis);
                 let field = col(i, BudgetColumn::Amount);
                 let cell = p.cell_name(field);
                 let at = cell
@@ -204,6 +206,7 @@ fn basis_gives_amount(p: &Proj, out: &mut Vec<Finding>) {
             }
             Err(e) => {
                 let basis = one_line(basis_text);
+                let basis = quote_short(&basis);
                 let field = col(i, BudgetColumn::Basis);
                 out.push(finding(
                     "B004",

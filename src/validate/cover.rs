@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use super::{checked_total, finding, max_amount, with_values, without_blanks, Ctx};
 use crate::model::{CoverField, FieldPath, Finding, MoneyUnit, Severity, StatedAmount};
+use crate::values::quote_short;
 
 /// Runs the cover rules.
 pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
@@ -262,14 +263,16 @@ fn unique_project_names(ctx: &Ctx, out: &mut Vec<Finding>) {
             Severity::Warning,
             ctx.loc(path),
             format!(
-                "第 {} 个项目与第 {} 个项目{first_at}同名「{name}」。如是重复申报，请删去一份；如是不同项目，请改用能区分的名称。",
+                "第 {} 个项目与第 {} 个项目{first_at}同名「{}」。如是重复申报，请删去一份；如是不同项目，请改用能区分的名称。",
                 i + 1,
-                first + 1
+                first + 1,
+                quote_short(name)
             ),
             format!(
-                "Projects {} and {} are both named {name:?}: delete the duplicate or rename one.",
+                "Projects {} and {} are both named {:?}: delete the duplicate or rename one.",
                 i + 1,
-                first + 1
+                first + 1,
+                quote_short(name)
             ),
         ));
     }

@@ -9,7 +9,7 @@ use super::years::{accepted, is_baseline, normalize_into, scan};
 use super::{finding, one_line, present, trim, with_values, without_blanks, Proj};
 use crate::model::framework::FRAMEWORK;
 use crate::model::{Finding, Indicator, IndicatorColumn, ProjectField, Severity, TargetKind};
-use crate::values::{halfwidth_char, normalize_label};
+use crate::values::{halfwidth_char, normalize_label, quote_short};
 
 /// Units of count and money that a 三级指标 may name with a figure (`100场`, `5次`).
 /// Time words (年, 月, 日, 天) are left out: they name dates as often as quantities.
@@ -278,14 +278,14 @@ fn col(index: usize, column: IndicatorColumn) -> ProjectField {
 /// `第 2 条指标「相关方满意度」`
 fn row_zh(k: usize, i: &Indicator) -> String {
     match present(&i.name).map(one_line) {
-        Some(n) => format!("第 {} 条指标「{n}」", k + 1),
+        Some(n) => format!("第 {} 条指标「{}」", k + 1, quote_short(&n)),
         None => format!("第 {} 条指标", k + 1),
     }
 }
 
 fn row_en(k: usize, i: &Indicator) -> String {
     match present(&i.name).map(one_line) {
-        Some(n) => format!("indicator {} “{n}”", k + 1),
+        Some(n) => format!("indicator {} “{}”", k + 1, quote_short(&n)),
         None => format!("indicator {}", k + 1),
     }
 }
@@ -395,6 +395,7 @@ fn level1_known(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
             continue;
         }
         let written = one_line(present(&i.level1).unwrap_or_default());
+        let qw = quote_short(&written);
         let guess = closest(&l1.text, &written, FRAMEWORK.iter().map(|(name, _)| *name));
         let f = match guess {
             Some(guess) => with_values(
@@ -403,12 +404,12 @@ fn level1_known(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
                     Severity::Warning,
                     p.loc(col(k, IndicatorColumn::Level1)),
                     format!(
-                        "{}{}的一级指标「{written}」不在指标体系中，应是「{guess}」吧？请改正。",
+                        "{}{}的一级指标「{qw}」不在指标体系中，应是「{guess}」吧？请改正。",
                         p.label_zh(),
                         row_zh(k, i)
                     ),
                     format!(
-                        "{}: {} has 一级指标 “{written}”, which is not in the framework; did you mean “{guess}”?",
+                        "{}: {} has 一级指标 “{qw}”, which is not in the framework; did you mean “{guess}”?",
                         p.label_en(),
                         row_en(k, i)
                     ),
@@ -421,12 +422,12 @@ fn level1_known(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
                 Severity::Warning,
                 p.loc(col(k, IndicatorColumn::Level1)),
                 format!(
-                    "{}{}的一级指标「{written}」不在指标体系中，应为成本指标、产出指标、效益指标、满意度指标之一。请改正。",
+                    "{}{}的一级指标「{qw}」不在指标体系中，应为成本指标、产出指标、效益指标、满意度指标之一。请改正。",
                     p.label_zh(),
                     row_zh(k, i)
                 ),
                 format!(
-                    "{}: {} has 一级指标 “{written}”, which is not in the framework (成本/产出/效益/满意度指标).",
+                    "{}: {} has 一级指标 “{qw}”, which is not in the framework (成本/产出/效益/满意度指标).",
                     p.label_en(),
                     row_en(k, i)
                 ),
@@ -507,6 +508,7 @@ fn level2_fits(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
             .collect::<Vec<_>>()
             .join("、");
         let written = one_line(present(&i.level2).unwrap_or_default());
+        let qw = quote_short(&written);
         // A name known nowhere in the framework is a slip; guess among those allowed here.
         let names = FRAMEWORK
             .get(f)
@@ -522,12 +524,12 @@ fn level2_fits(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
                     Severity::Warning,
                     p.loc(col(k, IndicatorColumn::Level2)),
                     format!(
-                        "{}{}的二级指标「{written}」不属于{l1}指标，应是「{guess}」吧？请改正。",
+                        "{}{}的二级指标「{qw}」不属于{l1}指标，应是「{guess}」吧？请改正。",
                         p.label_zh(),
                         row_zh(k, i)
                     ),
                     format!(
-                        "{}: {} has 二级指标 “{written}”, which does not belong under {l1}指标; did you mean “{guess}”?",
+                        "{}: {} has 二级指标 “{qw}”, which does not belong under {l1}指标; did you mean “{guess}”?",
                         p.label_en(),
                         row_en(k, i)
                     ),
@@ -541,12 +543,12 @@ fn level2_fits(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
                     Severity::Warning,
                     p.loc(col(k, IndicatorColumn::Level2)),
                     format!(
-                        "{}{}的二级指标「{written}」不属于{l1}指标（可选：{choices}）。请改正。",
+                        "{}{}的二级指标「{qw}」不属于{l1}指标（可选：{choices}）。请改正。",
                         p.label_zh(),
                         row_zh(k, i)
                     ),
                     format!(
-                        "{}: {} has 二级指标 “{written}”, which does not belong under {l1}指标 (choose from {choices}).",
+                        "{}: {} has 二级指标 “{qw}”, which does not belong under {l1}指标 (choose from {choices}).",
                         p.label_en(),
                         row_en(k, i)
                     ),
@@ -625,17 +627,18 @@ fn value_readable(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
             continue;
         }
         let text = one_line(t.text());
+        let qt = quote_short(&text);
         let f = finding(
             "I008",
             Severity::Warning,
             p.loc(col(k, IndicatorColumn::Target)),
             format!(
-                "{}{}的指标值「{text}」无法识别。请写成 ≥85.00(%)、2024年12月31日前、完成 等规范写法。",
+                "{}{}的指标值「{qt}」无法识别。请写成 ≥85.00(%)、2024年12月31日前、完成 等规范写法。",
                 p.label_zh(),
                 row_zh(k, i)
             ),
             format!(
-                "{}: {} has a 指标值 “{text}” that follows no known pattern; write e.g. ≥85.00(%), 2024年12月31日前 or 完成.",
+                "{}: {} has a 指标值 “{qt}” that follows no known pattern; write e.g. ≥85.00(%), 2024年12月31日前 or 完成.",
                 p.label_en(),
                 row_en(k, i)
             ),
@@ -755,17 +758,18 @@ fn unit_matches_name(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
             continue;
         }
         let text = one_line(t.text());
+        let qt = quote_short(&text);
         let f = finding(
             "I010",
             Severity::Warning,
             p.loc(col(k, IndicatorColumn::Target)),
             format!(
-                "{}{}按“{first}”计，指标值「{text}」却以“{unit}”为单位。请统一计量单位。",
+                "{}{}按“{first}”计，指标值「{qt}」却以“{unit}”为单位。请统一计量单位。",
                 p.label_zh(),
                 row_zh(k, i)
             ),
             format!(
-                "{}: {} counts in “{first}”, but its value “{text}” is in “{unit}”. Use one unit.",
+                "{}: {} counts in “{first}”, but its value “{qt}” is in “{unit}”. Use one unit.",
                 p.label_en(),
                 row_en(k, i)
             ),
@@ -788,17 +792,18 @@ fn quantity_is_numeric(p: &Proj, rows: &Rows, out: &mut Vec<Finding>) {
             continue;
         }
         let text = one_line(t.text());
+        let qt = quote_short(&text);
         let f = finding(
             "I011",
             Severity::Warning,
             p.loc(col(k, IndicatorColumn::Target)),
             format!(
-                "{}{}是数量指标，指标值「{text}」却不是数量。请写成如 ≥10.00(次) 的形式。",
+                "{}{}是数量指标，指标值「{qt}」却不是数量。请写成如 ≥10.00(次) 的形式。",
                 p.label_zh(),
                 row_zh(k, i)
             ),
             format!(
-                "{}: {} is a 数量指标 (quantity indicator), but its value “{text}” is not a number; write e.g. ≥10.00(次).",
+                "{}: {} is a 数量指标 (quantity indicator), but its value “{qt}” is not a number; write e.g. ≥10.00(次).",
                 p.label_en(),
                 row_en(k, i)
             ),

@@ -31,7 +31,7 @@ use crate::model::{
     CellAt, Declaration, FieldPath, Finding, Location, Money, Project, ProjectField, Severity,
     SourceMap,
 };
-use crate::values::may_begin_whitespace;
+use crate::values::{may_begin_whitespace, quote_short};
 
 /// Runs every rule over a declaration.
 ///
@@ -181,7 +181,7 @@ impl Proj<'_> {
     /// `项目「派驻干部费用」`, or `第 5 个项目` when the name is missing.
     pub fn label_zh(&self) -> String {
         match self.name() {
-            Some(n) => format!("项目「{n}」"),
+            Some(n) => format!("项目「{}」", quote_short(&n)),
             None => format!("第 {} 个项目", self.index + 1),
         }
     }
@@ -189,7 +189,7 @@ impl Proj<'_> {
     /// `Project “派驻干部费用”`, or `Project 5`.
     pub fn label_en(&self) -> String {
         match self.name() {
-            Some(n) => format!("Project “{n}”"),
+            Some(n) => format!("Project “{}”", quote_short(&n)),
             None => format!("Project {}", self.index + 1),
         }
     }

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::model::{Declaration, Finding, Severity};
+use crate::values::quote_short;
 
 /// Language of a text report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -203,9 +204,9 @@ fn group_heading(r: &FileReport, project: Option<usize>, lang: Lang) -> String {
         .map(|n| n.trim())
         .filter(|n| !n.is_empty());
     match (lang, name) {
-        (Lang::Zh, Some(n)) => format!("项目 {}「{n}」", i + 1),
+        (Lang::Zh, Some(n)) => format!("项目 {}「{}」", i + 1, quote_short(n)),
         (Lang::Zh, None) => format!("项目 {}", i + 1),
-        (Lang::En, Some(n)) => format!("Project {} “{n}”", i + 1),
+        (Lang::En, Some(n)) => format!("Project {} “{}”", i + 1, quote_short(n)),
         (Lang::En, None) => format!("Project {}", i + 1),
     }
 }

@@ -11,7 +11,7 @@ use crate::model::{
     days_in_month, Date, Finding, Indicator, IndicatorColumn, Op, ProjectField, Severity,
     TargetKind,
 };
-use crate::values::to_halfwidth;
+use crate::values::{quote_short, to_halfwidth};
 
 /// Where an indicator row sits, as far as the words that fit it go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,14 +153,14 @@ fn at(k: usize, column: IndicatorColumn) -> ProjectField {
 /// `第 5 条指标「对G60科创走廊宣传效果」`
 fn row_zh(k: usize, i: &Indicator) -> String {
     match present(&i.name).map(one_line) {
-        Some(n) => format!("第 {} 条指标「{n}」", k + 1),
+        Some(n) => format!("第 {} 条指标「{}」", k + 1, quote_short(&n)),
         None => format!("第 {} 条指标", k + 1),
     }
 }
 
 fn row_en(k: usize, i: &Indicator) -> String {
     match present(&i.name).map(one_line) {
-        Some(n) => format!("indicator {} “{n}”", k + 1),
+        Some(n) => format!("indicator {} “{}”", k + 1, quote_short(&n)),
         None => format!("indicator {}", k + 1),
     }
 }
@@ -178,6 +178,7 @@ fn word_fits(p: &Proj, k: usize, i: &Indicator, place: Place, out: &mut Vec<Find
         return;
     }
     let text = value_text(i);
+    let qt = quote_short(&text);
     let word = text.trim_end_matches(['。', '.']);
     let Some(class) = VOCABULARY.iter().find(|c| c.words.contains(&word)) else {
         return;
@@ -196,14 +197,14 @@ fn word_fits(p: &Proj, k: usize, i: &Indicator, place: Place, out: &mut Vec<Find
         Severity::Warning,
         p.loc(at(k, IndicatorColumn::Target)),
         format!(
-            "{}{}是{}，指标值「{text}」却是{}（用于{fits}）。请改写为能衡量该指标的指标值。",
+            "{}{}是{}，指标值「{qt}」却是{}（用于{fits}）。请改写为能衡量该指标的指标值。",
             p.label_zh(),
             row_zh(k, i),
             place.zh()
             ,class.name
         ),
         format!(
-            "{}: {} is a {}, but its value “{text}” is {} (for {fits}). Write a value that measures this indicator.",
+            "{}: {} is a {}, but its value “{qt}” is {} (for {fits}). Write a value that measures this indicator.",
             p.label_en(),
             row_en(k, i),
             place.zh(),
@@ -258,17 +259,18 @@ fn count_against_rate(
         });
     let rate = RATE_WORDS.iter().find(|w| plain.contains(*w));
     let text = value_text(i);
+    let qt = quote_short(&text);
     let (zh, en, expected, actual) = match (counted, rate) {
         (Some(c), None) if percent => (
-            format!("按“{c}”计数，指标值「{text}」却是百分比"),
-            format!("counts in “{c}”, but its value “{text}” is a percentage"),
+            format!("按“{c}”计数，指标值「{qt}」却是百分比"),
+            format!("counts in “{c}”, but its value “{qt}” is a percentage"),
             c,
             "%".to_string(),
         ),
         (None, Some(r)) => match unit.filter(|u| COUNT_UNITS.contains(u)) {
             Some(u) => (
-                format!("是比率（“{r}”），指标值「{text}」却以“{u}”计数"),
-                format!("is a rate (“{r}”), but its value “{text}” counts in “{u}”"),
+                format!("是比率（“{r}”），指标值「{qt}」却以“{u}”计数"),
+                format!("is a rate (“{r}”), but its value “{qt}” counts in “{u}”"),
                 "%".to_string(),
                 u.to_string(),
             ),
@@ -306,19 +308,20 @@ fn cost_floor(p: &Proj, k: usize, i: &Indicator, op: Op, out: &mut Vec<Finding>)
         return;
     }
     let text = value_text(i);
+    let qt = quote_short(&text);
     let ceiling = if op == Op::Ge { "≤" } else { "＜" };
     let f = finding(
         "I015",
         Severity::Warning,
         p.loc(at(k, IndicatorColumn::Target)),
         format!(
-            "{}{}是成本指标，指标值「{text}」却写成下限（{}）。成本指标应控制上限，请改用 {ceiling}。",
+            "{}{}是成本指标，指标值「{qt}」却写成下限（{}）。成本指标应控制上限，请改用 {ceiling}。",
             p.label_zh(),
             row_zh(k, i),
             op.symbol()
         ),
         format!(
-            "{}: {} is a cost indicator, but its value “{text}” is a floor ({}). A cost is capped: use {ceiling}.",
+            "{}: {} is a cost indicator, but its value “{qt}” is a floor ({}). A cost is capped: use {ceiling}.",
             p.label_en(),
             row_en(k, i),
             op.symbol()
@@ -330,17 +333,18 @@ fn cost_floor(p: &Proj, k: usize, i: &Indicator, op: Op, out: &mut Vec<Finding>)
 /// I016: a rate or percentage (other than a growth rate) asks for at most 100%.
 fn over_hundred(p: &Proj, k: usize, i: &Indicator, out: &mut Vec<Finding>) {
     let text = value_text(i);
+    let qt = quote_short(&text);
     let f = finding(
         "I016",
         Severity::Warning,
         p.loc(at(k, IndicatorColumn::Target)),
         format!(
-            "{}{}的指标值「{text}」超过 100%。比率或百分比最高为 100%，请核对。",
+            "{}{}的指标值「{qt}」超过 100%。比率或百分比最高为 100%，请核对。",
             p.label_zh(),
             row_zh(k, i)
         ),
         format!(
-            "{}: {} has the value “{text}”, above 100%. A rate or share is at most 100%.",
+            "{}: {} has the value “{qt}”, above 100%. A rate or share is at most 100%.",
             p.label_en(),
             row_en(k, i)
         ),
@@ -362,17 +366,18 @@ pub(super) fn is_placeholder(text: &str) -> bool {
 /// I017: a 指标值 is not a placeholder.
 fn placeholder(p: &Proj, k: usize, i: &Indicator, out: &mut Vec<Finding>) {
     let text = value_text(i);
+    let qt = quote_short(&text);
     let f = finding(
         "I017",
         Severity::Error,
         p.loc(at(k, IndicatorColumn::Target)),
         format!(
-            "{}{}的指标值「{text}」是占位内容，尚未填写实际目标。请填写，如 ≥85.00(%)、2024年12月31日前 或 完成。",
+            "{}{}的指标值「{qt}」是占位内容，尚未填写实际目标。请填写，如 ≥85.00(%)、2024年12月31日前 或 完成。",
             p.label_zh(),
             row_zh(k, i)
         ),
         format!(
-            "{}: {} has the placeholder “{text}” for a value. Fill in the real target.",
+            "{}: {} has the placeholder “{qt}” for a value. Fill in the real target.",
             p.label_en(),
             row_en(k, i)
         ),
@@ -415,6 +420,7 @@ fn deadline_after_end(
         return;
     }
     let text = value_text(i);
+    let qt = quote_short(&text);
     let Some(deadline) = last_day(year, month, day, &text) else {
         return;
     };
@@ -428,12 +434,12 @@ fn deadline_after_end(
         Severity::Warning,
         p.loc(at(k, IndicatorColumn::Target)),
         format!(
-            "{}{}的时限「{text}」晚于计划完成日期 {end}{end_cell}。项目完成后的时限无法考核，请核对指标值或计划日期。",
+            "{}{}的时限「{qt}」晚于计划完成日期 {end}{end_cell}。项目完成后的时限无法考核，请核对指标值或计划日期。",
             p.label_zh(),
             row_zh(k, i)
         ),
         format!(
-            "{}: {} sets the deadline “{text}”, after the planned end {end}. Check the value or the planned dates.",
+            "{}: {} sets the deadline “{qt}”, after the planned end {end}. Check the value or the planned dates.",
             p.label_en(),
             row_en(k, i)
         ),

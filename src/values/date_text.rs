@@ -66,7 +66,13 @@ impl DateTextError {
 
 impl fmt::Display for DateTextError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "「{}」不是有效日期：{}", self.text, self.reason())
+        // Quoted by its start: the caller's message may quote the cell as well.
+        write!(
+            f,
+            "「{}」不是有效日期：{}",
+            super::quote_short(&self.text),
+            self.reason()
+        )
     }
 }
 

@@ -13,5 +13,5 @@ pub use money_text::{
 };
 pub use number::decimal_from_f64;
 pub(crate) use text::{clean_str, normalize_label_into};
-pub use text::{clean_text, normalize_label, to_halfwidth};
+pub use text::{clean_text, normalize_label, quote_short, to_halfwidth, QUOTE_CHARS};
 pub(crate) use text::{halfwidth_char, is_blank, may_begin_whitespace};

@@ -86,7 +86,13 @@ impl MoneyTextError {
 
 impl fmt::Display for MoneyTextError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "「{}」不是有效金额：{}", self.text, self.reason())
+        // Quoted by its start: the caller's message may quote the cell as well.
+        write!(
+            f,
+            "「{}」不是有效金额：{}",
+            super::quote_short(&self.text),
+            self.reason()
+        )
     }
 }
 

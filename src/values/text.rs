@@ -193,6 +193,30 @@ pub(crate) fn clean_str(s: &str) -> Option<Cow<'_, str>> {
     Some(Cow::Owned(t.replace("\r\n", "\n").replace('\r', "\n")))
 }
 
+/// Characters of a cell's text quoted in a message or note; the whole text stays in the
+/// cell itself (and in the 实为 column).
+pub const QUOTE_CHARS: usize = 100;
+
+/// `text`, or its first [`QUOTE_CHARS`] characters and `…`. Every finding message and
+/// note that quotes what a cell holds goes through this: a message quoting a 20,000-
+/// character money cell (twice) would itself be past what a cell can hold.
+///
+/// ```
+/// use jixiao::values::quote_short;
+/// assert_eq!(quote_short("1,000"), "1,000");
+/// let long = "一".repeat(20_000);
+/// assert_eq!(quote_short(&long).chars().count(), 101);
+/// assert!(quote_short(&long).ends_with('…'));
+/// ```
+pub fn quote_short(text: &str) -> Cow<'_, str> {
+    if text.len() <= QUOTE_CHARS || text.chars().count() <= QUOTE_CHARS {
+        return Cow::Borrowed(text);
+    }
+    let mut s: String = text.chars().take(QUOTE_CHARS).collect();
+    s.push('…');
+    Cow::Owned(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -436,8 +436,7 @@ pub fn fix(
         check_extension(csv, OutputKind::Csv)?;
     }
     check_extension(output, OutputKind::Workbook)?;
-    let report =
-        crate::fix::fix_file_with(input, output, force, clean, &waivers, &mut used)?;
+    let report = crate::fix::fix_file_with(input, output, force, clean, &waivers, &mut used)?;
     for w in crate::waiver::stale(&waivers, &used) {
         say!("{}", crate::waiver::stale_message(w));
     }

@@ -266,7 +266,10 @@ fn rollup_lists_waived_findings_apart() {
     assert_eq!(waived[1][9], "已与主管部门确认");
     // Then the stale waiver, so it is seen in the workbook too.
     assert!(
-        waived[3..].iter().flatten().any(|c| c.contains("豁免清单第 3 行（I001 项目9!A1）")),
+        waived[3..]
+            .iter()
+            .flatten()
+            .any(|c| c.contains("豁免清单第 3 行（I001 项目9!A1）")),
         "{waived:?}"
     );
     let overview = rows(&mut wb, "概览");

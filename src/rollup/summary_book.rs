@@ -243,7 +243,11 @@ impl SummaryBook {
         let f = &self.formats;
         for (index, last, columns) in [
             (self.findings_index, self.open.row, FINDING_HEADERS.len()),
-            (self.findings_index + 1, self.waived.row, WAIVED_HEADERS.len()),
+            (
+                self.findings_index + 1,
+                self.waived.row,
+                WAIVED_HEADERS.len(),
+            ),
         ] {
             let ws = self.wb.worksheet_from_index(index).map_err(&e)?;
             ws.autofilter(0, 0, last, columns as u16 - 1).map_err(&e)?;
@@ -255,8 +259,13 @@ impl SummaryBook {
                 .worksheet_from_index(self.findings_index + 1)
                 .map_err(&e)?;
             let mut row = self.waived.row + 2;
-            ws.write_string_with_format(row, 1, "未匹配任何问题的豁免（可能已过时）", &f.total_label)
-                .map_err(&e)?;
+            ws.write_string_with_format(
+                row,
+                1,
+                "未匹配任何问题的豁免（可能已过时）",
+                &f.total_label,
+            )
+            .map_err(&e)?;
             for w in &summary.stale_waivers {
                 row += 1;
                 let text = crate::waiver::stale_message(w);

@@ -69,13 +69,17 @@ pub fn safe_name(sent: &str) -> String {
 pub struct CheckOutcome {
     pub read: Vec<(FileReport, Declaration)>,
     pub unreadable: Vec<Error>,
+    /// With a waiver file: the waivers that matched no finding (`stale_waivers` in the JSON).
+    pub stale: Option<Vec<crate::waiver::Waiver>>,
 }
 
 impl CheckOutcome {
     /// The same JSON as `check --format json`.
     pub fn json(&self) -> String {
         let reports: Vec<FileReport> = self.read.iter().map(|(r, _)| r.clone()).collect();
-        crate::cli::check_json(&reports, &self.unreadable, None)
+        let stale: Option<Vec<&crate::waiver::Waiver>> =
+            self.stale.as_ref().map(|s| s.iter().collect());
+        crate::cli::check_json(&reports, &self.unreadable, stale.as_deref())
     }
 
     /// The HTML sections of every file, as the `check --html` report shows them.
@@ -106,10 +110,21 @@ impl CheckOutcome {
 /// Reads and validates each upload from memory, each named by [`safe_name`]. A panic in
 /// one file is that file's error.
 pub fn check(uploads: Vec<Upload>) -> CheckOutcome {
+    check_waived(uploads, None)
+}
+
+/// [`check`], with the findings a waiver file covers marked 已豁免 (as `check --waive`),
+/// matched against the uploads' names.
+pub fn check_waived(
+    uploads: Vec<Upload>,
+    waivers: Option<&[crate::waiver::Waiver]>,
+) -> CheckOutcome {
     let mut out = CheckOutcome {
         read: Vec::new(),
         unreadable: Vec::new(),
+        stale: None,
     };
+    let mut used = vec![false; waivers.map_or(0, <[_]>::len)];
     for u in uploads {
         let name = safe_name(&u.name);
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -117,10 +132,21 @@ pub fn check(uploads: Vec<Upload>) -> CheckOutcome {
                 .map(|read| crate::cli::checked(name.clone(), read))
         }));
         match caught.unwrap_or_else(|_| Err(crate::cli::internal_error(Path::new(&name)))) {
-            Ok(r) => out.read.push(r),
+            Ok((mut report, decl)) => {
+                if let Some(w) = waivers {
+                    crate::waiver::apply(w, &mut used, &name, &mut report.findings);
+                }
+                out.read.push((report, decl))
+            }
             Err(e) => out.unreadable.push(e),
         }
     }
+    out.stale = waivers.map(|w| {
+        crate::waiver::stale(w, &used)
+            .into_iter()
+            .cloned()
+            .collect()
+    });
     out
 }
 

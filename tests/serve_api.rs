@@ -633,3 +633,49 @@ fn a_bad_waiver_upload_is_a_400_with_the_cli_s_message() {
     assert!(err.contains(message), "{err}");
     assert!(reply.text().contains(message), "{}", reply.text());
 }
+
+#[test]
+fn rollup_with_a_waiver_upload_lists_the_waived_finding_apart() {
+    use calamine::Reader;
+    let waivers = "文件,工作表,单元格,代码,理由\n\
+                   *甲.xlsx,7.展示馆运维费,G37,I013,已与主管部门确认\n";
+    let reply = post_body(
+        "/api/rollup",
+        &format!("multipart/form-data; boundary={BOUNDARY}"),
+        &form_with_waive(
+            &[("a/甲.xlsx", &sample()), ("b/乙.xlsx", &sample())],
+            waivers.as_bytes(),
+        ),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(reply.body.clone())).unwrap();
+    let mut book = Vec::new();
+    zip.by_name("汇总.xlsx")
+        .unwrap()
+        .read_to_end(&mut book)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("汇总.xlsx");
+    std::fs::write(&path, &book).unwrap();
+    let mut wb = calamine::open_workbook_auto(&path).unwrap();
+    let rows = |wb: &mut calamine::Sheets<_>, name: &str| -> Vec<Vec<String>> {
+        wb.worksheet_range(name)
+            .unwrap()
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    // 甲's I013 is waived; 乙's is still open.
+    let waived = rows(&mut wb, "已豁免");
+    assert_eq!(waived.len(), 2, "{waived:?}");
+    assert_eq!(waived[1][1], "a/甲.xlsx");
+    assert_eq!(waived[1][6], "I013");
+    assert_eq!(waived[1][9], "已与主管部门确认");
+    let open = rows(&mut wb, "问题清单");
+    let i013: Vec<&String> = open
+        .iter()
+        .filter(|r| r[6] == "I013")
+        .map(|r| &r[1])
+        .collect();
+    assert_eq!(i013, ["b/乙.xlsx"]);
+}

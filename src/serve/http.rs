@@ -171,8 +171,8 @@ fn route(req: &mut Request, addr: SocketAddr) -> Reply {
             match path.as_str() {
                 "/api/check" => api_check(uploads, waivers.as_deref()),
                 "/api/view" => api_view(uploads, waivers.as_deref()),
-                "/api/fix" => api_fix(uploads),
-                _ => api_rollup(uploads),
+                "/api/fix" => api_fix(uploads, waivers.as_deref().unwrap_or_default()),
+                _ => api_rollup(uploads, waivers.as_deref().unwrap_or_default()),
             }
         }
         (_, "/" | "/index.html" | "/app.js" | "/app.css" | "/report.css") => {
@@ -306,22 +306,22 @@ fn upload_error(e: UploadError) -> Reply {
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn api_fix(mut uploads: Vec<Upload>) -> Reply {
+fn api_fix(mut uploads: Vec<Upload>, waivers: &[crate::waiver::Waiver]) -> Reply {
     if uploads.len() == 1 {
         let upload = uploads.remove(0);
-        return match super::fix(upload) {
+        return match super::fix_waived(upload, waivers) {
             Ok((name, bytes)) => download(XLSX, &name, "fixed.xlsx", bytes),
             Err(e) => upload_error(e),
         };
     }
-    match super::fix_many(uploads) {
+    match super::fix_many_waived(uploads, waivers) {
         Ok(bytes) => download("application/zip", "更正后的工作簿.zip", "fixed.zip", bytes),
         Err(e) => upload_error(e),
     }
 }
 
-fn api_rollup(uploads: Vec<Upload>) -> Reply {
-    match super::rollup(uploads) {
+fn api_rollup(uploads: Vec<Upload>, waivers: &[crate::waiver::Waiver]) -> Reply {
+    match super::rollup_waived(uploads, waivers) {
         Ok(bytes) => download("application/zip", "汇总.zip", "rollup.zip", bytes),
         Err(e) => upload_error(e),
     }

@@ -193,7 +193,7 @@ fn fix_lists_waived_findings_in_the_report_sheet() {
 
 #[test]
 fn rollup_lists_waived_findings_apart() {
-    use calamine::{open_workbook_auto, DataType, Reader};
+    use calamine::{open_workbook_auto, Reader};
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("区");
     std::fs::create_dir(&folder).unwrap();

@@ -465,7 +465,7 @@ fn overview(ws: &mut Worksheet, s: &RollupSummary, f: &Formats) -> Result<(), Xl
     crate::write::page_setup(ws, false, Some((0, 0)))?;
     ws.write_string_with_format(0, 0, "项目", &f.head)?;
     ws.write_string_with_format(0, 1, "数值", &f.head)?;
-    let counts: [(&str, usize); 10] = [
+    let counts: [(&str, usize); 8] = [
         ("文件数", s.files),
         ("读取的文件", s.files - s.unreadable.len()),
         ("无法读取的文件", s.unreadable.len()),
@@ -474,9 +474,6 @@ fn overview(ws: &mut Worksheet, s: &RollupSummary, f: &Formats) -> Result<(), Xl
         ("指标数", s.indicators),
         ("错误", s.errors()),
         ("警告", s.warnings()),
-        // Apart from 错误 and 警告: listed on their own sheet.
-        ("已豁免（未计入错误与警告）", s.waived),
-        ("未匹配任何问题的豁免", s.stale_waivers.len()),
     ];
     let mut row = 1;
     for (label, n) in counts {
@@ -498,6 +495,16 @@ fn overview(ws: &mut Worksheet, s: &RollupSummary, f: &Formats) -> Result<(), Xl
     let wan: f64 = s.all.total.wan().to_string().parse().unwrap_or(0.0);
     ws.write_number_with_format(row, 1, wan, &f.money)?;
     row += 1;
+    // Apart from 错误 and 警告 (listed on their own sheet); last, so the cells above keep
+    // their addresses.
+    for (label, n) in [
+        ("已豁免（未计入错误与警告）", s.waived),
+        ("未匹配任何问题的豁免", s.stale_waivers.len()),
+    ] {
+        ws.write_string_with_format(row, 0, label, &f.text)?;
+        ws.write_number_with_format(row, 1, n as f64, &f.int)?;
+        row += 1;
+    }
     let total_findings = s.errors() + s.warnings();
     if s.findings_listed < total_findings {
         let note = format!(

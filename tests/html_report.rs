@@ -34,7 +34,10 @@ fn the_sample_s_report_has_its_findings_figures_and_charts() {
     );
     assert_eq!(code, 1, "{err}");
     // The text report is printed as without --html.
-    assert!(out.ends_with("共检查 1 个文件、10 个项目：错误 4 条，警告 4 条。\n"));
+    assert!(
+        out.ends_with("共检查 1 个文件、10 个项目：错误 4 条，警告 4 条。\n"),
+        "{out}"
+    );
     assert!(err.contains("已写出报告：报告.html"), "{err}");
     let html = std::fs::read_to_string(dir.path().join("报告.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
@@ -213,4 +216,58 @@ fn the_report_shows_the_sections_the_serve_page_shows() {
     let sections = page.html_sections(jixiao::validate::report::Lang::Zh);
     assert!(sections.contains("<section class=\"file\">"));
     assert!(html.contains(&sections));
+}
+
+#[test]
+fn waived_findings_have_their_own_section_out_of_counts_and_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_in(dir.path());
+    std::fs::write(
+        dir.path().join("豁免.csv"),
+        "工作表,单元格,代码,理由\n\
+         6.展示馆物业管理、能源费、水电费,E15,B002,物业合同已续签\n\
+         7.展示馆运维费,G37,I013,已与主管部门确认\n",
+    )
+    .unwrap();
+    let (code, _, err) = jixiao(
+        dir.path(),
+        &[
+            "check",
+            "songjiang-kcb-2024.xlsx",
+            "--waive",
+            "豁免.csv",
+            "--html",
+            "r.html",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    // Totals and the file's facts count them apart.
+    assert!(html.contains("<dt>错误</dt><dd>3</dd>"), "{html}");
+    assert!(html.contains("<dt>警告</dt><dd>3</dd>"), "{html}");
+    assert!(html.contains("<dt>已豁免</dt><dd>2</dd>"), "{html}");
+    assert!(html.contains("错误：3　警告：3　·　已豁免：2"), "{html}");
+    // Three open errors in the lists; B002 counted once in the chart, I013 not at all.
+    let open_errors = html
+        .lines()
+        .filter(|l| l.starts_with("<tr class=\"bad\">"))
+        .count();
+    assert_eq!(open_errors, 3);
+    assert!(html.contains("<title>B002 1</title>"));
+    assert!(!html.contains("<title>I013 "));
+    // Project 6 has one error left in the project table's counts (was 3 with E15).
+    assert!(html.contains("<td class=\"num bad\">2</td>"), "{html}");
+    // The waived section, after the open findings, with reasons.
+    let at = html
+        .find("<section class=\"waived\">")
+        .expect("waived section");
+    let waived = &html[at..at + html[at..].find("</section>").unwrap()];
+    assert!(waived.contains("<h3>已豁免（2 条，未计入错误与警告）</h3>"));
+    assert!(waived.contains(
+        "<td class=\"code\">B002</td><td class=\"cell\">6.展示馆物业管理、能源费、水电费!E15</td>"
+    ));
+    assert!(waived.contains("<td class=\"reason\">物业合同已续签</td>"));
+    assert!(waived.contains("<td class=\"reason\">已与主管部门确认</td>"));
+    assert!(waived.contains("项目 7「展示馆运维费」"));
+    assert_eq!(waived.matches("<tr><td").count(), 2);
 }

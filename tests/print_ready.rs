@@ -346,7 +346,8 @@ fn every_sheet_of_the_summary_workbook_prints_fitted_with_its_header_repeated() 
             "按项目类别",
             "按项目性质",
             "无法读取的文件",
-            "问题清单"
+            "问题清单",
+            "已豁免"
         ]
     );
     let wb = &p["xl/workbook.xml"];

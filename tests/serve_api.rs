@@ -555,3 +555,127 @@ fn a_bare_jixiao_in_a_terminal_prints_the_help_listing_serve() {
     assert!(stderr.contains("serve"), "{stderr}");
     assert!(stderr.contains("在本机打开校验网页"), "{stderr}");
 }
+
+/// [`form`] with a waiver file in the field `waive`.
+fn form_with_waive(files: &[(&str, &[u8])], waive: &[u8]) -> Vec<u8> {
+    let mut body = form(files);
+    body.truncate(body.len() - format!("--{BOUNDARY}--\r\n").len());
+    body.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"waive\"; filename=\"豁免.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(waive);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+#[test]
+fn check_with_a_waiver_upload_answers_as_check_waive() {
+    let waivers = "工作表,单元格,代码,理由\n\
+                   6.展示馆物业管理、能源费、水电费,E15,B002,物业合同已续签\n\
+                   项目9,A1,I001,旧条目\n";
+    let reply = post_body(
+        "/api/check",
+        &format!("multipart/form-data; boundary={BOUNDARY}"),
+        &form_with_waive(&[(SAMPLE_NAME, &sample())], waivers.as_bytes()),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let v = reply.json();
+    // One error fewer, listed with its reason; the stale waiver reported.
+    assert_eq!(v["summary"]["errors"], 3);
+    assert_eq!(v["summary"]["waived"], 1);
+    let waived: Vec<&serde_json::Value> = v["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["waived"].is_null())
+        .collect();
+    assert_eq!(waived.len(), 1);
+    assert_eq!(waived[0]["code"], "B002");
+    assert_eq!(waived[0]["location"]["cell"], "E15");
+    assert_eq!(waived[0]["waived"], "物业合同已续签");
+    assert_eq!(v["stale_waivers"][0]["line"], 3);
+    // The same document as the CLI's.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(SAMPLE, dir.path().join(SAMPLE_NAME)).unwrap();
+    std::fs::write(dir.path().join("豁免.csv"), waivers).unwrap();
+    let (code, stdout, _) = cli(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--waive",
+            "豁免.csv",
+            SAMPLE_NAME,
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(reply.text(), String::from_utf8(stdout).unwrap());
+}
+
+#[test]
+fn a_bad_waiver_upload_is_a_400_with_the_cli_s_message() {
+    let waivers = "工作表,单元格,代码\n7.展示馆运维费,G37,I013\n";
+    let reply = post_body(
+        "/api/check",
+        &format!("multipart/form-data; boundary={BOUNDARY}"),
+        &form_with_waive(&[(SAMPLE_NAME, &sample())], waivers.as_bytes()),
+    );
+    assert_eq!(reply.status, 400);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("豁免.csv"), waivers).unwrap();
+    let (code, _, err) = cli(dir.path(), &["check", "--waive", "豁免.csv", "x.xlsx"]);
+    assert_eq!(code, 2);
+    let message = "豁免清单 豁免.csv 第 1 行缺少列「理由」";
+    assert!(err.contains(message), "{err}");
+    assert!(reply.text().contains(message), "{}", reply.text());
+}
+
+#[test]
+fn rollup_with_a_waiver_upload_lists_the_waived_finding_apart() {
+    use calamine::Reader;
+    let waivers = "文件,工作表,单元格,代码,理由\n\
+                   *甲.xlsx,7.展示馆运维费,G37,I013,已与主管部门确认\n";
+    let reply = post_body(
+        "/api/rollup",
+        &format!("multipart/form-data; boundary={BOUNDARY}"),
+        &form_with_waive(
+            &[("a/甲.xlsx", &sample()), ("b/乙.xlsx", &sample())],
+            waivers.as_bytes(),
+        ),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(reply.body.clone())).unwrap();
+    let mut book = Vec::new();
+    zip.by_name("汇总.xlsx")
+        .unwrap()
+        .read_to_end(&mut book)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("汇总.xlsx");
+    std::fs::write(&path, &book).unwrap();
+    let mut wb = calamine::open_workbook_auto(&path).unwrap();
+    let rows = |wb: &mut calamine::Sheets<_>, name: &str| -> Vec<Vec<String>> {
+        wb.worksheet_range(name)
+            .unwrap()
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    // 甲's I013 is waived; 乙's is still open.
+    let waived = rows(&mut wb, "已豁免");
+    assert_eq!(waived.len(), 2, "{waived:?}");
+    assert_eq!(waived[1][1], "a/甲.xlsx");
+    assert_eq!(waived[1][6], "I013");
+    assert_eq!(waived[1][9], "已与主管部门确认");
+    let open = rows(&mut wb, "问题清单");
+    let i013: Vec<&String> = open
+        .iter()
+        .filter(|r| r[6] == "I013")
+        .map(|r| &r[1])
+        .collect();
+    assert_eq!(i013, ["b/乙.xlsx"]);
+}

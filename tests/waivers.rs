@@ -193,7 +193,7 @@ fn fix_lists_waived_findings_in_the_report_sheet() {
 
 #[test]
 fn rollup_lists_waived_findings_apart() {
-    use calamine::{open_workbook_auto, DataType, Reader};
+    use calamine::{open_workbook_auto, Reader};
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("区");
     std::fs::create_dir(&folder).unwrap();
@@ -244,16 +244,44 @@ fn rollup_lists_waived_findings_apart() {
         "{}",
         waived[0]
     );
-    // The summary workbook's findings list marks it the same way.
+    // The summary workbook lists it apart: on 已豁免 with its reason, not in 问题清单,
+    // and 概览 counts it on its own line.
     let mut wb = open_workbook_auto(&xlsx).unwrap();
-    let names = wb.sheet_names();
-    let marked = names.iter().any(|n| {
-        wb.worksheet_range(n).is_ok_and(|r| {
-            r.rows().any(|row| {
-                row.iter().any(|c| c.get_string() == Some("已豁免（警告）"))
-                    && row.iter().any(|c| c.get_string() == Some("I013"))
-            })
-        })
-    });
-    assert!(marked, "{names:?}");
+    let rows = |wb: &mut calamine::Sheets<_>, name: &str| -> Vec<Vec<String>> {
+        wb.worksheet_range(name)
+            .unwrap()
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    let open = rows(&mut wb, "问题清单");
+    assert_eq!(open.len(), 1 + 4 + 3, "{open:?}");
+    assert!(!open.iter().any(|r| r[6] == "I013"), "{open:?}");
+    let waived = rows(&mut wb, "已豁免");
+    assert_eq!(waived[0][9], "豁免理由");
+    assert!(waived[1][1].ends_with("松江.xlsx"), "{:?}", waived[1]);
+    assert_eq!(waived[1][5], "7.展示馆运维费!G37");
+    assert_eq!(waived[1][6], "I013");
+    assert_eq!(waived[1][7], "已豁免（警告）");
+    assert_eq!(waived[1][9], "已与主管部门确认");
+    // Then the stale waiver, so it is seen in the workbook too.
+    assert!(
+        waived[3..]
+            .iter()
+            .flatten()
+            .any(|c| c.contains("豁免清单第 3 行（I001 项目9!A1）")),
+        "{waived:?}"
+    );
+    let overview = rows(&mut wb, "概览");
+    let count = |label: &str| {
+        overview
+            .iter()
+            .find(|r| r[0] == label)
+            .map(|r| r[1].clone())
+            .unwrap_or_else(|| panic!("{label}: {overview:?}"))
+    };
+    assert_eq!(count("错误"), "4");
+    assert_eq!(count("警告"), "3");
+    assert_eq!(count("已豁免（未计入错误与警告）"), "1");
+    assert_eq!(count("未匹配任何问题的豁免"), "1");
 }

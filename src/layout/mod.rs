@@ -76,6 +76,8 @@ pub const ROLLUP_GROUP_SHEETS: [(&str, &str); 4] = [
 ];
 pub const ROLLUP_UNREADABLE_SHEET: &str = "无法读取的文件";
 pub const ROLLUP_FINDINGS_SHEET: &str = "问题清单";
+/// Findings a waiver accepted, apart from 问题清单, with the reviewer's reason.
+pub const ROLLUP_WAIVED_SHEET: &str = "已豁免";
 /// Hidden sheet holding dropdown lists too long for an inline list.
 pub const LIST_SHEET: &str = "下拉列表";
 /// Title of the unit summary sheet (the seed's cover title).

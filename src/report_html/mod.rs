@@ -75,10 +75,20 @@ pub fn document(files: &[CheckedFile], unreadable: &[UnreadableFile], lang: Lang
          <header class=\"report-head\"><h1>{title}</h1>\n",
         t(lang, "zh-CN", "en")
     );
-    let all: Vec<&Finding> = files.iter().flat_map(|f| &f.report.findings).collect();
+    // Waived findings count in no total and no chart: each file lists them apart.
+    let all: Vec<&Finding> = files
+        .iter()
+        .flat_map(|f| &f.report.findings)
+        .filter(|f| f.waived.is_none())
+        .collect();
+    let waived = if s.waived > 0 {
+        total(t(lang, "已豁免", "Waived"), &s.waived.to_string(), "")
+    } else {
+        String::new()
+    };
     let _ = write!(
         out,
-        "<dl class=\"totals\">{}{}{}{}{}</dl>\n</header>\n",
+        "<dl class=\"totals\">{}{}{}{}{waived}{}</dl>\n</header>\n",
         total(t(lang, "文件", "Files"), &s.files.to_string(), ""),
         total(t(lang, "项目", "Projects"), &s.projects.to_string(), ""),
         total(
@@ -185,6 +195,11 @@ pub fn file_section(f: &CheckedFile, lang: Lang) -> String {
         t(lang, "警告", "Warnings"),
         r.warnings()
     ));
+    if r.waived() > 0 {
+        facts.push(format!("{}：{}", t(lang, "已豁免", "Waived"), r.waived()));
+    }
+    let (open, waived): (Vec<&Finding>, Vec<&Finding>) =
+        r.findings.iter().partition(|g| g.waived.is_none());
     let _ = writeln!(out, "<p class=\"facts\">{}</p>", facts.join("　·　"));
 
     if !d.projects.is_empty() {
@@ -192,23 +207,22 @@ pub fn file_section(f: &CheckedFile, lang: Lang) -> String {
         out.push_str("<div class=\"charts\">\n");
         out.push_str(&project_chart(d, lang));
         out.push_str(&category_chart(d, lang));
-        if !r.findings.is_empty() {
-            let all: Vec<&Finding> = r.findings.iter().collect();
+        if !open.is_empty() {
             out.push_str(&rule_chart(
-                &all,
+                &open,
                 t(lang, "问题（按规则）", "Findings by rule"),
             ));
         }
         out.push_str("</div>\n");
     }
-    if r.findings.is_empty() {
+    if open.is_empty() {
         let _ = writeln!(
             out,
             "<p class=\"clean\">{}</p>",
             t(lang, "未发现问题。", "No problems found.")
         );
     }
-    for (project, group) in groups(&r.findings) {
+    for (project, group) in groups(&open) {
         let _ = writeln!(
             out,
             "<h3>{}</h3>\n<table class=\"findings\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>",
@@ -221,11 +235,7 @@ pub fn file_section(f: &CheckedFile, lang: Lang) -> String {
             t(lang, "实为", "Actual"),
         );
         for g in group {
-            let place = match (&g.location.sheet, &g.location.cell) {
-                (Some(s), Some(c)) => format!("{s}!{c}"),
-                (Some(s), None) => s.clone(),
-                _ => String::new(),
-            };
+            let place = place(g);
             let (sev, class) = match g.severity {
                 Severity::Error => (t(lang, "错误", "error"), "bad"),
                 Severity::Warning => (t(lang, "警告", "warning"), "warn"),
@@ -246,8 +256,54 @@ pub fn file_section(f: &CheckedFile, lang: Lang) -> String {
         }
         out.push_str("</tbody>\n</table>\n");
     }
+    if !waived.is_empty() {
+        out.push_str(&waived_table(r, &waived, lang));
+    }
     out.push_str("</section>\n");
     out
+}
+
+/// The findings a waiver accepted, apart from the rest, each with the reviewer's reason.
+fn waived_table(r: &FileReport, waived: &[&Finding], lang: Lang) -> String {
+    let mut out = format!(
+        "<section class=\"waived\">\n<h3>{}（{}）</h3>\n<table class=\"findings\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
+        t(lang, "已豁免", "Waived"),
+        match lang {
+            Lang::Zh => format!("{} 条，未计入错误与警告", waived.len()),
+            Lang::En => format!("{}, counted in neither errors nor warnings", waived.len()),
+        },
+        t(lang, "规则", "Rule"),
+        t(lang, "位置", "Cell"),
+        t(lang, "所在", "Where"),
+        t(lang, "说明", "What is wrong"),
+        t(lang, "豁免理由", "Reason"),
+    );
+    for g in waived {
+        let message = match lang {
+            Lang::Zh => &g.message,
+            Lang::En => &g.message_en,
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"code\">{}</td><td class=\"cell\">{}</td><td>{}</td><td>{}</td><td class=\"reason\">{}</td></tr>",
+            escape(&g.code),
+            escape(&place(g)),
+            escape(&heading(r, g.location.project, lang)),
+            escape(message),
+            escape(g.waived.as_deref().unwrap_or("")),
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+    out
+}
+
+/// `工作表!单元格`, or the sheet alone.
+fn place(g: &Finding) -> String {
+    match (&g.location.sheet, &g.location.cell) {
+        (Some(s), Some(c)) => format!("{s}!{c}"),
+        (Some(s), None) => s.clone(),
+        _ => String::new(),
+    }
 }
 
 /// An expected or actual figure as the form shows it: an amount in 元 (`1000000.00`) with
@@ -292,7 +348,7 @@ fn project_table(f: &CheckedFile, lang: Lang) -> String {
             f.report
                 .findings
                 .iter()
-                .filter(|g| g.location.project == Some(i) && g.severity == s)
+                .filter(|g| g.location.project == Some(i) && g.severity == s && g.waived.is_none())
                 .count()
         };
         let (e, w) = (count(Severity::Error), count(Severity::Warning));
@@ -469,7 +525,7 @@ fn bar_chart(title: &str, rows: &[Bar], wide: bool) -> String {
 }
 
 /// Findings grouped by project (the cover, `None`, first), each group in the order given.
-fn groups(findings: &[Finding]) -> Vec<(Option<usize>, Vec<&Finding>)> {
+fn groups<'a>(findings: &[&'a Finding]) -> Vec<(Option<usize>, Vec<&'a Finding>)> {
     let mut keys: Vec<Option<usize>> = findings.iter().map(|f| f.location.project).collect();
     keys.sort();
     keys.dedup();
@@ -479,6 +535,7 @@ fn groups(findings: &[Finding]) -> Vec<(Option<usize>, Vec<&Finding>)> {
                 k,
                 findings
                     .iter()
+                    .copied()
                     .filter(|f| f.location.project == k)
                     .collect(),
             )

@@ -25,6 +25,7 @@ const MONEY: &str = "#,##0.00";
 pub use crate::layout::{
     ROLLUP_FINDINGS_SHEET as FINDINGS_SHEET, ROLLUP_GROUP_SHEETS as GROUP_SHEETS,
     ROLLUP_OVERVIEW_SHEET as OVERVIEW_SHEET, ROLLUP_UNREADABLE_SHEET as UNREADABLE_SHEET,
+    ROLLUP_WAIVED_SHEET as WAIVED_SHEET,
 };
 
 /// Excel keeps at most this many hyperlinks on one worksheet; past it, plain text.
@@ -47,6 +48,19 @@ const FINDING_HEADERS: [(&str, f64); 9] = [
     ("代码", 7.0),
     ("级别", 6.0),
     ("说明", 60.0),
+];
+/// 已豁免 has 问题清单's columns and the reviewer's 理由.
+const WAIVED_HEADERS: [(&str, f64); 10] = [
+    ("序号", 7.0),
+    ("来源文件", 30.0),
+    ("单位名称", 22.0),
+    ("项目序号", 6.0),
+    ("项目名称", 22.0),
+    ("位置", 22.0),
+    ("代码", 7.0),
+    ("级别", 6.0),
+    ("说明", 60.0),
+    ("豁免理由", 30.0),
 ];
 
 /// A row's height for the texts in `cells` (column, text) of a sheet with these columns.
@@ -113,10 +127,10 @@ pub struct SummaryBook {
     dir: Option<PathBuf>,
     wb: Workbook,
     formats: Formats,
+    /// 问题清单's index; 已豁免 follows it.
     findings_index: usize,
-    row: u32,
-    links: usize,
-    listed: usize,
+    open: List,
+    waived: List,
     /// Whether a file at `path` may be replaced when the book finishes.
     existing: crate::output::Existing,
 }
@@ -146,16 +160,12 @@ impl SummaryBook {
             wb.add_worksheet().set_name(name).map_err(&e)?;
         }
         let formats = Formats::new();
+        // Both findings sheets stream (constant memory): a broad waiver pattern can
+        // waive a finding in every file of a city.
         let ws = wb.add_worksheet_with_constant_memory().map_err(&e)?;
-        ws.set_name(FINDINGS_SHEET).map_err(&e)?;
-        for (c, (h, w)) in FINDING_HEADERS.iter().enumerate() {
-            ws.set_column_width(c as u16, *w).map_err(&e)?;
-            ws.write_string_with_format(0, c as u16, *h, &formats.head)
-                .map_err(&e)?;
-        }
-        ws.set_freeze_panes(1, 0).map_err(&e)?;
-        ws.set_row_height(0, 30).map_err(&e)?;
-        crate::write::page_setup(ws, true, Some((0, 0))).map_err(&e)?;
+        findings_sheet(ws, FINDINGS_SHEET, &FINDING_HEADERS, &formats).map_err(&e)?;
+        let ws = wb.add_worksheet_with_constant_memory().map_err(&e)?;
+        findings_sheet(ws, WAIVED_SHEET, &WAIVED_HEADERS, &formats).map_err(&e)?;
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.canonicalize().ok(),
             _ => std::env::current_dir().ok(),
@@ -167,15 +177,14 @@ impl SummaryBook {
             wb,
             formats,
             findings_index: 1 + GROUP_SHEETS.len() + 1,
-            row: 0,
-            links: 0,
-            listed: 0,
+            open: List::default(),
+            waived: List::default(),
         })
     }
 
-    /// Findings written to the sheet so far.
+    /// Open (not waived) findings written to 问题清单 so far.
     pub fn findings_listed(&self) -> usize {
-        self.listed
+        self.open.listed
     }
 
     /// Appends one file's findings.
@@ -202,83 +211,26 @@ impl SummaryBook {
             .filter(|t| !t.contains('#'));
         let unit = decl.unit.as_deref().unwrap_or("");
         let f = &self.formats;
-        let ws = self
-            .wb
-            .worksheet_from_index(self.findings_index)
-            .map_err(&e)?;
         for finding in findings {
-            if self.row >= LAST_ROW {
-                break;
-            }
-            self.row += 1;
-            self.listed += 1;
-            let row = self.row;
-            let (number, name) = super::folder::project_label(decl, finding);
-            let place = match (&finding.location.sheet, &finding.location.cell) {
-                (Some(s), Some(c)) => format!("{s}!{c}"),
-                (Some(s), None) => s.clone(),
-                _ => String::new(),
+            // Waived findings go to their own sheet, so 问题清单 holds only what is still open.
+            let (index, list) = match finding.waived {
+                None => (self.findings_index, &mut self.open),
+                Some(_) => (self.findings_index + 1, &mut self.waived),
             };
-            // Before the row's cells: a constant-memory sheet writes a row out when the
-            // next one starts.
-            if row <= MAX_SIZED_ROWS {
-                let widths = FINDING_HEADERS.map(|h| h.1);
-                let height = row_height(
-                    &widths,
-                    &[
-                        (1, file),
-                        (2, unit),
-                        (4, name),
-                        (5, &place),
-                        (8, &finding.message),
-                    ],
-                );
-                ws.set_row_height(row, height).map_err(&e)?;
+            if list.row >= LAST_ROW {
+                continue;
             }
-            ws.write_number_with_format(row, 0, self.listed as f64, &f.int)
-                .map_err(&e)?;
-            ws.write_string_with_format(row, 1, cell_text(file), &f.text)
-                .map_err(&e)?;
-            ws.write_string_with_format(row, 2, cell_text(unit), &f.text)
-                .map_err(&e)?;
-            if number.is_empty() {
-                ws.write_string_with_format(row, 3, "", &f.text)
-                    .map_err(&e)?;
-            } else if let Some(i) = finding.location.project {
-                ws.write_number_with_format(row, 3, (i + 1) as f64, &f.int)
-                    .map_err(&e)?;
-            }
-            ws.write_string_with_format(row, 4, cell_text(name), &f.text)
-                .map_err(&e)?;
-            ws.write_string_with_format(row, 5, cell_text(&place), &f.text)
-                .map_err(&e)?;
-            // The link sits on the code, which always fits its column: LibreOffice does
-            // not wrap a linked cell, so a long path would print cut off.
-            let mut linked = false;
-            if let (Some(t), true) = (&target, self.links < MAX_LINKS) {
-                let anchor = match &finding.location.sheet {
-                    Some(s) => format!(
-                        "#'{}'!{}",
-                        s.replace('\'', "''"),
-                        finding.location.cell.as_deref().unwrap_or("A1")
-                    ),
-                    None => String::new(),
-                };
-                let url = Url::new(format!("file:///{t}{anchor}")).set_text(&finding.code);
-                if ws.write_url_with_format(row, 6, url, &f.link).is_ok() {
-                    self.links += 1;
-                    linked = true;
-                }
-            }
-            if !linked {
-                ws.write_string_with_format(row, 6, &finding.code, &f.text)
-                    .map_err(&e)?;
-            }
-            let (level, message) = super::folder::waived_text(finding);
-            ws.write_string_with_format(row, 7, level.as_ref(), &f.text)
-                .map_err(&e)?;
-            ws.write_string_with_format(row, 8, cell_text(message.as_ref()), &f.text)
-                .map_err(&e)?;
+            let ws = self.wb.worksheet_from_index(index).map_err(&e)?;
+            list.row += 1;
+            list.listed += 1;
+            let row = FindingRow {
+                file,
+                unit,
+                decl,
+                finding,
+                target: target.as_deref(),
+            };
+            row.write(ws, list, f).map_err(&e)?;
         }
         Ok(())
     }
@@ -289,14 +241,38 @@ impl SummaryBook {
         let path = self.path.clone();
         let e = xerr(&path);
         let f = &self.formats;
-        let last = self.row;
-        {
+        for (index, last, columns) in [
+            (self.findings_index, self.open.row, FINDING_HEADERS.len()),
+            (
+                self.findings_index + 1,
+                self.waived.row,
+                WAIVED_HEADERS.len(),
+            ),
+        ] {
+            let ws = self.wb.worksheet_from_index(index).map_err(&e)?;
+            ws.autofilter(0, 0, last, columns as u16 - 1).map_err(&e)?;
+        }
+        if !summary.stale_waivers.is_empty() {
+            // Under the waived rows, so a reviewer sees which waivers no longer apply.
             let ws = self
                 .wb
-                .worksheet_from_index(self.findings_index)
+                .worksheet_from_index(self.findings_index + 1)
                 .map_err(&e)?;
-            ws.autofilter(0, 0, last, FINDING_HEADERS.len() as u16 - 1)
-                .map_err(&e)?;
+            let mut row = self.waived.row + 2;
+            ws.write_string_with_format(
+                row,
+                1,
+                "未匹配任何问题的豁免（可能已过时）",
+                &f.total_label,
+            )
+            .map_err(&e)?;
+            for w in &summary.stale_waivers {
+                row += 1;
+                let text = crate::waiver::stale_message(w);
+                ws.set_row_height(row, row_height(&[60.0], &[(0, &text)]))
+                    .map_err(&e)?;
+                ws.merge_range(row, 1, row, 8, &text, &f.text).map_err(&e)?;
+            }
         }
         overview(self.wb.worksheet_from_index(0).map_err(&e)?, summary, f).map_err(&e)?;
         let groups = [
@@ -337,6 +313,114 @@ impl SummaryBook {
         }
         result
     }
+}
+
+/// Where a findings sheet stands: its last row, rows listed, links placed.
+#[derive(Default)]
+struct List {
+    row: u32,
+    listed: usize,
+    links: usize,
+}
+
+/// One finding's row in 问题清单 or 已豁免 (the latter adds the reviewer's 理由).
+struct FindingRow<'a> {
+    file: &'a str,
+    unit: &'a str,
+    decl: &'a Declaration,
+    finding: &'a Finding,
+    target: Option<&'a str>,
+}
+
+impl FindingRow<'_> {
+    fn write(&self, ws: &mut Worksheet, list: &mut List, f: &Formats) -> Result<(), XlsxError> {
+        let (file, unit, finding, row) = (self.file, self.unit, self.finding, list.row);
+        let (number, name) = super::folder::project_label(self.decl, finding);
+        let place = match (&finding.location.sheet, &finding.location.cell) {
+            (Some(s), Some(c)) => format!("{s}!{c}"),
+            (Some(s), None) => s.clone(),
+            _ => String::new(),
+        };
+        let reason = finding.waived.as_deref();
+        // Before the row's cells: a constant-memory sheet writes a row out when the
+        // next one starts.
+        if row <= MAX_SIZED_ROWS {
+            let widths = WAIVED_HEADERS.map(|h| h.1);
+            let height = row_height(
+                &widths,
+                &[
+                    (1, file),
+                    (2, unit),
+                    (4, name),
+                    (5, &place),
+                    (8, &finding.message),
+                    (9, reason.unwrap_or("")),
+                ],
+            );
+            ws.set_row_height(row, height)?;
+        }
+        ws.write_number_with_format(row, 0, list.listed as f64, &f.int)?;
+        ws.write_string_with_format(row, 1, cell_text(file), &f.text)?;
+        ws.write_string_with_format(row, 2, cell_text(unit), &f.text)?;
+        if number.is_empty() {
+            ws.write_string_with_format(row, 3, "", &f.text)?;
+        } else if let Some(i) = finding.location.project {
+            ws.write_number_with_format(row, 3, (i + 1) as f64, &f.int)?;
+        }
+        ws.write_string_with_format(row, 4, cell_text(name), &f.text)?;
+        ws.write_string_with_format(row, 5, cell_text(&place), &f.text)?;
+        // The link sits on the code, which always fits its column: LibreOffice does
+        // not wrap a linked cell, so a long path would print cut off.
+        let mut linked = false;
+        if let (Some(t), true) = (self.target, list.links < MAX_LINKS) {
+            let anchor = match &finding.location.sheet {
+                Some(s) => format!(
+                    "#'{}'!{}",
+                    s.replace('\'', "''"),
+                    finding.location.cell.as_deref().unwrap_or("A1")
+                ),
+                None => String::new(),
+            };
+            let url = Url::new(format!("file:///{t}{anchor}")).set_text(&finding.code);
+            if ws.write_url_with_format(row, 6, url, &f.link).is_ok() {
+                list.links += 1;
+                linked = true;
+            }
+        }
+        if !linked {
+            ws.write_string_with_format(row, 6, &finding.code, &f.text)?;
+        }
+        match reason {
+            None => {
+                ws.write_string_with_format(row, 7, finding.severity.zh(), &f.text)?;
+                ws.write_string_with_format(row, 8, cell_text(&finding.message), &f.text)?;
+            }
+            Some(why) => {
+                let level = format!("已豁免（{}）", finding.severity.zh());
+                ws.write_string_with_format(row, 7, level, &f.text)?;
+                ws.write_string_with_format(row, 8, cell_text(&finding.message), &f.text)?;
+                ws.write_string_with_format(row, 9, cell_text(why), &f.text)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A findings sheet: headers, widths, frozen header row, printed landscape.
+fn findings_sheet(
+    ws: &mut Worksheet,
+    name: &str,
+    headers: &[(&str, f64)],
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
+    for (c, (h, w)) in headers.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+        ws.write_string_with_format(0, c as u16, *h, &f.head)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.set_row_height(0, 30)?;
+    crate::write::page_setup(ws, true, Some((0, 0)))
 }
 
 /// `source` relative to `dir` with `/` separators (Excel and LibreOffice follow relative
@@ -411,6 +495,16 @@ fn overview(ws: &mut Worksheet, s: &RollupSummary, f: &Formats) -> Result<(), Xl
     let wan: f64 = s.all.total.wan().to_string().parse().unwrap_or(0.0);
     ws.write_number_with_format(row, 1, wan, &f.money)?;
     row += 1;
+    // Apart from 错误 and 警告 (listed on their own sheet); last, so the cells above keep
+    // their addresses.
+    for (label, n) in [
+        ("已豁免（未计入错误与警告）", s.waived),
+        ("未匹配任何问题的豁免", s.stale_waivers.len()),
+    ] {
+        ws.write_string_with_format(row, 0, label, &f.text)?;
+        ws.write_number_with_format(row, 1, n as f64, &f.int)?;
+        row += 1;
+    }
     let total_findings = s.errors() + s.warnings();
     if s.findings_listed < total_findings {
         let note = format!(

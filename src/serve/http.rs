@@ -164,15 +164,15 @@ fn route(req: &mut Request, addr: SocketAddr) -> Reply {
             crate::report_html::STYLE.into(),
         ),
         (Method::Post, "/api/check" | "/api/view" | "/api/fix" | "/api/rollup") => {
-            let uploads = match uploads(req) {
+            let (uploads, waivers) = match uploads(req) {
                 Ok(u) => u,
                 Err(r) => return r,
             };
             match path.as_str() {
-                "/api/check" => api_check(uploads),
-                "/api/view" => api_view(uploads),
-                "/api/fix" => api_fix(uploads),
-                _ => api_rollup(uploads),
+                "/api/check" => api_check(uploads, waivers.as_deref()),
+                "/api/view" => api_view(uploads, waivers.as_deref()),
+                "/api/fix" => api_fix(uploads, waivers.as_deref().unwrap_or_default()),
+                _ => api_rollup(uploads, waivers.as_deref().unwrap_or_default()),
             }
         }
         (_, "/" | "/index.html" | "/app.js" | "/app.css" | "/report.css") => {
@@ -186,8 +186,10 @@ fn route(req: &mut Request, addr: SocketAddr) -> Reply {
     }
 }
 
-/// The files of a `multipart/form-data` body's `file` fields, within the limits.
-fn uploads(req: &mut Request) -> Result<Vec<Upload>, Reply> {
+/// The files of a `multipart/form-data` body's `file` fields, within the limits, and the
+/// waiver file of its optional `waive` field (a bad one: 400 with the CLI's message).
+type Uploads = (Vec<Upload>, Option<Vec<crate::waiver::Waiver>>);
+fn uploads(req: &mut Request) -> Result<Uploads, Reply> {
     let too_big = || {
         error_reply(
             413,
@@ -229,6 +231,18 @@ fn uploads(req: &mut Request) -> Result<Vec<Upload>, Reply> {
     let parts = multipart::parse(&body, &boundary)
         .map_err(|e| error_reply(400, &format!("上传的表单无法解析：{}", e.0)))?;
     drop(body);
+    let mut waivers = None;
+    if let Some(p) = parts.iter().find(|p| p.name == "waive") {
+        let name = p
+            .filename
+            .as_deref()
+            .map(super::safe_name)
+            .unwrap_or_else(|| "豁免清单.csv".into());
+        match crate::waiver::parse(&p.data, &name) {
+            Ok(w) => waivers = Some(w),
+            Err(e) => return Err(error_reply(400, &e.to_string())),
+        }
+    }
     let files: Vec<Upload> = parts
         .into_iter()
         .filter(|p| p.name == "file")
@@ -252,7 +266,7 @@ fn uploads(req: &mut Request) -> Result<Vec<Upload>, Reply> {
             ),
         ));
     }
-    Ok(files)
+    Ok((files, waivers))
 }
 
 fn json_reply(status: u16, body: String) -> Reply {
@@ -261,8 +275,8 @@ fn json_reply(status: u16, body: String) -> Reply {
 
 /// `check --format json`'s document; 422 when a file could not be read (the CLI's exit 2),
 /// with the same document, its `unreadable` list giving the CLI's message for each.
-fn api_check(uploads: Vec<Upload>) -> Reply {
-    let outcome = super::check(uploads);
+fn api_check(uploads: Vec<Upload>, waivers: Option<&[crate::waiver::Waiver]>) -> Reply {
+    let outcome = super::check_waived(uploads, waivers);
     let status = if outcome.unreadable.is_empty() {
         200
     } else {
@@ -273,8 +287,8 @@ fn api_check(uploads: Vec<Upload>) -> Reply {
 }
 
 /// For the page: the check JSON and the report's HTML sections in both languages.
-fn api_view(uploads: Vec<Upload>) -> Reply {
-    let outcome = super::check(uploads);
+fn api_view(uploads: Vec<Upload>, waivers: Option<&[crate::waiver::Waiver]>) -> Reply {
+    let outcome = super::check_waived(uploads, waivers);
     let report: serde_json::Value = serde_json::from_str(&outcome.json()).unwrap_or_default();
     let doc = json!({
         "report": report,
@@ -292,22 +306,22 @@ fn upload_error(e: UploadError) -> Reply {
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn api_fix(mut uploads: Vec<Upload>) -> Reply {
+fn api_fix(mut uploads: Vec<Upload>, waivers: &[crate::waiver::Waiver]) -> Reply {
     if uploads.len() == 1 {
         let upload = uploads.remove(0);
-        return match super::fix(upload) {
+        return match super::fix_waived(upload, waivers) {
             Ok((name, bytes)) => download(XLSX, &name, "fixed.xlsx", bytes),
             Err(e) => upload_error(e),
         };
     }
-    match super::fix_many(uploads) {
+    match super::fix_many_waived(uploads, waivers) {
         Ok(bytes) => download("application/zip", "更正后的工作簿.zip", "fixed.zip", bytes),
         Err(e) => upload_error(e),
     }
 }
 
-fn api_rollup(uploads: Vec<Upload>) -> Reply {
-    match super::rollup(uploads) {
+fn api_rollup(uploads: Vec<Upload>, waivers: &[crate::waiver::Waiver]) -> Reply {
+    match super::rollup_waived(uploads, waivers) {
         Ok(bytes) => download("application/zip", "汇总.zip", "rollup.zip", bytes),
         Err(e) => upload_error(e),
     }

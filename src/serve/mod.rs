@@ -69,13 +69,17 @@ pub fn safe_name(sent: &str) -> String {
 pub struct CheckOutcome {
     pub read: Vec<(FileReport, Declaration)>,
     pub unreadable: Vec<Error>,
+    /// With a waiver file: the waivers that matched no finding (`stale_waivers` in the JSON).
+    pub stale: Option<Vec<crate::waiver::Waiver>>,
 }
 
 impl CheckOutcome {
     /// The same JSON as `check --format json`.
     pub fn json(&self) -> String {
         let reports: Vec<FileReport> = self.read.iter().map(|(r, _)| r.clone()).collect();
-        crate::cli::check_json(&reports, &self.unreadable, None)
+        let stale: Option<Vec<&crate::waiver::Waiver>> =
+            self.stale.as_ref().map(|s| s.iter().collect());
+        crate::cli::check_json(&reports, &self.unreadable, stale.as_deref())
     }
 
     /// The HTML sections of every file, as the `check --html` report shows them.
@@ -106,10 +110,21 @@ impl CheckOutcome {
 /// Reads and validates each upload from memory, each named by [`safe_name`]. A panic in
 /// one file is that file's error.
 pub fn check(uploads: Vec<Upload>) -> CheckOutcome {
+    check_waived(uploads, None)
+}
+
+/// [`check`], with the findings a waiver file covers marked 已豁免 (as `check --waive`),
+/// matched against the uploads' names.
+pub fn check_waived(
+    uploads: Vec<Upload>,
+    waivers: Option<&[crate::waiver::Waiver]>,
+) -> CheckOutcome {
     let mut out = CheckOutcome {
         read: Vec::new(),
         unreadable: Vec::new(),
+        stale: None,
     };
+    let mut used = vec![false; waivers.map_or(0, <[_]>::len)];
     for u in uploads {
         let name = safe_name(&u.name);
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -117,10 +132,21 @@ pub fn check(uploads: Vec<Upload>) -> CheckOutcome {
                 .map(|read| crate::cli::checked(name.clone(), read))
         }));
         match caught.unwrap_or_else(|_| Err(crate::cli::internal_error(Path::new(&name)))) {
-            Ok(r) => out.read.push(r),
+            Ok((mut report, decl)) => {
+                if let Some(w) = waivers {
+                    crate::waiver::apply(w, &mut used, &name, &mut report.findings);
+                }
+                out.read.push((report, decl))
+            }
             Err(e) => out.unreadable.push(e),
         }
     }
+    out.stale = waivers.map(|w| {
+        crate::waiver::stale(w, &used)
+            .into_iter()
+            .cloned()
+            .collect()
+    });
     out
 }
 
@@ -229,12 +255,21 @@ pub fn fixed_name(sent: &str) -> String {
 
 /// The corrected workbook of one upload (as `jixiao fix` writes it), and its file name.
 pub fn fix(upload: Upload) -> Result<(String, Vec<u8>), UploadError> {
+    fix_waived(upload, &[])
+}
+
+/// [`fix`], with the findings `waivers` cover marked 已豁免 in the 校验结果 sheet.
+pub fn fix_waived(
+    upload: Upload,
+    waivers: &[crate::waiver::Waiver],
+) -> Result<(String, Vec<u8>), UploadError> {
     let out_name = fixed_name(&upload.name);
     let ws = Workspace::new(vec![upload]).map_err(|e| UploadError::from(None, e))?;
     let (input, _) = &ws.files[0];
     let output = ws.dir.path().join("out").join(&out_name);
     let fixed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        crate::fix::fix_file(input, &output, false)
+        let mut used = vec![false; waivers.len()];
+        crate::fix::fix_file_with(input, &output, false, false, waivers, &mut used)
     }))
     .unwrap_or_else(|_| Err(crate::cli::internal_error(input)));
     fixed.map_err(|e| UploadError::from(Some(&ws), e))?;
@@ -248,11 +283,19 @@ pub fn fix(upload: Upload) -> Result<(String, Vec<u8>), UploadError> {
 /// The corrected workbooks of several uploads in one zip, each as [`fix`] names it; a
 /// file that cannot be corrected is listed in `无法更正.txt` inside the zip instead.
 pub fn fix_many(uploads: Vec<Upload>) -> Result<Vec<u8>, UploadError> {
+    fix_many_waived(uploads, &[])
+}
+
+/// [`fix_many`] with waivers, as [`fix_waived`].
+pub fn fix_many_waived(
+    uploads: Vec<Upload>,
+    waivers: &[crate::waiver::Waiver],
+) -> Result<Vec<u8>, UploadError> {
     let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
     let mut failed = String::new();
     for u in uploads {
         let sent = safe_name(&u.name);
-        match fix(u) {
+        match fix_waived(u, waivers) {
             Ok((name, bytes)) => {
                 // Keep the folder the file came from, so two folders' 申报表 stay apart.
                 let folder = sent.rsplit_once('/').map(|(d, _)| d);
@@ -282,6 +325,14 @@ pub fn fix_many(uploads: Vec<Upload>) -> Result<Vec<u8>, UploadError> {
 /// The rollup of the uploads as `jixiao rollup` writes it: 项目汇总.csv, 指标明细.csv,
 /// 问题清单.csv, 汇总.xlsx and the printed summary as 汇总说明.txt, in one zip.
 pub fn rollup(uploads: Vec<Upload>) -> Result<Vec<u8>, UploadError> {
+    rollup_waived(uploads, &[])
+}
+
+/// [`rollup`], with the findings `waivers` cover listed apart (as `rollup --waive`).
+pub fn rollup_waived(
+    uploads: Vec<Upload>,
+    waivers: &[crate::waiver::Waiver],
+) -> Result<Vec<u8>, UploadError> {
     let ws = Workspace::new(uploads).map_err(|e| UploadError::from(None, e))?;
     let out = ws.dir.path().join("out");
     let options = crate::rollup::RollupOptions {
@@ -303,7 +354,7 @@ pub fn rollup(uploads: Vec<Upload>) -> Result<Vec<u8>, UploadError> {
         })
         .collect();
     inputs.sort();
-    let summary = crate::rollup::rollup(&inputs, &options, &mut |_, _| {})
+    let summary = crate::rollup::rollup_waived(&inputs, &options, waivers, &mut |_, _| {})
         .map_err(|e| UploadError::from(Some(&ws), e))?;
     let mut text = String::new();
     for u in &summary.unreadable {

@@ -104,9 +104,12 @@ function render() {
   }
 }
 
+let waive = null; // the optional waiver CSV, sent with every request as field `waive`
+
 function form(items) {
   const data = new FormData();
   for (const item of items) data.append('file', item.file, item.name);
+  if (waive) data.append('waive', waive, waive.name);
   return data;
 }
 
@@ -136,6 +139,9 @@ async function check(list) {
       if (mine !== run) return;
       item.view = body;
       item.readable = (body.report.files || []).length > 0;
+      // Waivers that matched nothing in this file; shown so stale ones are seen.
+      const stale = body.report.stale_waivers || [];
+      if (batch.length === 1 && stale.length) showMessage(stale.map((w) => w.message).join('\n'));
     } catch (e) {
       const msg = `${TEXT[lang].failed}：${e.message}`;
       item.view = {
@@ -217,6 +223,13 @@ $('pick-files').addEventListener('click', () => $('files').click());
 $('pick-folder').addEventListener('click', () => $('folder').click());
 $('files').addEventListener('change', () => picked($('files')));
 $('folder').addEventListener('change', () => picked($('folder')));
+$('pick-waive').addEventListener('click', () => $('waive').click());
+$('waive').addEventListener('change', () => {
+  waive = $('waive').files[0] || null;
+  $('waive-name').textContent = waive ? waive.name : '';
+  // Checked again with the waivers, so the page shows them apart at once.
+  if (batch.length) check(batch.map((b) => ({ file: b.file, name: b.name })));
+});
 $('lang-zh').addEventListener('click', () => setLang('zh'));
 $('lang-en').addEventListener('click', () => setLang('en'));
 $('print').addEventListener('click', () => window.print());

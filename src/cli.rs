@@ -314,6 +314,18 @@ pub fn check_json(
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 
+/// The waivers of `--waive FILE` (none without it); `None`, with the reason printed, when
+/// the file cannot be read (exit 2, as for any input).
+fn load_waivers(waive: Option<&Path>) -> Option<Vec<crate::waiver::Waiver>> {
+    match waive.map(crate::waiver::load).transpose() {
+        Ok(w) => Some(w.unwrap_or_default()),
+        Err(e) => {
+            say!("{e}");
+            None
+        }
+    }
+}
+
 /// `jixiao check`: findings for each file, and with `html` a report page as well; exit 0
 /// no error, 1 errors, 2 a file unreadable.
 pub fn check(
@@ -324,12 +336,8 @@ pub fn check(
     html: Option<&Path>,
     force: bool,
 ) -> Result<u8, Error> {
-    let waivers = match waive.map(crate::waiver::load).transpose() {
-        Ok(w) => w.unwrap_or_default(),
-        Err(e) => {
-            say!("{e}");
-            return Ok(EXIT_UNREADABLE);
-        }
+    let Some(waivers) = load_waivers(waive) else {
+        return Ok(EXIT_UNREADABLE);
     };
     let mut used = vec![false; waivers.len()];
     if let Some(html) = html {
@@ -421,12 +429,8 @@ pub fn fix(
     waive: Option<&Path>,
 ) -> Result<u8, Error> {
     // A path naming the input is refused as that, whatever its extension.
-    let waivers = match waive.map(crate::waiver::load).transpose() {
-        Ok(w) => w.unwrap_or_default(),
-        Err(e) => {
-            say!("{e}");
-            return Ok(EXIT_UNREADABLE);
-        }
+    let Some(waivers) = load_waivers(waive) else {
+        return Ok(EXIT_UNREADABLE);
     };
     let mut used = vec![false; waivers.len()];
     if let Some(csv) = csv {
@@ -614,12 +618,8 @@ pub struct RollupArgs {
 pub fn rollup(args: &RollupArgs) -> Result<u8, Error> {
     use std::io::IsTerminal;
 
-    let waivers = match args.waive.as_deref().map(crate::waiver::load).transpose() {
-        Ok(w) => w.unwrap_or_default(),
-        Err(e) => {
-            say!("{e}");
-            return Ok(EXIT_UNREADABLE);
-        }
+    let Some(waivers) = load_waivers(args.waive.as_deref()) else {
+        return Ok(EXIT_UNREADABLE);
     };
 
     let options = crate::rollup::RollupOptions {

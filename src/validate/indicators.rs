@@ -271,19 +271,19 @@ impl<'w, 'a> Rows<'w, 'a> {
     }
 }
 
-fn col(index: usize, column: IndicatorColumn) -> ProjectField {
+pub(super) fn col(index: usize, column: IndicatorColumn) -> ProjectField {
     ProjectField::Indicator { index, column }
 }
 
 /// `第 2 条指标「相关方满意度」`
-fn row_zh(k: usize, i: &Indicator) -> String {
+pub(super) fn row_zh(k: usize, i: &Indicator) -> String {
     match present(&i.name).map(one_line) {
         Some(n) => format!("第 {} 条指标「{}」", k + 1, quote_short(&n)),
         None => format!("第 {} 条指标", k + 1),
     }
 }
 
-fn row_en(k: usize, i: &Indicator) -> String {
+pub(super) fn row_en(k: usize, i: &Indicator) -> String {
     match present(&i.name).map(one_line) {
         Some(n) => format!("indicator {} “{}”", k + 1, quote_short(&n)),
         None => format!("indicator {}", k + 1),

@@ -4,7 +4,7 @@
 //! 100% (I016), a placeholder for a value (I017) and a deadline after the planned end
 //! (I018).
 
-use super::indicators::{norm, units_in};
+use super::indicators::{col as at, norm, row_en, row_zh, units_in};
 use super::years::normalize;
 use super::{finding, one_line, present, with_values, without_blanks, Proj};
 use crate::model::{
@@ -143,25 +143,6 @@ pub(crate) fn check(p: &Proj, out: &mut Vec<Finding>) {
             }
             TargetKind::Unparsed => {}
         }
-    }
-}
-
-fn at(k: usize, column: IndicatorColumn) -> ProjectField {
-    ProjectField::Indicator { index: k, column }
-}
-
-/// `第 5 条指标「对G60科创走廊宣传效果」`
-fn row_zh(k: usize, i: &Indicator) -> String {
-    match present(&i.name).map(one_line) {
-        Some(n) => format!("第 {} 条指标「{}」", k + 1, quote_short(&n)),
-        None => format!("第 {} 条指标", k + 1),
-    }
-}
-
-fn row_en(k: usize, i: &Indicator) -> String {
-    match present(&i.name).map(one_line) {
-        Some(n) => format!("indicator {} “{}”", k + 1, quote_short(&n)),
-        None => format!("indicator {}", k + 1),
     }
 }
 

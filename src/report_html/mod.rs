@@ -226,7 +226,7 @@ pub fn file_section(f: &CheckedFile, lang: Lang) -> String {
         let _ = writeln!(
             out,
             "<h3>{}</h3>\n<table class=\"findings\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>",
-            escape(&heading(r, project, lang)),
+            escape(&crate::validate::report::group_heading(r, project, lang)),
             t(lang, "级别", "Severity"),
             t(lang, "规则", "Rule"),
             t(lang, "位置", "Cell"),
@@ -288,7 +288,11 @@ fn waived_table(r: &FileReport, waived: &[&Finding], lang: Lang) -> String {
             "<tr><td class=\"code\">{}</td><td class=\"cell\">{}</td><td>{}</td><td>{}</td><td class=\"reason\">{}</td></tr>",
             escape(&g.code),
             escape(&place(g)),
-            escape(&heading(r, g.location.project, lang)),
+            escape(&crate::validate::report::group_heading(
+                r,
+                g.location.project,
+                lang,
+            )),
             escape(message),
             escape(g.waived.as_deref().unwrap_or("")),
         );
@@ -541,23 +545,6 @@ fn groups<'a>(findings: &[&'a Finding]) -> Vec<(Option<usize>, Vec<&'a Finding>)
             )
         })
         .collect()
-}
-
-fn heading(r: &FileReport, project: Option<usize>, lang: Lang) -> String {
-    let Some(i) = project else {
-        return t(lang, "单位封面", "Cover").to_string();
-    };
-    let name = r
-        .project_names
-        .get(i)
-        .map(|n| n.trim())
-        .filter(|n| !n.is_empty());
-    match (lang, name) {
-        (Lang::Zh, Some(n)) => format!("项目 {}「{n}」", i + 1),
-        (Lang::Zh, None) => format!("项目 {}", i + 1),
-        (Lang::En, Some(n)) => format!("Project {} “{n}”", i + 1),
-        (Lang::En, None) => format!("Project {}", i + 1),
-    }
 }
 
 #[cfg(test)]

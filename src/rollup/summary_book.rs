@@ -50,18 +50,15 @@ const FINDING_HEADERS: [(&str, f64); 9] = [
     ("说明", 60.0),
 ];
 /// 已豁免 has 问题清单's columns and the reviewer's 理由.
-const WAIVED_HEADERS: [(&str, f64); 10] = [
-    ("序号", 7.0),
-    ("来源文件", 30.0),
-    ("单位名称", 22.0),
-    ("项目序号", 6.0),
-    ("项目名称", 22.0),
-    ("位置", 22.0),
-    ("代码", 7.0),
-    ("级别", 6.0),
-    ("说明", 60.0),
-    ("豁免理由", 30.0),
-];
+const WAIVED_HEADERS: [(&str, f64); 10] = {
+    let mut h = [("豁免理由", 30.0); 10];
+    let mut i = 0;
+    while i < FINDING_HEADERS.len() {
+        h[i] = FINDING_HEADERS[i];
+        i += 1;
+    }
+    h
+};
 
 /// A row's height for the texts in `cells` (column, text) of a sheet with these columns.
 fn row_height(widths: &[f64], cells: &[(usize, &str)]) -> f64 {

@@ -191,7 +191,9 @@ fn groups(findings: &[Finding]) -> Vec<(Option<usize>, Vec<&Finding>)> {
         .collect()
 }
 
-fn group_heading(r: &FileReport, project: Option<usize>, lang: Lang) -> String {
+/// A findings group's heading: 单位封面, or 项目 N「name」 (a long name quoted by its start).
+/// The text report and the HTML report both use it.
+pub fn group_heading(r: &FileReport, project: Option<usize>, lang: Lang) -> String {
     let Some(i) = project else {
         return match lang {
             Lang::Zh => "单位封面".to_string(),
